@@ -1,0 +1,85 @@
+# srnn: real-time SampleRNN instrument.
+#   make            library and the srnn tool (build/)
+#   make test       all tests, plain build then ASan/UBSan build; ends with "N passed, N failed"
+#   make test-plain only the plain build's tests
+#   make asan       the ASan/UBSan build (build-asan/)
+#   make fuzz       libFuzzer target for the model loader (clang); FUZZ_SECONDS=600 make fuzz-run
+
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla
+DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKGS    := sndfile samplerate zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine $(PKG_CFLAGS)
+LDLIBS  := $(PKG_LIBS) -lz -lm -lpthread
+PYTHON  ?= /usr/bin/python3
+
+ENGINE_SRC := $(sort $(wildcard engine/*.c))
+UI_SRC     := $(sort $(wildcard ui/*.c))
+TEST_SRC   := $(sort $(wildcard tests/test_*.c))
+
+ENGINE_OBJ     := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+ENGINE_PIC_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/pic/%.o)
+UI_OBJ         := $(UI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN       := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+LIB     := $(BUILD)/libsrnn.a
+LIB_PIC := $(BUILD)/libsrnn_pic.a
+SRNN    := $(BUILD)/srnn
+
+.PHONY: all test test-plain asan test-asan fuzz fuzz-run clean
+all: $(LIB) $(LIB_PIC) $(SRNN) $(TEST_BIN)
+
+$(BUILD)/%.o: %.c $(wildcard engine/*.h ui/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/pic/%.o: %.c $(wildcard engine/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+
+$(LIB): $(ENGINE_OBJ)
+	$(AR) rcs $@ $^
+
+$(LIB_PIC): $(ENGINE_PIC_OBJ)
+	$(AR) rcs $@ $^
+
+$(SRNN): $(UI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard engine/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+
+test-plain: all
+	@PYTHON=$(PYTHON) bash tests/run.sh $(BUILD)
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" all
+
+test-asan: asan
+	@PYTHON=$(PYTHON) bash tests/run.sh build-asan
+
+# Both builds in one run, one summary line at the end.
+test: all asan
+	@PYTHON=$(PYTHON) bash tests/run.sh $(BUILD) build-asan
+
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -g -O1
+fuzz: $(BUILD)/fuzz/fuzz_model_load
+$(BUILD)/fuzz/fuzz_model_load: tests/fuzz/fuzz_model_load.c $(ENGINE_SRC) $(wildcard engine/*.h)
+	@mkdir -p $(dir $@)
+	clang $(WARN) $(DEFS) -Iengine $(FUZZ_FLAGS) $< $(ENGINE_SRC) -lz -lm -o $@
+
+fuzz-run: fuzz
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_model_load -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    $(BUILD)/fuzz/corpus tests/fuzz/seeds
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,140 @@
+/* srnn: real-time inference of three-tier SampleRNN models (PRiSM SampleRNN semantics).
+ *
+ * A model (srnn_model) is loaded once from a .srnn file (models/FORMAT.md), is read-only
+ * afterwards and may be shared by any number of voices on any threads. A voice (srnn_voice)
+ * is the state of one generator: RNN states, the recent samples, the sampler's random numbers.
+ *
+ * Real-time contract
+ * ------------------
+ * These functions may be called from an audio thread: srnn_voice_generate, srnn_voice_predict,
+ * srnn_voice_feed, srnn_voice_sample, srnn_voice_reset, srnn_voice_prime, srnn_quantise,
+ * srnn_dequantise and the srnn_model_* getters. They never allocate or free memory, take no lock, make no system
+ * call, do no I/O, and run in time bounded by the number of samples asked for. Loading,
+ * freeing, creating and destroying take time, memory and I/O: call them from another thread.
+ * A voice is used by one thread at a time; a model must outlive its voices.
+ *
+ * The library never prints and never exits; every failure is a status code, and loaders
+ * also fill a caller's buffer with one line naming the problem.
+ */
+#ifndef SRNN_H
+#define SRNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Stable error codes: values never change meaning, new ones are appended. */
+typedef enum {
+    SRNN_OK = 0,
+    SRNN_ERR_IO = 1,        /* the file is missing or cannot be read or mapped */
+    SRNN_ERR_FORMAT = 2,    /* not a model file, or its structure is broken */
+    SRNN_ERR_VERSION = 3,   /* a format version this library does not read */
+    SRNN_ERR_TRUNCATED = 4, /* the file is shorter than it says */
+    SRNN_ERR_CHECKSUM = 5,  /* the contents do not match the checksum */
+    SRNN_ERR_CONFIG = 6,    /* a configuration value is out of range or inconsistent */
+    SRNN_ERR_TENSOR = 7,    /* a tensor is missing, unknown, misplaced or of the wrong shape */
+    SRNN_ERR_NOMEM = 8,     /* out of memory */
+    SRNN_ERR_ARGUMENT = 9,  /* a caller passed an invalid argument */
+    SRNN_ERR_VALUE = 10,    /* a weight is not finite */
+} srnn_status;
+
+/* A short, static description of a status code. */
+const char *srnn_status_string(srnn_status status);
+
+/* Size of the buffer the loaders fill with a one-line description of what went wrong. */
+#define SRNN_ERROR_MAX 256
+
+typedef enum { SRNN_RNN_GRU = 0, SRNN_RNN_LSTM = 1 } srnn_rnn_type;
+typedef enum { SRNN_Q_MULAW = 0, SRNN_Q_LINEAR = 1 } srnn_q_type;
+
+/* The hyper-parameters of a model, as in PRiSM's *.config.json plus the sample rate. */
+typedef struct {
+    uint32_t sample_rate;    /* Hz */
+    uint32_t frame_size;     /* F */
+    uint32_t big_frame_size; /* BF, a multiple of F */
+    uint32_t dim;            /* D */
+    uint32_t num_rnn_layers; /* L */
+    srnn_rnn_type rnn_type;
+    srnn_q_type q_type;
+    uint32_t q_levels; /* Q: 256 for mu-law */
+    uint32_t skip_conn; /* 0 or 1 */
+    uint32_t seq_len;   /* training only */
+    uint32_t emb_size;  /* unused by the maths; kept for PRiSM round trips */
+} srnn_config;
+
+typedef struct srnn_model srnn_model;
+typedef struct srnn_voice srnn_voice;
+
+/* Loads and fully validates a model file (mapped, not copied). On failure *model is NULL and
+ * error (if not NULL) holds one line naming the problem. */
+srnn_status srnn_model_load(const char *path, srnn_model **model, char error[SRNN_ERROR_MAX]);
+
+/* The same from bytes in memory, which are copied; for tests and fuzzing. */
+srnn_status srnn_model_load_memory(const void *data, size_t size, srnn_model **model,
+                                   char error[SRNN_ERROR_MAX]);
+
+void srnn_model_free(srnn_model *model);
+
+const srnn_config *srnn_model_config(const srnn_model *model);
+
+/* The value of a metadata key, or NULL when the file has none. Valid while the model lives. */
+const char *srnn_model_metadata(const srnn_model *model, const char *key);
+
+/* Calls fn for every metadata key=value pair in file order. */
+void srnn_model_metadata_each(const srnn_model *model,
+                              void (*fn)(const char *key, const char *value, void *user),
+                              void *user);
+
+/* Number of weights stored in the file. */
+uint64_t srnn_model_parameter_count(const srnn_model *model);
+
+/* Multiply-accumulates per generated sample, averaged over a big frame, as the engine
+ * computes it (with the embedding and input convolution folded into one table). */
+uint64_t srnn_model_macs_per_sample(const srnn_model *model);
+
+/* Checks a configuration; on failure fills error with the offending field. */
+srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_MAX]);
+
+/* A voice at the start of generation: RNN states zero, the last BF samples silent (Q/2),
+ * random numbers seeded with seed. */
+srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice **voice);
+void srnn_voice_free(srnn_voice *voice);
+
+/* Back to the state srnn_voice_create gave, with a new seed. Real-time safe. */
+void srnn_voice_reset(srnn_voice *voice, uint64_t seed);
+
+/* Resets the RNN states and makes samples[0..count) the history the next big frame is
+ * computed from (only the last BF count; missing ones are silent). Values are clamped to
+ * [0, Q). Real-time safe. */
+void srnn_voice_prime(srnn_voice *voice, const int32_t *samples, size_t count);
+
+/* The logits (Q values) of the distribution of the next sample given the history. Calling it
+ * again before srnn_voice_feed returns the same array. Valid until the next feed/reset. */
+const float *srnn_voice_predict(srnn_voice *voice);
+
+/* Appends a sample (clamped to [0, Q)) to the history and advances one position. */
+void srnn_voice_feed(srnn_voice *voice, int32_t sample);
+
+/* One categorical draw from softmax(logits / temperature), computed in double precision as
+ * PRiSM does. temperature <= 1e-6 (or NaN) picks the argmax; it is capped at 1000. Uses and
+ * advances the voice's random numbers. */
+int32_t srnn_voice_sample(srnn_voice *voice, const float *logits, float temperature);
+
+/* Generates count samples at one temperature: predict, sample, feed. Writes the quantised
+ * samples to quantised (if not NULL) and their audio values in [-1, 1] to audio (if not NULL).
+ * Denormals are flushed inside. Real-time safe. */
+void srnn_voice_generate(srnn_voice *voice, float temperature, float *audio,
+                         int32_t *quantised, size_t count);
+
+/* Quantisation as PRiSM does it, for this model's q_type and Q. */
+int32_t srnn_quantise(const srnn_config *config, float audio);
+float srnn_dequantise(const srnn_config *config, int32_t sample);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
