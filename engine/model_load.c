@@ -1,0 +1,515 @@
+/* Loading and validating .srnn model files (models/FORMAT.md). Every check names what is
+ * wrong in one line, so a user with a broken file knows which part to look at. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "model.h"
+
+#define MAGIC "SRNNMODL"
+#define FORMAT_VERSION 1
+#define HEADER_SIZE 128
+#define ENTRY_SIZE 96
+#define NAME_SIZE 56
+#define ALIGNMENT 64
+#define MAX_METADATA (1u << 20)
+#define MAX_NDIM 4
+
+typedef struct {
+    const uint8_t *bytes;
+    size_t size;
+    char *error;
+} file_view;
+
+static srnn_status fail(char *error, srnn_status status, const char *format, ...)
+{
+    if (error) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(error, SRNN_ERROR_MAX, format, args);
+        va_end(args);
+    }
+    return status;
+}
+
+static uint32_t read_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t read_u64(const uint8_t *p) { return read_u32(p) | (uint64_t)read_u32(p + 4) << 32; }
+
+srnn_status srnn_config_check(const srnn_config *c, char error[SRNN_ERROR_MAX])
+{
+    if (c->sample_rate < 1000 || c->sample_rate > 768000)
+        return fail(error, SRNN_ERR_CONFIG, "sample_rate %" PRIu32 " is outside 1000..768000",
+                    c->sample_rate);
+    if (c->frame_size < 1 || c->frame_size > 1024)
+        return fail(error, SRNN_ERR_CONFIG, "frame_size %" PRIu32 " is outside 1..1024",
+                    c->frame_size);
+    if (c->big_frame_size < c->frame_size || c->big_frame_size % c->frame_size != 0 ||
+        c->big_frame_size / c->frame_size > 1024)
+        return fail(error, SRNN_ERR_CONFIG,
+                    "big_frame_size %" PRIu32 " is not a multiple (1..1024 times) of frame_size %" PRIu32,
+                    c->big_frame_size, c->frame_size);
+    if (c->dim < 1 || c->dim > 8192)
+        return fail(error, SRNN_ERR_CONFIG, "dim %" PRIu32 " is outside 1..8192", c->dim);
+    if (c->num_rnn_layers < 1 || c->num_rnn_layers > SRNN_MAX_LAYERS)
+        return fail(error, SRNN_ERR_CONFIG, "num_rnn_layers %" PRIu32 " is outside 1..%d",
+                    c->num_rnn_layers, SRNN_MAX_LAYERS);
+    if (c->rnn_type != SRNN_RNN_GRU && c->rnn_type != SRNN_RNN_LSTM)
+        return fail(error, SRNN_ERR_CONFIG, "rnn_type %u is neither 0 (GRU) nor 1 (LSTM)",
+                    (unsigned)c->rnn_type);
+    if (c->q_type != SRNN_Q_MULAW && c->q_type != SRNN_Q_LINEAR)
+        return fail(error, SRNN_ERR_CONFIG, "q_type %u is neither 0 (mu-law) nor 1 (linear)",
+                    (unsigned)c->q_type);
+    if (c->q_type == SRNN_Q_MULAW && c->q_levels != 256)
+        return fail(error, SRNN_ERR_CONFIG, "q_levels %" PRIu32 " must be 256 for mu-law",
+                    c->q_levels);
+    if (c->q_levels < 2 || c->q_levels > 65536)
+        return fail(error, SRNN_ERR_CONFIG, "q_levels %" PRIu32 " is outside 2..65536",
+                    c->q_levels);
+    if (c->skip_conn > 1)
+        return fail(error, SRNN_ERR_CONFIG, "skip_conn %" PRIu32 " is neither 0 nor 1",
+                    c->skip_conn);
+    if (c->seq_len % c->big_frame_size != 0)
+        return fail(error, SRNN_ERR_CONFIG,
+                    "seq_len %" PRIu32 " is not a multiple of big_frame_size %" PRIu32,
+                    c->seq_len, c->big_frame_size);
+    return SRNN_OK;
+}
+
+/* The tensors a configuration requires, in the order FORMAT.md lists them. */
+typedef struct {
+    char name[NAME_SIZE];
+    uint32_t ndim;
+    uint32_t shape[MAX_NDIM];
+    const float **target;
+} tensor_spec;
+
+#define MAX_TENSORS (2 * (3 + 5 * SRNN_MAX_LAYERS + 1) + 8)
+
+typedef struct {
+    tensor_spec items[MAX_TENSORS];
+    size_t count;
+} tensor_specs;
+
+static void add_spec(tensor_specs *specs, const float **target, const char *prefix,
+                     const char *suffix, uint32_t ndim, const uint32_t *shape)
+{
+    tensor_spec *spec = &specs->items[specs->count++];
+    snprintf(spec->name, NAME_SIZE, "%s/%s", prefix, suffix);
+    spec->ndim = ndim;
+    memset(spec->shape, 0, sizeof spec->shape);
+    memcpy(spec->shape, shape, ndim * sizeof *shape);
+    spec->target = target;
+}
+
+/* SPEC(&pointer, prefix, "name", dims...) */
+#define SPEC(target, prefix, suffix, ...)                                                         \
+    add_spec(specs, (target), (prefix), (suffix),                                                 \
+             sizeof((uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t), (uint32_t[]){__VA_ARGS__})
+
+static void tier_specs(tensor_specs *specs, srnn_tier *tier, const char *prefix, const srnn_config *c)
+{
+    uint32_t d = c->dim, gd = srnn_gates(c->rnn_type) * c->dim;
+    SPEC(&tier->input_kernel, prefix, "input/kernel", tier->frame, d);
+    SPEC(&tier->input_bias, prefix, "input/bias", d);
+    for (uint32_t i = 0; i < c->num_rnn_layers; i++) {
+        srnn_rnn_layer *layer = &tier->layers[i];
+        layer->input_dim = (i == 0 && c->skip_conn) ? 2 * d : d;
+        char layer_prefix[32]; /* "big_frame/rnn/layer_63" at most */
+        snprintf(layer_prefix, sizeof layer_prefix, "%s/rnn/layer_%" PRIu32, prefix, i);
+        SPEC(&layer->kernel, layer_prefix, "kernel", layer->input_dim, gd);
+        SPEC(&layer->recurrent_kernel, layer_prefix, "recurrent_kernel", d, gd);
+        if (c->rnn_type == SRNN_RNN_GRU)
+            SPEC(&layer->bias, layer_prefix, "bias", 2, 3 * d);
+        else
+            SPEC(&layer->bias, layer_prefix, "bias", gd);
+        if (c->skip_conn) {
+            SPEC(&layer->skip_kernel, layer_prefix, "skip_out/kernel", d, d);
+            if (i == 0) SPEC(&layer->skip_bias, layer_prefix, "skip_out/bias", d);
+        }
+    }
+    SPEC(&tier->upsample, prefix, "upsample", tier->ratio, d, d);
+}
+
+static void model_specs(tensor_specs *specs, srnn_model *m)
+{
+    const srnn_config *c = &m->config;
+    uint32_t d = c->dim, q = c->q_levels, f = c->frame_size;
+    m->big_frame.frame = c->big_frame_size;
+    m->big_frame.ratio = c->big_frame_size / f;
+    m->frame.frame = f;
+    m->frame.ratio = f;
+    specs->count = 0;
+    tier_specs(specs, &m->big_frame, "big_frame", c);
+    tier_specs(specs, &m->frame, "frame", c);
+    const char *mlp = "sample_mlp";
+    SPEC(&m->embedding, mlp, "embedding", q, q);
+    SPEC(&m->conv_kernel, mlp, "input/kernel", f, q, d);
+    SPEC(&m->hidden1_kernel, mlp, "hidden1/kernel", d, d);
+    SPEC(&m->hidden1_bias, mlp, "hidden1/bias", d);
+    SPEC(&m->hidden2_kernel, mlp, "hidden2/kernel", d, d);
+    SPEC(&m->hidden2_bias, mlp, "hidden2/bias", d);
+    SPEC(&m->output_kernel, mlp, "output/kernel", d, q);
+    SPEC(&m->output_bias, mlp, "output/bias", q);
+}
+
+static void format_shape(char *out, size_t size, uint32_t ndim, const uint32_t *shape)
+{
+    int used = snprintf(out, size, "[");
+    for (uint32_t i = 0; i < ndim && used > 0 && (size_t)used < size; i++)
+        used += snprintf(out + used, size - (size_t)used, i ? ", %" PRIu32 : "%" PRIu32, shape[i]);
+    if (used > 0 && (size_t)used < size) snprintf(out + used, size - (size_t)used, "]");
+}
+
+static srnn_status read_header(const file_view *file, srnn_config *c, uint32_t *num_tensors,
+                               uint64_t *metadata_offset, uint64_t *metadata_size)
+{
+    const uint8_t *h = file->bytes;
+    char *error = file->error;
+    if (file->size < 8 || memcmp(h, MAGIC, 8) != 0)
+        return fail(error, SRNN_ERR_FORMAT, "not an srnn model file (bad magic)");
+    if (file->size < HEADER_SIZE)
+        return fail(error, SRNN_ERR_TRUNCATED, "truncated: %zu bytes, the header alone is %d",
+                    file->size, HEADER_SIZE);
+    uint32_t version = read_u32(h + 8);
+    if (version != FORMAT_VERSION)
+        return fail(error, SRNN_ERR_VERSION,
+                    "format version %" PRIu32 " is not supported (this build reads version %d)",
+                    version, FORMAT_VERSION);
+    if (read_u32(h + 12) != HEADER_SIZE)
+        return fail(error, SRNN_ERR_FORMAT, "header_size %" PRIu32 " is not %d", read_u32(h + 12),
+                    HEADER_SIZE);
+    uint64_t file_size = read_u64(h + 16);
+    if (file_size > file->size)
+        return fail(error, SRNN_ERR_TRUNCATED,
+                    "truncated: the file has %zu bytes, its header says %" PRIu64, file->size,
+                    file_size);
+    if (file_size < file->size)
+        return fail(error, SRNN_ERR_FORMAT,
+                    "%" PRIu64 " trailing bytes after the %" PRIu64 " the header declares",
+                    (uint64_t)file->size - file_size, file_size);
+
+    static const uint8_t zero[4];
+    uLong crc = crc32(0L, Z_NULL, 0);
+    crc = crc32_z(crc, h, 24);
+    crc = crc32_z(crc, zero, 4);
+    crc = crc32_z(crc, h + 28, file->size - 28);
+    if ((uint32_t)crc != read_u32(h + 24))
+        return fail(error, SRNN_ERR_CHECKSUM,
+                    "checksum mismatch (stored %08" PRIx32 ", computed %08" PRIx32
+                    "): the file is damaged",
+                    read_u32(h + 24), (uint32_t)crc);
+
+    *num_tensors = read_u32(h + 28);
+    if (read_u64(h + 32) != HEADER_SIZE)
+        return fail(error, SRNN_ERR_FORMAT, "tensor_table_offset %" PRIu64 " is not %d",
+                    read_u64(h + 32), HEADER_SIZE);
+    *metadata_offset = read_u64(h + 40);
+    *metadata_size = read_u64(h + 48);
+    c->sample_rate = read_u32(h + 56);
+    c->frame_size = read_u32(h + 60);
+    c->big_frame_size = read_u32(h + 64);
+    c->dim = read_u32(h + 68);
+    c->num_rnn_layers = read_u32(h + 72);
+    c->rnn_type = (srnn_rnn_type)read_u32(h + 76);
+    c->q_type = (srnn_q_type)read_u32(h + 80);
+    c->q_levels = read_u32(h + 84);
+    c->skip_conn = read_u32(h + 88);
+    c->seq_len = read_u32(h + 92);
+    c->emb_size = read_u32(h + 96);
+    for (int i = 100; i < HEADER_SIZE; i++)
+        if (h[i] != 0)
+            return fail(error, SRNN_ERR_FORMAT, "reserved header byte %d is not zero", i);
+    return srnn_config_check(c, error);
+}
+
+static srnn_status read_tensors(const file_view *file, srnn_model *m, uint32_t num_tensors)
+{
+    char *error = file->error;
+    static tensor_specs specs_storage; /* too large for an audio-sized stack; loading is serial */
+    tensor_specs *specs = &specs_storage;
+    model_specs(specs, m);
+    if (num_tensors != specs->count)
+        return fail(error, SRNN_ERR_TENSOR,
+                    "the file has %" PRIu32 " tensors, this configuration needs %zu", num_tensors,
+                    specs->count);
+    uint64_t table_end = HEADER_SIZE + (uint64_t)num_tensors * ENTRY_SIZE;
+    if (table_end > file->size)
+        return fail(error, SRNN_ERR_TRUNCATED, "truncated: the tensor table ends past the file");
+
+    bool seen[MAX_TENSORS] = {false};
+    uint64_t previous_end = table_end;
+    m->parameter_count = 0;
+    for (uint32_t t = 0; t < num_tensors; t++) {
+        const uint8_t *entry = file->bytes + HEADER_SIZE + (size_t)t * ENTRY_SIZE;
+        char name[NAME_SIZE];
+        if (!memchr(entry, '\0', NAME_SIZE))
+            return fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 " has an unterminated name", t);
+        memcpy(name, entry, NAME_SIZE);
+        size_t s = 0;
+        while (s < specs->count && strcmp(specs->items[s].name, name) != 0) s++;
+        if (s == specs->count)
+            return fail(error, SRNN_ERR_TENSOR, "unknown tensor '%.55s' for this configuration", name);
+        if (seen[s]) return fail(error, SRNN_ERR_TENSOR, "tensor '%s' appears twice", name);
+        seen[s] = true;
+        const tensor_spec *spec = &specs->items[s];
+
+        uint32_t dtype = read_u32(entry + 56), ndim = read_u32(entry + 60);
+        uint32_t shape[MAX_NDIM];
+        for (int i = 0; i < MAX_NDIM; i++) shape[i] = read_u32(entry + 64 + 4 * i);
+        uint64_t offset = read_u64(entry + 80), size = read_u64(entry + 88);
+        if (dtype != 0)
+            return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", expected 0 (float32)",
+                        name, dtype);
+        if (ndim != spec->ndim || memcmp(shape, spec->shape, sizeof shape) != 0) {
+            char got[96], want[96];
+            format_shape(got, sizeof got, ndim <= MAX_NDIM ? ndim : MAX_NDIM, shape);
+            format_shape(want, sizeof want, spec->ndim, spec->shape);
+            return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has shape %s%s, expected %s", name,
+                        got, ndim > MAX_NDIM ? "..." : "", want);
+        }
+        uint64_t count = 1;
+        for (uint32_t i = 0; i < ndim; i++) count *= shape[i]; /* config limits: < 2^63 */
+        if (size / 4 != count || size % 4 != 0)
+            return fail(error, SRNN_ERR_TENSOR,
+                        "tensor '%s' has %" PRIu64 " bytes, its shape needs %" PRIu64, name, size,
+                        count * 4);
+        if (offset % ALIGNMENT != 0)
+            return fail(error, SRNN_ERR_TENSOR, "tensor '%s' offset %" PRIu64 " is not %d-byte aligned",
+                        name, offset, ALIGNMENT);
+        if (offset < previous_end)
+            return fail(error, SRNN_ERR_TENSOR,
+                        "tensor '%s' at offset %" PRIu64 " overlaps the table or the previous tensor",
+                        name, offset);
+        if (offset > file->size || size > file->size - offset)
+            return fail(error, SRNN_ERR_TRUNCATED,
+                        "truncated: tensor '%s' (%" PRIu64 " bytes at %" PRIu64 ") ends past the file",
+                        name, size, offset);
+        const float *data = (const float *)(file->bytes + offset);
+        for (uint64_t i = 0; i < count; i++)
+            if (!isfinite(data[i]))
+                return fail(error, SRNN_ERR_VALUE, "tensor '%s' element %" PRIu64 " is not finite",
+                            name, i);
+        *spec->target = data;
+        previous_end = offset + size;
+        m->parameter_count += count;
+    }
+    return SRNN_OK;
+}
+
+/* Splits "key=value\n" lines in place into NUL-terminated pairs. */
+static srnn_status read_metadata(const file_view *file, srnn_model *m, uint64_t offset,
+                                 uint64_t size)
+{
+    char *error = file->error;
+    if (size == 0) return SRNN_OK;
+    if (size > MAX_METADATA)
+        return fail(error, SRNN_ERR_FORMAT, "metadata of %" PRIu64 " bytes exceeds 1 MiB", size);
+    if (offset < HEADER_SIZE || offset > file->size || size > file->size - offset)
+        return fail(error, SRNN_ERR_TRUNCATED, "truncated: metadata ends past the file");
+    const char *text = (const char *)file->bytes + offset;
+    if (memchr(text, '\0', size))
+        return fail(error, SRNN_ERR_FORMAT, "metadata contains a NUL byte");
+    if (text[size - 1] != '\n')
+        return fail(error, SRNN_ERR_FORMAT, "metadata does not end with a newline");
+
+    size_t lines = 0;
+    for (uint64_t i = 0; i < size; i++) lines += text[i] == '\n';
+    m->metadata_text = malloc(size);
+    m->metadata_keys = calloc(lines, sizeof *m->metadata_keys);
+    m->metadata_values = calloc(lines, sizeof *m->metadata_values);
+    if (!m->metadata_text || !m->metadata_keys || !m->metadata_values)
+        return fail(error, SRNN_ERR_NOMEM, "out of memory for the metadata");
+    memcpy(m->metadata_text, text, size);
+    char *line = m->metadata_text;
+    for (size_t i = 0; i < lines; i++) {
+        char *end = strchr(line, '\n');
+        *end = '\0';
+        char *equals = strchr(line, '=');
+        if (!equals || equals == line)
+            return fail(error, SRNN_ERR_FORMAT, "metadata line %zu is not key=value", i + 1);
+        *equals = '\0';
+        m->metadata_keys[i] = line;
+        m->metadata_values[i] = equals + 1;
+        line = end + 1;
+    }
+    m->metadata_count = lines;
+    return SRNN_OK;
+}
+
+/* sample_table[k][q] = embedding[q] · conv_kernel[k]: exact algebra that turns the sample
+ * MLP's F x Q x D input convolution into F row look-ups per sample. */
+static srnn_status build_sample_table(srnn_model *m, char *error)
+{
+    size_t f = m->config.frame_size, q = m->config.q_levels, d = m->config.dim;
+    m->sample_table = aligned_alloc(64, ((f * q * d * sizeof(float)) + 63) / 64 * 64);
+    if (!m->sample_table)
+        return fail(error, SRNN_ERR_NOMEM, "out of memory for the %zu x %zu x %zu sample table", f,
+                    q, d);
+    for (size_t k = 0; k < f; k++) {
+        const float *taps = m->conv_kernel + k * q * d; /* (Q, D) */
+        for (size_t level = 0; level < q; level++) {
+            float *row = m->sample_table + (k * q + level) * d;
+            const float *embedding_row = m->embedding + level * q;
+            memset(row, 0, d * sizeof *row);
+            for (size_t j = 0; j < q; j++) {
+                float e = embedding_row[j];
+                const float *tap = taps + j * d;
+                for (size_t o = 0; o < d; o++) row[o] += e * tap[o];
+            }
+        }
+    }
+    return SRNN_OK;
+}
+
+static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size, char *error)
+{
+    file_view file = {bytes, size, error};
+    uint32_t num_tensors = 0;
+    uint64_t metadata_offset = 0, metadata_size = 0;
+    srnn_status status = read_header(&file, &m->config, &num_tensors, &metadata_offset,
+                                     &metadata_size);
+    if (status == SRNN_OK) status = read_tensors(&file, m, num_tensors);
+    if (status == SRNN_OK) {
+        uint64_t table_end = HEADER_SIZE + (uint64_t)num_tensors * ENTRY_SIZE;
+        if (metadata_size > 0 && metadata_offset < table_end)
+            status = fail(error, SRNN_ERR_FORMAT, "metadata offset %" PRIu64 " lies inside the header or tensor table",
+                          metadata_offset);
+    }
+    if (status == SRNN_OK)
+        status = read_metadata(&file, m, metadata_offset, metadata_size);
+    if (status == SRNN_OK) status = build_sample_table(m, error);
+    return status;
+}
+
+srnn_status srnn_model_load_memory(const void *data, size_t size, srnn_model **model,
+                                   char error[SRNN_ERROR_MAX])
+{
+    *model = NULL;
+    if (!data && size > 0) return fail(error, SRNN_ERR_ARGUMENT, "no data");
+    srnn_model *m = calloc(1, sizeof *m);
+    if (!m) return fail(error, SRNN_ERR_NOMEM, "out of memory");
+    /* a 64-aligned copy, so tensors are aligned whatever the caller's buffer */
+    m->owned = aligned_alloc(64, (size + 64) / 64 * 64);
+    if (!m->owned) {
+        free(m);
+        return fail(error, SRNN_ERR_NOMEM, "out of memory for %zu bytes", size);
+    }
+    if (size) memcpy(m->owned, data, size);
+    srnn_status status = parse(m, m->owned, size, error);
+    if (status != SRNN_OK) {
+        srnn_model_free(m);
+        return status;
+    }
+    *model = m;
+    return SRNN_OK;
+}
+
+srnn_status srnn_model_load(const char *path, srnn_model **model, char error[SRNN_ERROR_MAX])
+{
+    *model = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return fail(error, SRNN_ERR_IO, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return fail(error, SRNN_ERR_IO, "cannot stat: %s", strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(error, SRNN_ERR_IO, "not a regular file");
+    }
+    if (st.st_size < HEADER_SIZE) {
+        uint8_t head[8] = {0};
+        ssize_t got = read(fd, head, sizeof head);
+        close(fd);
+        if (got < 8 || memcmp(head, MAGIC, 8) != 0)
+            return fail(error, SRNN_ERR_FORMAT, "not an srnn model file (bad magic)");
+        return fail(error, SRNN_ERR_TRUNCATED, "truncated: %lld bytes, the header alone is %d",
+                    (long long)st.st_size, HEADER_SIZE);
+    }
+    size_t size = (size_t)st.st_size;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int map_errno = errno;
+    close(fd);
+    if (map == MAP_FAILED) return fail(error, SRNN_ERR_IO, "cannot map: %s", strerror(map_errno));
+
+    srnn_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        munmap(map, size);
+        return fail(error, SRNN_ERR_NOMEM, "out of memory");
+    }
+    m->mapped = map;
+    m->mapped_size = size;
+    srnn_status status = parse(m, map, size, error);
+    if (status != SRNN_OK) {
+        srnn_model_free(m);
+        return status;
+    }
+    *model = m;
+    return SRNN_OK;
+}
+
+void srnn_model_free(srnn_model *m)
+{
+    if (!m) return;
+    if (m->mapped_size) munmap(m->mapped, m->mapped_size);
+    free(m->owned);
+    free(m->sample_table);
+    free(m->metadata_text);
+    free(m->metadata_keys);
+    free(m->metadata_values);
+    free(m);
+}
+
+const srnn_config *srnn_model_config(const srnn_model *m) { return &m->config; }
+
+const char *srnn_model_metadata(const srnn_model *m, const char *key)
+{
+    for (size_t i = 0; i < m->metadata_count; i++)
+        if (strcmp(m->metadata_keys[i], key) == 0) return m->metadata_values[i];
+    return NULL;
+}
+
+void srnn_model_metadata_each(const srnn_model *m,
+                              void (*fn)(const char *key, const char *value, void *user), void *user)
+{
+    for (size_t i = 0; i < m->metadata_count; i++) fn(m->metadata_keys[i], m->metadata_values[i], user);
+}
+
+uint64_t srnn_model_parameter_count(const srnn_model *m) { return m->parameter_count; }
+
+/* Per-step cost of a frame tier: input Dense, the RNN stack, its skip outputs, upsampling. */
+static uint64_t tier_macs(const srnn_model *m, const srnn_tier *tier)
+{
+    const srnn_config *c = &m->config;
+    uint64_t d = c->dim, gd = srnn_gates(c->rnn_type) * d;
+    uint64_t macs = tier->frame * d + tier->ratio * d * d;
+    for (uint32_t i = 0; i < c->num_rnn_layers; i++) {
+        macs += (tier->layers[i].input_dim + d) * gd;
+        if (c->skip_conn) macs += d * d;
+    }
+    return macs;
+}
+
+uint64_t srnn_model_macs_per_sample(const srnn_model *m)
+{
+    const srnn_config *c = &m->config;
+    uint64_t d = c->dim, q = c->q_levels;
+    uint64_t mlp = c->frame_size * d + 2 * d * d + d * q;
+    return mlp + tier_macs(m, &m->frame) / c->frame_size +
+           tier_macs(m, &m->big_frame) / c->big_frame_size;
+}

@@ -1,0 +1,20 @@
+/* Messages for the stable status codes. */
+#include "srnn.h"
+
+const char *srnn_status_string(srnn_status status)
+{
+    switch (status) {
+    case SRNN_OK: return "success";
+    case SRNN_ERR_IO: return "cannot read the file";
+    case SRNN_ERR_FORMAT: return "not a valid model file";
+    case SRNN_ERR_VERSION: return "unsupported model file version";
+    case SRNN_ERR_TRUNCATED: return "model file is truncated";
+    case SRNN_ERR_CHECKSUM: return "model file checksum mismatch";
+    case SRNN_ERR_CONFIG: return "invalid model configuration";
+    case SRNN_ERR_TENSOR: return "invalid or missing tensor";
+    case SRNN_ERR_NOMEM: return "out of memory";
+    case SRNN_ERR_ARGUMENT: return "invalid argument";
+    case SRNN_ERR_VALUE: return "weight is not finite";
+    }
+    return "unknown status";
+}
