@@ -1,0 +1,24 @@
+# Sourced by play.sh and test.sh: installs the Debian 12 packages a step needs when missing.
+# Usage: need_packages pkg...   (as root; otherwise prints the apt-get line to run)
+
+need_packages() {
+    local missing=()
+    for package in "$@"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
+            missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing Debian packages; run as root: apt-get install ${missing[*]}" >&2
+        return 1
+    fi
+    echo "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq &&
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What building the engine and the srnn tool needs.
+BUILD_PACKAGES=(make gcc libc6-dev pkg-config libsndfile1-dev libsamplerate0-dev zlib1g-dev)
+# What the tests need on top: the PyTorch reference, and clang for the fuzzing smoke test.
+TEST_PACKAGES=(python3 python3-torch python3-numpy clang libclang-rt-14-dev)
