@@ -53,12 +53,12 @@ $(SRNN): $(UI_OBJ) $(LIB)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard engine/*.h tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
 
 # The real-time test interposes what the audio path must never call (tests/test_realtime.c).
 RT_WRAP := malloc calloc realloc aligned_alloc posix_memalign free mmap munmap read write close \
            pthread_mutex_lock usleep vsnprintf
-$(BUILD)/tests/test_realtime: LDFLAGS += $(foreach f,$(RT_WRAP),-Wl,--wrap=$(f))
+$(BUILD)/tests/test_realtime: TEST_LDFLAGS = $(foreach f,$(RT_WRAP),-Wl,--wrap=$(f))
 
 test-plain: all
 	@PYTHON=$(PYTHON) bash tests/run.sh $(BUILD)
