@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <zlib.h>
 
 #include "model.h"
+#include "tensor_specs.h"
 
 #define MAGIC "SRNNMODL"
 #define FORMAT_VERSION 1
@@ -88,83 +90,6 @@ srnn_status srnn_config_check(const srnn_config *c, char error[SRNN_ERROR_MAX])
     return SRNN_OK;
 }
 
-/* The tensors a configuration requires, in the order FORMAT.md lists them. */
-typedef struct {
-    char name[NAME_SIZE];
-    uint32_t ndim;
-    uint32_t shape[MAX_NDIM];
-    const float **target;
-} tensor_spec;
-
-#define MAX_TENSORS (2 * (3 + 5 * SRNN_MAX_LAYERS + 1) + 8)
-
-typedef struct {
-    tensor_spec items[MAX_TENSORS];
-    size_t count;
-} tensor_specs;
-
-static void add_spec(tensor_specs *specs, const float **target, const char *prefix,
-                     const char *suffix, uint32_t ndim, const uint32_t *shape)
-{
-    tensor_spec *spec = &specs->items[specs->count++];
-    snprintf(spec->name, NAME_SIZE, "%s/%s", prefix, suffix);
-    spec->ndim = ndim;
-    memset(spec->shape, 0, sizeof spec->shape);
-    memcpy(spec->shape, shape, ndim * sizeof *shape);
-    spec->target = target;
-}
-
-/* SPEC(&pointer, prefix, "name", dims...) */
-#define SPEC(target, prefix, suffix, ...)                                                         \
-    add_spec(specs, (target), (prefix), (suffix),                                                 \
-             sizeof((uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t), (uint32_t[]){__VA_ARGS__})
-
-static void tier_specs(tensor_specs *specs, srnn_tier *tier, const char *prefix, const srnn_config *c)
-{
-    uint32_t d = c->dim, gd = srnn_gates(c->rnn_type) * c->dim;
-    SPEC(&tier->input_kernel, prefix, "input/kernel", tier->frame, d);
-    SPEC(&tier->input_bias, prefix, "input/bias", d);
-    for (uint32_t i = 0; i < c->num_rnn_layers; i++) {
-        srnn_rnn_layer *layer = &tier->layers[i];
-        layer->input_dim = (i == 0 && c->skip_conn) ? 2 * d : d;
-        char layer_prefix[32]; /* "big_frame/rnn/layer_63" at most */
-        snprintf(layer_prefix, sizeof layer_prefix, "%s/rnn/layer_%" PRIu32, prefix, i);
-        SPEC(&layer->kernel, layer_prefix, "kernel", layer->input_dim, gd);
-        SPEC(&layer->recurrent_kernel, layer_prefix, "recurrent_kernel", d, gd);
-        if (c->rnn_type == SRNN_RNN_GRU)
-            SPEC(&layer->bias, layer_prefix, "bias", 2, 3 * d);
-        else
-            SPEC(&layer->bias, layer_prefix, "bias", gd);
-        if (c->skip_conn) {
-            SPEC(&layer->skip_kernel, layer_prefix, "skip_out/kernel", d, d);
-            if (i == 0) SPEC(&layer->skip_bias, layer_prefix, "skip_out/bias", d);
-        }
-    }
-    SPEC(&tier->upsample, prefix, "upsample", tier->ratio, d, d);
-}
-
-static void model_specs(tensor_specs *specs, srnn_model *m)
-{
-    const srnn_config *c = &m->config;
-    uint32_t d = c->dim, q = c->q_levels, f = c->frame_size;
-    m->big_frame.frame = c->big_frame_size;
-    m->big_frame.ratio = c->big_frame_size / f;
-    m->frame.frame = f;
-    m->frame.ratio = f;
-    specs->count = 0;
-    tier_specs(specs, &m->big_frame, "big_frame", c);
-    tier_specs(specs, &m->frame, "frame", c);
-    const char *mlp = "sample_mlp";
-    SPEC(&m->embedding, mlp, "embedding", q, q);
-    SPEC(&m->conv_kernel, mlp, "input/kernel", f, q, d);
-    SPEC(&m->hidden1_kernel, mlp, "hidden1/kernel", d, d);
-    SPEC(&m->hidden1_bias, mlp, "hidden1/bias", d);
-    SPEC(&m->hidden2_kernel, mlp, "hidden2/kernel", d, d);
-    SPEC(&m->hidden2_bias, mlp, "hidden2/bias", d);
-    SPEC(&m->output_kernel, mlp, "output/kernel", d, q);
-    SPEC(&m->output_bias, mlp, "output/bias", q);
-}
-
 static void format_shape(char *out, size_t size, uint32_t ndim, const uint32_t *shape)
 {
     int used = snprintf(out, size, "[");
@@ -235,78 +160,90 @@ static srnn_status read_header(const file_view *file, srnn_config *c, uint32_t *
     return srnn_config_check(c, error);
 }
 
+/* Checks one tensor table entry against the specs and points the model at its data. */
+static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint32_t index,
+                              const srnn_tensor_spec *specs, size_t spec_count, bool *seen,
+                              uint64_t *previous_end)
+{
+    char *error = file->error;
+    const char *name = (const char *)entry;
+    const char *terminator = memchr(entry, '\0', NAME_SIZE);
+    if (!terminator)
+        return fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 " has an unterminated name", index);
+    for (const char *p = terminator; p < name + NAME_SIZE; p++)
+        if (*p) return fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 "'s name is not NUL-padded", index);
+    size_t s = 0;
+    while (s < spec_count && strcmp(specs[s].info.name, name) != 0) s++;
+    if (s == spec_count)
+        return fail(error, SRNN_ERR_TENSOR, "unknown tensor '%s' for this configuration", name);
+    if (seen[s]) return fail(error, SRNN_ERR_TENSOR, "tensor '%s' appears twice", name);
+    seen[s] = true;
+    const srnn_tensor_info *want = &specs[s].info;
+
+    uint32_t dtype = read_u32(entry + 56), ndim = read_u32(entry + 60);
+    uint32_t shape[MAX_NDIM];
+    for (int i = 0; i < MAX_NDIM; i++) shape[i] = read_u32(entry + 64 + 4 * i);
+    uint64_t offset = read_u64(entry + 80), size = read_u64(entry + 88);
+    if (dtype != 0)
+        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", expected 0 (float32)",
+                    name, dtype);
+    if (ndim != want->ndim || memcmp(shape, want->shape, sizeof shape) != 0) {
+        char got[96], expected[96];
+        format_shape(got, sizeof got, ndim <= MAX_NDIM ? ndim : MAX_NDIM, shape);
+        format_shape(expected, sizeof expected, want->ndim, want->shape);
+        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has shape %s%s, expected %s", name, got,
+                    ndim > MAX_NDIM ? "..." : "", expected);
+    }
+    /* the shape equals the config's, whose limits keep count * 4 far below 2^64 */
+    if (size % 4 != 0 || size / 4 != want->count)
+        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has %" PRIu64 " bytes, its shape needs %" PRIu64,
+                    name, size, want->count * 4);
+    if (offset % ALIGNMENT != 0)
+        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' offset %" PRIu64 " is not %d-byte aligned",
+                    name, offset, ALIGNMENT);
+    if (offset < *previous_end)
+        return fail(error, SRNN_ERR_TENSOR,
+                    "tensor '%s' at offset %" PRIu64 " overlaps the table or the previous tensor",
+                    name, offset);
+    if (offset > file->size || size > file->size - offset)
+        return fail(error, SRNN_ERR_TRUNCATED,
+                    "truncated: tensor '%s' (%" PRIu64 " bytes at %" PRIu64 ") ends past the file",
+                    name, size, offset);
+    const float *data = (const float *)(file->bytes + offset);
+    for (uint64_t i = 0; i < want->count; i++)
+        if (!isfinite(data[i]))
+            return fail(error, SRNN_ERR_VALUE, "tensor '%s' element %" PRIu64 " is not finite", name, i);
+    *specs[s].target = data;
+    *previous_end = offset + size;
+    return SRNN_OK;
+}
+
 static srnn_status read_tensors(const file_view *file, srnn_model *m, uint32_t num_tensors)
 {
     char *error = file->error;
-    static tensor_specs specs_storage; /* too large for an audio-sized stack; loading is serial */
-    tensor_specs *specs = &specs_storage;
-    model_specs(specs, m);
-    if (num_tensors != specs->count)
-        return fail(error, SRNN_ERR_TENSOR,
-                    "the file has %" PRIu32 " tensors, this configuration needs %zu", num_tensors,
-                    specs->count);
+    srnn_tensor_spec *specs = calloc(SRNN_MAX_TENSORS, sizeof *specs);
+    bool *seen = calloc(SRNN_MAX_TENSORS, sizeof *seen);
+    srnn_status status = SRNN_OK;
+    if (!specs || !seen) status = fail(error, SRNN_ERR_NOMEM, "out of memory");
+    size_t spec_count = status == SRNN_OK ? srnn_tensor_specs(m, specs) : 0;
     uint64_t table_end = HEADER_SIZE + (uint64_t)num_tensors * ENTRY_SIZE;
-    if (table_end > file->size)
-        return fail(error, SRNN_ERR_TRUNCATED, "truncated: the tensor table ends past the file");
+    if (status == SRNN_OK && num_tensors != spec_count)
+        status = fail(error, SRNN_ERR_TENSOR,
+                      "the file has %" PRIu32 " tensors, this configuration needs %zu",
+                      num_tensors, spec_count);
+    if (status == SRNN_OK && table_end > file->size)
+        status = fail(error, SRNN_ERR_TRUNCATED, "truncated: the tensor table ends past the file");
 
-    bool seen[MAX_TENSORS] = {false};
     uint64_t previous_end = table_end;
     m->parameter_count = 0;
-    for (uint32_t t = 0; t < num_tensors; t++) {
+    for (uint32_t t = 0; status == SRNN_OK && t < num_tensors; t++) {
         const uint8_t *entry = file->bytes + HEADER_SIZE + (size_t)t * ENTRY_SIZE;
-        char name[NAME_SIZE];
-        if (!memchr(entry, '\0', NAME_SIZE))
-            return fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 " has an unterminated name", t);
-        memcpy(name, entry, NAME_SIZE);
-        size_t s = 0;
-        while (s < specs->count && strcmp(specs->items[s].name, name) != 0) s++;
-        if (s == specs->count)
-            return fail(error, SRNN_ERR_TENSOR, "unknown tensor '%.55s' for this configuration", name);
-        if (seen[s]) return fail(error, SRNN_ERR_TENSOR, "tensor '%s' appears twice", name);
-        seen[s] = true;
-        const tensor_spec *spec = &specs->items[s];
-
-        uint32_t dtype = read_u32(entry + 56), ndim = read_u32(entry + 60);
-        uint32_t shape[MAX_NDIM];
-        for (int i = 0; i < MAX_NDIM; i++) shape[i] = read_u32(entry + 64 + 4 * i);
-        uint64_t offset = read_u64(entry + 80), size = read_u64(entry + 88);
-        if (dtype != 0)
-            return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", expected 0 (float32)",
-                        name, dtype);
-        if (ndim != spec->ndim || memcmp(shape, spec->shape, sizeof shape) != 0) {
-            char got[96], want[96];
-            format_shape(got, sizeof got, ndim <= MAX_NDIM ? ndim : MAX_NDIM, shape);
-            format_shape(want, sizeof want, spec->ndim, spec->shape);
-            return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has shape %s%s, expected %s", name,
-                        got, ndim > MAX_NDIM ? "..." : "", want);
-        }
-        uint64_t count = 1;
-        for (uint32_t i = 0; i < ndim; i++) count *= shape[i]; /* config limits: < 2^63 */
-        if (size / 4 != count || size % 4 != 0)
-            return fail(error, SRNN_ERR_TENSOR,
-                        "tensor '%s' has %" PRIu64 " bytes, its shape needs %" PRIu64, name, size,
-                        count * 4);
-        if (offset % ALIGNMENT != 0)
-            return fail(error, SRNN_ERR_TENSOR, "tensor '%s' offset %" PRIu64 " is not %d-byte aligned",
-                        name, offset, ALIGNMENT);
-        if (offset < previous_end)
-            return fail(error, SRNN_ERR_TENSOR,
-                        "tensor '%s' at offset %" PRIu64 " overlaps the table or the previous tensor",
-                        name, offset);
-        if (offset > file->size || size > file->size - offset)
-            return fail(error, SRNN_ERR_TRUNCATED,
-                        "truncated: tensor '%s' (%" PRIu64 " bytes at %" PRIu64 ") ends past the file",
-                        name, size, offset);
-        const float *data = (const float *)(file->bytes + offset);
-        for (uint64_t i = 0; i < count; i++)
-            if (!isfinite(data[i]))
-                return fail(error, SRNN_ERR_VALUE, "tensor '%s' element %" PRIu64 " is not finite",
-                            name, i);
-        *spec->target = data;
-        previous_end = offset + size;
-        m->parameter_count += count;
+        status = read_entry(file, entry, t, specs, spec_count, seen, &previous_end);
+        if (status == SRNN_OK) m->parameter_count += (read_u64(entry + 88)) / 4;
     }
-    return SRNN_OK;
+    free(specs);
+    free(seen);
+    return status;
 }
 
 /* Splits "key=value\n" lines in place into NUL-terminated pairs. */

@@ -95,6 +95,31 @@ uint64_t srnn_model_parameter_count(const srnn_model *model);
  * computes it (with the embedding and input convolution folded into one table). */
 uint64_t srnn_model_macs_per_sample(const srnn_model *model);
 
+/* The tensors a configuration requires, in file order (models/FORMAT.md). */
+#define SRNN_TENSOR_NAME_MAX 56
+typedef struct {
+    char name[SRNN_TENSOR_NAME_MAX];
+    uint32_t ndim;
+    uint32_t shape[4]; /* unused trailing entries are 0 */
+    uint64_t count;    /* elements */
+} srnn_tensor_info;
+
+/* Number of tensors a (valid) configuration requires. */
+size_t srnn_config_tensor_count(const srnn_config *config);
+
+/* Name and shape of required tensor index (< srnn_config_tensor_count). */
+srnn_status srnn_config_tensor(const srnn_config *config, size_t index, srnn_tensor_info *info);
+
+/* A loaded model's tensor by name (NULL if the model has none); fills info when not NULL. */
+const float *srnn_model_tensor(const srnn_model *model, const char *name, srnn_tensor_info *info);
+
+/* Writes a model file atomically: a temporary file beside path, fsync, rename, so path holds
+ * either the old or the complete new file whatever happens. tensors[i] is the data of tensor
+ * i in srnn_config_tensor order; metadata is "key=value\n" lines or NULL. */
+srnn_status srnn_model_write(const char *path, const srnn_config *config,
+                             const float *const *tensors, const char *metadata,
+                             char error[SRNN_ERROR_MAX]);
+
 /* Checks a configuration; on failure fills error with the offending field. */
 srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_MAX]);
 

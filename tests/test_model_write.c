@@ -1,0 +1,103 @@
+/* srnn_model_write against the independent Python writer: each golden model, loaded and
+ * written back with its metadata, is the same file byte for byte; bad input leaves no file. */
+#include <math.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#include "golden.h"
+#include "srnn.h"
+
+static void append_metadata(const char *key, const char *value, void *user)
+{
+    char *text = user;
+    size_t used = strlen(text);
+    snprintf(text + used, 65536 - used, "%s=%s\n", key, value);
+}
+
+static int check_case(const char *dir, const char *name)
+{
+    char path[1024], copy[1100], error[SRNN_ERROR_MAX];
+    snprintf(path, sizeof path, "%s/%s.srnn", dir, name);
+    snprintf(copy, sizeof copy, "%s/%s.rewritten.srnn", dir, name);
+    srnn_model *model;
+    if (srnn_model_load(path, &model, error) != SRNN_OK) {
+        fprintf(stderr, "%s: %s\n", path, error);
+        return 1;
+    }
+    const srnn_config *config = srnn_model_config(model);
+    size_t count = srnn_config_tensor_count(config);
+    const float **tensors = calloc(count, sizeof *tensors);
+    static char metadata[65536];
+    metadata[0] = '\0';
+    srnn_model_metadata_each(model, append_metadata, metadata);
+    for (size_t i = 0; i < count; i++) {
+        srnn_tensor_info info;
+        srnn_config_tensor(config, i, &info);
+        tensors[i] = srnn_model_tensor(model, info.name, NULL);
+    }
+    srnn_status status = srnn_model_write(copy, config, tensors, metadata, error);
+    size_t original_size = 0, written_size = 0;
+    uint8_t *original = golden_read(dir, name, ".srnn", &original_size);
+    char suffix[64];
+    snprintf(suffix, sizeof suffix, ".rewritten.srnn");
+    uint8_t *written = status == SRNN_OK ? golden_read(dir, name, suffix, &written_size) : NULL;
+    int same = original && written && original_size == written_size &&
+               memcmp(original, written, original_size) == 0;
+    printf("%-12s %zu tensors, %zu bytes: %s\n", name, count, original_size,
+           same ? "identical to the Python writer's file" : "DIFFERENT (FAIL)");
+    if (status != SRNN_OK) fprintf(stderr, "%s: %s\n", copy, error);
+    unlink(copy);
+    free(original);
+    free(written);
+    free(tensors);
+    srnn_model_free(model);
+    return !same;
+}
+
+/* A NaN weight, bad metadata and an unwritable place are refused without leaving a file. */
+static int check_refusals(const char *dir)
+{
+    char path[1024], target[1100], error[SRNN_ERROR_MAX];
+    snprintf(path, sizeof path, "%s/gru.srnn", dir);
+    srnn_model *model;
+    if (srnn_model_load(path, &model, error) != SRNN_OK) return 1;
+    const srnn_config *config = srnn_model_config(model);
+    size_t count = srnn_config_tensor_count(config);
+    const float **tensors = calloc(count, sizeof *tensors);
+    for (size_t i = 0; i < count; i++) {
+        srnn_tensor_info info;
+        srnn_config_tensor(config, i, &info);
+        tensors[i] = srnn_model_tensor(model, info.name, NULL);
+    }
+    snprintf(target, sizeof target, "%s/refused.srnn", dir);
+    unlink(target);
+    int failures = 0;
+    float nan_bias[1024];
+    for (int i = 0; i < 1024; i++) nan_bias[i] = 0.0f;
+    nan_bias[3] = NAN;
+    const float *saved = tensors[1];
+    tensors[1] = nan_bias; /* big_frame/input/bias */
+    failures += srnn_model_write(target, config, tensors, NULL, error) != SRNN_ERR_VALUE;
+    printf("NaN weight: %s\n", error);
+    tensors[1] = saved;
+    failures += srnn_model_write(target, config, tensors, "no equals sign\n", error) != SRNN_ERR_ARGUMENT;
+    printf("bad metadata: %s\n", error);
+    failures += access(target, F_OK) == 0;
+    failures += srnn_model_write("/nonexistent-dir/x.srnn", config, tensors, NULL, error) != SRNN_ERR_IO;
+    printf("unwritable: %s\n", error);
+    srnn_config bad = *config;
+    bad.big_frame_size = bad.frame_size + 1;
+    failures += srnn_model_write(target, &bad, tensors, NULL, error) != SRNN_ERR_CONFIG;
+    printf("bad config: %s\n", error);
+    failures += access(target, F_OK) == 0;
+    free(tensors);
+    srnn_model_free(model);
+    printf("refusals: %s\n", failures ? "FAIL" : "ok");
+    return failures;
+}
+
+int main(void)
+{
+    int failures = golden_each_case(golden_dir(), check_case) + check_refusals(golden_dir());
+    return failures != 0;
+}
