@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# `srnn render` on golden models: the files written (count, names, length, rate, channels,
+# sample width), determinism (the same seed gives the same file, others differ, sequence i of
+# --num-seqs is seed N+i), temperature and prime taking effect, a prime resampled to the
+# model's rate, and a prime too short for the offset refused before any file is written.
+set -u
+: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
+PYTHON=${PYTHON:-/usr/bin/python3}
+for name in gru frames_4_12; do
+    [ -f "$GOLDEN/$name.srnn" ] || { echo "no golden case $name in $GOLDEN" >&2; exit 1; }
+done
+model=$GOLDEN/gru.srnn           # 16000 Hz, big frame 64
+model8k=$GOLDEN/frames_4_12.srnn # 8000 Hz, big frame 12
+prime=$GOLDEN/gru.wav            # 16000 Hz
+
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failed=0
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+
+render() { # args...: runs render; fails unless it exits 0 with one summary line per file
+    timeout 120 "$SRNN" render "$@" >"$dir/out" 2>"$dir/err"
+    local rc=$?
+    if [ $rc -ne 0 ]; then
+        fail "render $*: exit $rc: $(head -c 300 "$dir/err")"
+        return 1
+    fi
+    if [ -s "$dir/out" ] || grep -qv '^wrote ' "$dir/err"; then
+        fail "render $*: expected only 'wrote' lines on stderr:" \
+            "$(head -c 300 "$dir/out" "$dir/err")"
+        return 1
+    fi
+}
+expect_wav() { # file, frames, rate: a mono 16-bit wav of that length and rate, not one value
+    local got
+    got=$("$PYTHON" - "$1" <<'EOF'
+import sys, wave
+with wave.open(sys.argv[1]) as w:
+    frames = w.readframes(w.getnframes())
+    values = set(frames[i:i + 2] for i in range(0, len(frames), 2))
+    varies = len(values) > 1 or w.getnframes() < 100  # a few samples may well repeat
+    print(w.getnframes(), w.getframerate(), w.getnchannels(), w.getsampwidth(), int(varies))
+EOF
+)
+    [ "$got" = "$2 $3 1 2 1" ] ||
+        fail "$(basename "$1"): frames rate channels width varies = '$got', want '$2 $3 1 2 1'"
+}
+same() { cmp -s "$1" "$2" || fail "$3: $(basename "$1") and $(basename "$2") differ"; }
+differ() { cmp -s "$1" "$2" && fail "$3: $(basename "$1") and $(basename "$2") are identical"; }
+
+# One file, the defaults: 3 s at the model's rate, exactly the -o path.
+render "$model" -o "$dir/default.wav" && expect_wav "$dir/default.wav" 48000 16000
+[ "$(grep -c '^wrote ' "$dir/err")" -eq 1 ] || fail "default: not one summary line"
+
+# Lengths round to the nearest sample.
+render "$model" -o "$dir/short.wav" --seconds 0.25 --seed 1 &&
+    expect_wav "$dir/short.wav" 4000 16000
+render "$model8k" -o "$dir/8k.wav" --seconds 0.3 && expect_wav "$dir/8k.wav" 2400 8000
+render "$model" -o "$dir/tiny.wav" --seconds 0.00009 && expect_wav "$dir/tiny.wav" 1 16000
+
+# Determinism and seeds.
+render "$model" -o "$dir/again.wav" --seconds 0.25 --seed 1 &&
+    same "$dir/short.wav" "$dir/again.wav" "same seed"
+render "$model" -o "$dir/seed2.wav" --seconds 0.25 --seed 2 &&
+    differ "$dir/short.wav" "$dir/seed2.wav" "other seed"
+render "$model" -o "$dir/cold.wav" --seconds 0.25 --seed 1 --temperature 0.5 &&
+    differ "$dir/short.wav" "$dir/cold.wav" "other temperature"
+render "$model" -o "$dir/big.wav" --seconds 0.25 --seed 18446744073709551615 &&
+    expect_wav "$dir/big.wav" 4000 16000
+
+# --num-seqs K: OUT_1 ... OUT_K before the extension, sequence i seeded with N+i, no OUT itself.
+mkdir "$dir/seqs"
+if render "$model" -o "$dir/seqs/take.wav" --seconds 0.25 --seed 1 --num-seqs 3; then
+    files=$(cd "$dir/seqs" && echo *)
+    [ "$files" = "take_1.wav take_2.wav take_3.wav" ] || fail "num-seqs: files $files"
+    [ "$(grep -c '^wrote ' "$dir/err")" -eq 3 ] || fail "num-seqs: not one summary line per file"
+    for i in 1 2 3; do expect_wav "$dir/seqs/take_$i.wav" 4000 16000; done
+    same "$dir/short.wav" "$dir/seqs/take_1.wav" "num-seqs seed N"
+    same "$dir/seed2.wav" "$dir/seqs/take_2.wav" "num-seqs seed N+1"
+fi
+render "$model" -o "$dir/seqs/noext" --seconds 0.01 --num-seqs 2 &&
+    for i in 1 2; do [ -f "$dir/seqs/noext_$i" ] || fail "num-seqs: no noext_$i"; done
+
+# --prime: the big frame at the offset is the history. The golden audio starts with digital
+# silence, which must give exactly the unprimed output (whose history is silence); sound later
+# in it must change the output, and so must another offset.
+render "$model" -o "$dir/primed0.wav" --seconds 0.25 --seed 1 --prime "$prime" &&
+    same "$dir/short.wav" "$dir/primed0.wav" "prime of silence"
+render "$model" -o "$dir/primed.wav" --seconds 0.25 --seed 1 --prime "$prime" \
+    --prime-offset 1000 &&
+    expect_wav "$dir/primed.wav" 4000 16000 && differ "$dir/short.wav" "$dir/primed.wav" "prime"
+render "$model" -o "$dir/primed_end.wav" --seconds 0.25 --seed 1 --prime "$prime" \
+    --prime-offset 2937 && differ "$dir/primed.wav" "$dir/primed_end.wav" "prime offset"
+# A 16 kHz prime for the 8 kHz model: 3001 samples become about 1500.
+render "$model8k" -o "$dir/primed8k.wav" --seconds 0.3 --prime "$prime" --prime-offset 1480 &&
+    expect_wav "$dir/primed8k.wav" 2400 8000
+
+# Too short: 3001 samples cannot give 64 from offset 2938; nothing may be written.
+timeout 120 "$SRNN" render "$model" -o "$dir/never.wav" --prime "$prime" --prime-offset 2938 \
+    >"$dir/out" 2>"$dir/err"
+rc=$?
+{ [ $rc -ne 0 ] && [ $rc -lt 128 ]; } || fail "too-short prime: exit $rc"
+[ "$(awk 'END { print NR }' "$dir/err")" -eq 1 ] ||
+    fail "too-short prime: stderr: $(head -c 300 "$dir/err")"
+grep -q 'too short' "$dir/err" ||
+    fail "too-short prime: the line does not say so: $(cat "$dir/err")"
+[ -e "$dir/never.wav" ] && fail "too-short prime: a file was written"
+
+echo "$failed failures"
+[ $failed -eq 0 ]

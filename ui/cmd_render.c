@@ -1,0 +1,227 @@
+/* srnn render: generates audio from a model into wav files, as PRiSM's generate.py does:
+ * sequence i is a voice seeded with seed + i that starts from silence or from a prime. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio_file.h"
+#include "cli.h"
+#include "progress.h"
+#include "srnn.h"
+
+enum { BLOCK = 4096 };
+#define MAX_SECONDS 86400.0  /* a day: beyond it a typo is likelier than a wish */
+#define MAX_TEMPERATURE 1000.0 /* the engine caps it there */
+#define MAX_SEQS 1000
+
+typedef struct {
+    const char *model;
+    const char *output;
+    double seconds;
+    double temperature;
+    uint64_t seed;
+    uint64_t num_seqs;
+    const char *prime;
+    uint64_t prime_offset;
+} render_args;
+
+static int parse_args(int argc, char **argv, render_args *a) {
+    cli_option options[] = {
+        {"--output", "-o", NULL},  {"--seconds", NULL, NULL}, {"--temperature", NULL, NULL},
+        {"--seed", NULL, NULL},    {"--num-seqs", NULL, NULL}, {"--prime", NULL, NULL},
+        {"--prime-offset", NULL, NULL},
+    };
+    enum { OUTPUT, SECONDS, TEMPERATURE, SEED, NUM_SEQS, PRIME, PRIME_OFFSET, NUM_OPTIONS };
+    const char *positional[1];
+    if (cli_parse(argc, argv, options, NUM_OPTIONS, positional, 1, 1, "MODEL -o OUT.wav") < 0)
+        return -1;
+    *a = (render_args){positional[0], options[OUTPUT].value, 3.0, 0.95, 0, 1,
+                       options[PRIME].value, 0};
+    if (!a->output) {
+        cli_error("render: missing -o OUT.wav (the file to write)");
+        return -1;
+    }
+    if (options[SECONDS].value) {
+        if (cli_parse_double("--seconds", options[SECONDS].value, &a->seconds) != 0) return -1;
+        if (a->seconds <= 0.0 || a->seconds > MAX_SECONDS) {
+            cli_error("--seconds must be > 0 and at most %.0f (24 hours), not %s", MAX_SECONDS,
+                      options[SECONDS].value);
+            return -1;
+        }
+    }
+    if (options[TEMPERATURE].value) {
+        if (cli_parse_double("--temperature", options[TEMPERATURE].value, &a->temperature) != 0)
+            return -1;
+        if (a->temperature <= 0.0 || a->temperature > MAX_TEMPERATURE) {
+            cli_error("--temperature must be > 0 and at most %.0f, not %s", MAX_TEMPERATURE,
+                      options[TEMPERATURE].value);
+            return -1;
+        }
+    }
+    if (options[SEED].value && cli_parse_u64("--seed", options[SEED].value, &a->seed) != 0)
+        return -1;
+    if (options[NUM_SEQS].value) {
+        if (cli_parse_u64("--num-seqs", options[NUM_SEQS].value, &a->num_seqs) != 0) return -1;
+        if (a->num_seqs < 1 || a->num_seqs > MAX_SEQS) {
+            cli_error("--num-seqs must be from 1 to %d, not %s", MAX_SEQS,
+                      options[NUM_SEQS].value);
+            return -1;
+        }
+    }
+    if (options[PRIME_OFFSET].value) {
+        if (!a->prime) {
+            cli_error("--prime-offset needs --prime AUDIO");
+            return -1;
+        }
+        if (cli_parse_u64("--prime-offset", options[PRIME_OFFSET].value, &a->prime_offset) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The first BF samples of the prime from the offset, quantised: the history generation
+ * continues. NULL after printing the line when the audio cannot be read or is too short. */
+static int32_t *read_prime(const render_args *a, const srnn_config *config) {
+    float *audio;
+    size_t count;
+    char error[AUDIO_ERROR_MAX];
+    if (audio_read_mono(a->prime, config->sample_rate, &audio, &count, error) != 0) {
+        cli_error("%s", error);
+        return NULL;
+    }
+    size_t bf = config->big_frame_size;
+    if (a->prime_offset > count || count - a->prime_offset < bf) {
+        cli_error("%s: too short to prime from offset %" PRIu64 ": needs %zu samples at %" PRIu32
+                  " Hz from there, has %zu in all",
+                  a->prime, a->prime_offset, bf, config->sample_rate, count);
+        free(audio);
+        return NULL;
+    }
+    int32_t *history = malloc(bf * sizeof *history);
+    if (!history) {
+        cli_error("out of memory");
+        free(audio);
+        return NULL;
+    }
+    for (size_t i = 0; i < bf; i++)
+        history[i] = srnn_quantise(config, audio[a->prime_offset + i]);
+    free(audio);
+    return history;
+}
+
+/* Where sequence index (0-based) of count goes: the output itself, or "_N" before its
+ * extension. */
+static char *sequence_path(const char *output, uint64_t index, uint64_t count) {
+    if (count == 1) return strdup(output);
+    const char *slash = strrchr(output, '/');
+    const char *base = slash ? slash + 1 : output;
+    const char *dot = strrchr(base, '.');
+    if (!dot || dot == base) dot = output + strlen(output); /* no extension (or a dot file) */
+    size_t size = strlen(output) + 32;
+    char *path = malloc(size);
+    if (path)
+        snprintf(path, size, "%.*s_%" PRIu64 "%s", (int)(dot - output), output, index + 1, dot);
+    return path;
+}
+
+/* Generates total samples with voice (already seeded and primed) into path. */
+static int render_file(srnn_voice *voice, const char *path, uint64_t total, float temperature,
+                       uint32_t rate) {
+    char error[AUDIO_ERROR_MAX];
+    audio_writer *writer = audio_writer_open(path, rate, error);
+    if (!writer) {
+        cli_error("%s", error);
+        return -1;
+    }
+    float block[BLOCK];
+    progress bar;
+    progress_begin(&bar, path, total, rate);
+    for (uint64_t done = 0; done < total;) {
+        size_t n = total - done < BLOCK ? (size_t)(total - done) : BLOCK;
+        srnn_voice_generate(voice, temperature, block, NULL, n);
+        if (audio_writer_write(writer, block, n, error) != 0) {
+            progress_end(&bar);
+            audio_writer_close(writer, error);
+            cli_error("%s", error);
+            return -1;
+        }
+        done += n;
+        progress_update(&bar, done);
+    }
+    double elapsed = progress_end(&bar);
+    if (audio_writer_close(writer, error) != 0) {
+        cli_error("%s", error);
+        return -1;
+    }
+    double seconds = (double)total / rate;
+    fprintf(stderr, "wrote %s: %.2f s at %" PRIu32 " Hz in %.2f s, %.2fx real time\n", path,
+            seconds, rate, elapsed, elapsed > 0.0 ? seconds / elapsed : INFINITY);
+    return 0;
+}
+
+static int render_run(int argc, char **argv) {
+    render_args a;
+    if (parse_args(argc, argv, &a) != 0) return CLI_EXIT_USAGE;
+    srnn_model *model = cli_load_model(a.model);
+    if (!model) return CLI_EXIT_ERROR;
+    const srnn_config *config = srnn_model_config(model);
+    int status = CLI_EXIT_ERROR;
+    int32_t *prime = NULL;
+    srnn_voice *voice = NULL;
+    uint64_t total = (uint64_t)llround(a.seconds * config->sample_rate);
+    if (total == 0) {
+        cli_error("--seconds %g is less than one sample at %" PRIu32 " Hz", a.seconds,
+                  config->sample_rate);
+        goto done;
+    }
+    if (a.prime && !(prime = read_prime(&a, config))) goto done;
+    srnn_status created = srnn_voice_create(model, a.seed, &voice);
+    if (created != SRNN_OK) {
+        cli_error("cannot create a voice: %s", srnn_status_string(created));
+        goto done;
+    }
+    for (uint64_t i = 0; i < a.num_seqs; i++) {
+        char *path = sequence_path(a.output, i, a.num_seqs);
+        if (!path) {
+            cli_error("out of memory");
+            goto done;
+        }
+        srnn_voice_reset(voice, a.seed + i); /* wraps around 2^64, as seeds may */
+        if (prime) srnn_voice_prime(voice, prime, config->big_frame_size);
+        int failed = render_file(voice, path, total, (float)a.temperature, config->sample_rate);
+        free(path);
+        if (failed) goto done;
+    }
+    status = CLI_EXIT_OK;
+done:
+    srnn_voice_free(voice);
+    free(prime);
+    srnn_model_free(model);
+    return status;
+}
+
+const cli_command cmd_render = {
+    "render",
+    "generate audio from a model into wav files",
+    "usage: srnn render MODEL -o OUT.wav [options]\n"
+    "\n"
+    "Generates audio from MODEL as PRiSM SampleRNN's generate.py does and writes it as 16-bit\n"
+    "mono wav at the model's sample rate.\n"
+    "\n"
+    "  -o, --output OUT.wav  the file to write; with --num-seqs K > 1, OUT_1.wav ... OUT_K.wav\n"
+    "  --seconds S           length of each sequence, > 0 and at most 86400 (default 3)\n"
+    "  --temperature T       sampling temperature, > 0 and at most 1000 (default 0.95)\n"
+    "  --seed N              random seed of the first sequence; sequence i uses N+i (default 0)\n"
+    "  --num-seqs K          number of sequences, 1 to 1000 (default 1)\n"
+    "  --prime AUDIO         start from a big frame of this audio instead of silence (any\n"
+    "                        format libsndfile reads; mixed to mono, resampled to the model's\n"
+    "                        rate)\n"
+    "  --prime-offset N      where in the prime that big frame starts, in samples at the\n"
+    "                        model's rate (default 0)\n"
+    "\n"
+    "Each file written gets a summary line on stderr (speed as a real-time factor), preceded\n"
+    "by a progress bar while it renders when stderr is a terminal.\n",
+    render_run,
+};
