@@ -76,6 +76,7 @@ srnn_status srnn_model_load(const char *path, srnn_model **model, char error[SRN
 srnn_status srnn_model_load_memory(const void *data, size_t size, srnn_model **model,
                                    char error[SRNN_ERROR_MAX]);
 
+/* Frees a model (NULL is a no-op). Its voices must be freed first. */
 void srnn_model_free(srnn_model *model);
 
 const srnn_config *srnn_model_config(const srnn_model *model);
@@ -126,7 +127,7 @@ srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_M
 /* A voice at the start of generation: RNN states zero, the last BF samples silent (Q/2),
  * random numbers seeded with seed. */
 srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice **voice);
-void srnn_voice_free(srnn_voice *voice);
+void srnn_voice_free(srnn_voice *voice); /* NULL is a no-op */
 
 /* Back to the state srnn_voice_create gave, with a new seed. Real-time safe. */
 void srnn_voice_reset(srnn_voice *voice, uint64_t seed);
