@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test against each build directory given (e.g. build build-asan) and ends with one
-# line "N passed, N failed". A test is a program build/tests/test_* or a script tests/test_*.sh;
-# it passes when it exits 0. Each gets BUILD, SRNN (the tool), GOLDEN (reference data) and
+# line "N passed, N failed". A test is a program build/tests/test_* or a script tests/test_*.sh,
+# run for every build, or a script tests/once_*.sh (slow system tests), run for the first build
+# only; it passes when it exits 0. Each gets BUILD, SRNN (the tool), GOLDEN (reference data) and
 # PYTHON in its environment, and its output is shown only when it fails.
 set -u
 cd "$(dirname "$0")/.."
@@ -42,6 +43,12 @@ for build in "$@"; do
         [ -f "$t" ] || continue
         run_one "$build: $(basename "$t")" bash "$t"
     done
+    if [ "$build" = "$1" ]; then
+        for t in tests/once_*.sh; do
+            [ -f "$t" ] || continue
+            run_one "$build: $(basename "$t")" bash "$t"
+        done
+    fi
 done
 
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
