@@ -22,6 +22,14 @@ ENGINE_SRC := $(sort $(wildcard engine/*.c))
 UI_SRC     := $(sort $(wildcard ui/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
+TRAIN_SRC    := $(sort $(wildcard train/*.c))
+TRAIN_PKGS   := openblas libcjson
+TRAIN_CFLAGS := -Itrain $(shell pkg-config --cflags $(TRAIN_PKGS) 2>/dev/null)
+TRAIN_LIBS   := $(shell pkg-config --libs $(TRAIN_PKGS) 2>/dev/null)
+TRAIN_OBJ    := $(TRAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/ui/audio_file.o
+TRAIN_LIB    := $(BUILD)/libsrnn_train.a
+TRAIN_HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/train_*.c))
+
 ENGINE_OBJ     := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 ENGINE_PIC_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/pic/%.o)
 UI_OBJ         := $(UI_SRC:%.c=$(BUILD)/%.o)
@@ -32,7 +40,7 @@ LIB_PIC := $(BUILD)/libsrnn_pic.a
 SRNN    := $(BUILD)/srnn
 
 .PHONY: all test test-plain asan test-asan fuzz fuzz-run clean
-all: $(LIB) $(LIB_PIC) $(SRNN) $(TEST_BIN)
+all: $(LIB) $(LIB_PIC) $(SRNN) $(TEST_BIN) $(TRAIN_HELPERS)
 
 $(BUILD)/%.o: %.c $(wildcard engine/*.h ui/*.h tests/*.h)
 	@mkdir -p $(dir $@)
@@ -48,8 +56,23 @@ $(LIB): $(ENGINE_OBJ)
 $(LIB_PIC): $(ENGINE_PIC_OBJ)
 	$(AR) rcs $@ $^
 
-$(SRNN): $(UI_OBJ) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(SRNN): $(UI_OBJ) $(TRAIN_LIB) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TRAIN_LIBS) $(LDLIBS) -o $@
+
+$(TRAIN_OBJ) $(BUILD)/ui/cmd_train.o: ALL_CFLAGS += $(TRAIN_CFLAGS)
+$(TRAIN_OBJ): $(wildcard train/*.h)
+
+$(TRAIN_LIB): $(TRAIN_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/test_train% $(BUILD)/tests/train_%: ALL_CFLAGS += $(TRAIN_CFLAGS)
+$(BUILD)/tests/test_train%: tests/test_train%.c $(TRAIN_LIB) $(LIB) $(wildcard engine/*.h train/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
+
+$(BUILD)/tests/train_%: tests/train_%.c $(TRAIN_LIB) $(LIB) $(wildcard engine/*.h train/*.h tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard engine/*.h tests/*.h)
 	@mkdir -p $(dir $@)
