@@ -11,15 +11,16 @@ OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
-PKGS    := sndfile samplerate zlib
+PKGS    := sndfile samplerate zlib libcjson snappy
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine $(PKG_CFLAGS)
+ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine -Ickpt $(PKG_CFLAGS)
 LDLIBS  := $(PKG_LIBS) -lz -lm -lpthread
 PYTHON  ?= /usr/bin/python3
 
 ENGINE_SRC := $(sort $(wildcard engine/*.c))
 UI_SRC     := $(sort $(wildcard ui/*.c))
+CKPT_SRC   := $(sort $(wildcard ckpt/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
 TRAIN_SRC    := $(sort $(wildcard train/*.c))
@@ -33,16 +34,18 @@ TRAIN_HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/train_*.
 ENGINE_OBJ     := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 ENGINE_PIC_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/pic/%.o)
 UI_OBJ         := $(UI_SRC:%.c=$(BUILD)/%.o)
+CKPT_OBJ       := $(CKPT_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN       := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 LIB     := $(BUILD)/libsrnn.a
 LIB_PIC := $(BUILD)/libsrnn_pic.a
+CKPT_LIB := $(BUILD)/libsrnn_ckpt.a # TensorFlow checkpoints (ckpt/)
 SRNN    := $(BUILD)/srnn
 
 .PHONY: all test test-plain asan test-asan fuzz fuzz-run clean
 all: $(LIB) $(LIB_PIC) $(SRNN) $(TEST_BIN) $(TRAIN_HELPERS)
 
-$(BUILD)/%.o: %.c $(wildcard engine/*.h ui/*.h tests/*.h)
+$(BUILD)/%.o: %.c $(wildcard engine/*.h ui/*.h tests/*.h ckpt/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -56,7 +59,10 @@ $(LIB): $(ENGINE_OBJ)
 $(LIB_PIC): $(ENGINE_PIC_OBJ)
 	$(AR) rcs $@ $^
 
-$(SRNN): $(UI_OBJ) $(TRAIN_LIB) $(LIB)
+$(CKPT_LIB): $(CKPT_OBJ)
+	$(AR) rcs $@ $^
+
+$(SRNN): $(UI_OBJ) $(CKPT_LIB) $(TRAIN_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TRAIN_LIBS) $(LDLIBS) -o $@
 
 $(TRAIN_OBJ) $(BUILD)/ui/cmd_train.o: ALL_CFLAGS += $(TRAIN_CFLAGS)
@@ -74,9 +80,9 @@ $(BUILD)/tests/train_%: tests/train_%.c $(TRAIN_LIB) $(LIB) $(wildcard engine/*.
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard engine/*.h tests/*.h)
+$(BUILD)/tests/%: tests/%.c $(CKPT_LIB) $(LIB) $(wildcard engine/*.h tests/*.h ckpt/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(LIB) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(CKPT_LIB) $(LIB) $(LDLIBS) -o $@
 
 # The real-time test interposes what the audio path must never call (tests/test_realtime.c).
 RT_WRAP := malloc calloc realloc aligned_alloc posix_memalign free mmap munmap read write close \

@@ -22,5 +22,8 @@ need_packages() {
 BUILD_PACKAGES=(make gcc libc6-dev pkg-config libsndfile1-dev libsamplerate0-dev zlib1g-dev)
 # The trainer (train/): OpenBLAS for its matrix products, cJSON for PRiSM's config files.
 BUILD_PACKAGES+=(libopenblas-dev libcjson-dev)
+# TensorFlow checkpoints (ckpt/): cJSON for PRiSM's config files, Snappy for compressed
+# table blocks.
+BUILD_PACKAGES+=(libcjson-dev libsnappy-dev)
 # What the tests need on top: the PyTorch reference, and clang for the fuzzing smoke test.
-TEST_PACKAGES=(python3 python3-torch python3-numpy clang libclang-rt-14-dev)
+TEST_PACKAGES=(python3 python3-torch python3-numpy clang libclang-rt-14-dev python3-crcmod python3-snappy)

@@ -21,6 +21,9 @@ typedef struct {
 extern const cli_command cmd_render;
 extern const cli_command cmd_eval;
 extern const cli_command cmd_info;
+extern const cli_command cmd_import;
+extern const cli_command cmd_export;
+extern const cli_command cmd_ckpt_ls;
 
 /* Prints "srnn: MESSAGE" and a newline on stderr: the one line a failure gets. */
 void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
