@@ -192,8 +192,8 @@ static srnn_status walk_data_block(table_walk *walk, block_handle handle,
             status = ckpt_fail(error, SRNN_ERR_FORMAT, "key '%.*s' lies beyond its index entry",
                                printable_length(&it.key), key_text(&it.key));
         else
-            status = walk->visit(it.key.data, it.key.size, it.value, it.value_size, walk->user,
-                                 error);
+            status = walk->visit((const uint8_t *)key_text(&it.key), it.key.size, it.value,
+                                 it.value_size, walk->user, error);
         walk->previous_key.size = 0;
         buffer_append(&walk->previous_key, it.key.data, it.key.size);
         walk->has_previous = 1;

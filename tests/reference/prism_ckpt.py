@@ -17,8 +17,9 @@ Usage:
       Restores PREFIX as TensorFlow's object-based restore does for PRiSM's model (walking the
       object graph from the root by child names to each variable's checkpoint key, checking
       dtype, shape and CRC) and compares every weight with MODEL's, bit for bit.
-  prism_ckpt.py stats PREFIX
-      One line per tensor: name, dtype, shape, and for numbers min, max and mean.
+  prism_ckpt.py stats [--index-only] PREFIX
+      One line per tensor: name, dtype, shape, and with the data, for numbers, min, max and
+      mean, as `srnn ckpt-ls --stats` prints them.
 """
 import argparse
 import json
@@ -464,13 +465,13 @@ def restore(prefix, model_path):
     return problems
 
 
-def stats_lines(prefix):
+def stats_lines(prefix, with_data=True):
     lines = []
-    for name, (dtype, shape, value) in sorted(read_bundle(prefix).items()):
+    for name, (dtype, shape, value) in sorted(read_bundle(prefix, with_data).items()):
         line = f"{name} {TYPE_NAMES.get(dtype, f'dtype_{dtype}')} [{','.join(map(str, shape))}]"
-        if dtype in NUMPY_TYPES and value.size:
+        if with_data and dtype in NUMPY_TYPES and value.size:
             v = value.astype(np.float64)
-            line += f" {v.min():.9g} {v.max():.9g} {v.mean():.9g}"
+            line += f" min {v.min():.9g} max {v.max():.9g} mean {v.mean():.9g}"
         lines.append(line)
     return lines
 
@@ -494,6 +495,7 @@ def main(argv):
     check.add_argument("prefix")
     check.add_argument("model")
     stats = commands.add_parser("stats")
+    stats.add_argument("--index-only", action="store_true")
     stats.add_argument("prefix")
     args = parser.parse_args(argv[1:])
 
@@ -514,7 +516,7 @@ def main(argv):
             return 1
         print(f"{args.prefix}: restores {args.model} exactly")
     else:
-        print("\n".join(stats_lines(args.prefix)))
+        print("\n".join(stats_lines(args.prefix, not args.index_only)))
     return 0
 
 
