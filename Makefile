@@ -115,5 +115,74 @@ fuzz-run: fuzz
 	$(BUILD)/fuzz/fuzz_model_load -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    $(BUILD)/fuzz/corpus tests/fuzz/seeds
 
+# ---- LV2 plugin (plugin/, ttl/, presets/) --------------------------------------------------
+#   make plugin     the bundle $(BUILD)/lv2/srnn.lv2: library, ttl, presets, default model
+#   make install    copies it to $(DESTDIR)$(LV2DIR)/srnn.lv2; LV2DIR is ~/.lv2 for a user and
+#                   $(PREFIX)/lib/lv2 for root; make uninstall removes it
+PREFIX     ?= /usr/local
+LV2DIR     ?= $(if $(filter 0,$(shell id -u)),$(PREFIX)/lib/lv2,$(HOME)/.lv2)
+LV2_BUNDLE := $(BUILD)/lv2/srnn.lv2
+LV2_MODULE := srnn_lv2.so
+LV2_FILES  := $(addprefix $(LV2_BUNDLE)/,$(LV2_MODULE) manifest.ttl srnn.ttl presets.ttl \
+                                         default.srnn)
+PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)))
+PLUGIN_LIBS := $(shell pkg-config --libs samplerate zlib 2>/dev/null) -lm
+LILV_CFLAGS := $(shell pkg-config --cflags lilv-0 2>/dev/null)
+LILV_LIBS   := $(shell pkg-config --libs lilv-0 2>/dev/null)
+
+.PHONY: plugin install uninstall
+plugin: $(LV2_FILES)
+
+$(PLUGIN_OBJ): ALL_CFLAGS += -fvisibility=hidden $(shell pkg-config --cflags lv2 2>/dev/null)
+$(PLUGIN_OBJ): $(wildcard plugin/*.h)
+
+# The engine goes inside the library, its symbols hidden: only lv2_descriptor is exported.
+$(LV2_BUNDLE)/$(LV2_MODULE): $(PLUGIN_OBJ) $(LIB_PIC)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -Wl,--as-needed $^ \
+	    $(PLUGIN_LIBS) -o $@
+
+$(LV2_BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
+	@mkdir -p $(dir $@)
+	sed 's/@MODULE@/$(LV2_MODULE)/g' $< > $@
+
+$(LV2_BUNDLE)/srnn.ttl: ttl/srnn.ttl
+$(LV2_BUNDLE)/presets.ttl: presets/presets.ttl
+$(LV2_BUNDLE)/default.srnn: models/default.srnn
+$(LV2_BUNDLE)/srnn.ttl $(LV2_BUNDLE)/presets.ttl $(LV2_BUNDLE)/default.srnn:
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+install: plugin
+	install -d $(DESTDIR)$(LV2DIR)/srnn.lv2
+	install -m 644 $(filter-out %.so,$(LV2_FILES)) $(DESTDIR)$(LV2DIR)/srnn.lv2/
+	install -m 755 $(LV2_BUNDLE)/$(LV2_MODULE) $(DESTDIR)$(LV2DIR)/srnn.lv2/
+
+uninstall:
+	rm -rf $(DESTDIR)$(LV2DIR)/srnn.lv2
+
+# The plugin's tests are lilv hosts (tests/lv2/host.c); the real-time one links an interposer
+# of what run() must never call (tests/lv2/interposer.c).
+$(BUILD)/tests/test_lv2_%: tests/test_lv2_%.c tests/lv2/host.c $(LIB) $(LV2_FILES) \
+                           $(wildcard engine/*.h plugin/*.h tests/lv2/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(LDFLAGS) $(filter %.c,$^) $(LIB) \
+	    $(LILV_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
+$(BUILD)/tests/test_lv2_plugin: tests/lv2/sinc_resample.c tests/lv2/random_model.c
+$(BUILD)/tests/test_lv2_realtime: tests/lv2/interposer.c
+
+# libFuzzer target for the TensorFlow checkpoint reader (ckpt/): FUZZ_SECONDS=600 make fuzz-ckpt-run
+.PHONY: fuzz-ckpt fuzz-ckpt-run
+fuzz-ckpt: $(BUILD)/fuzz/fuzz_ckpt
+$(BUILD)/fuzz/fuzz_ckpt: tests/fuzz/fuzz_ckpt.c $(CKPT_SRC) $(LIB) $(wildcard engine/*.h ckpt/*.h)
+	@mkdir -p $(dir $@)
+	clang $(WARN) $(DEFS) -Iengine -Ickpt $(shell pkg-config --cflags libcjson snappy) \
+	    $(FUZZ_FLAGS) $< $(CKPT_SRC) $(LIB) -lcjson -lsnappy -lz -lm -lpthread -o $@
+
+fuzz-ckpt-run: fuzz-ckpt
+	@mkdir -p $(BUILD)/fuzz/ckpt_corpus
+	$(BUILD)/fuzz/fuzz_ckpt -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    $(BUILD)/fuzz/ckpt_corpus tests/fuzz/ckpt_seeds
+
 clean:
 	rm -rf build build-asan

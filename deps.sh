@@ -27,3 +27,8 @@ BUILD_PACKAGES+=(libopenblas-dev libcjson-dev)
 BUILD_PACKAGES+=(libcjson-dev libsnappy-dev)
 # What the tests need on top: the PyTorch reference, and clang for the fuzzing smoke test.
 TEST_PACKAGES=(python3 python3-torch python3-numpy clang libclang-rt-14-dev python3-crcmod python3-snappy)
+# The LV2 plugin: LV2 headers to build it, lilv for its test hosts (built with everything).
+BUILD_PACKAGES+=(lv2-dev liblilv-dev)
+# Its tests: lv2_validate (sordi) and lv2info, jalv on a dummy JACK server recorded with
+# jack_rec (jackd2), valgrind.
+TEST_PACKAGES+=(lilv-utils sordi jalv jackd2 valgrind)

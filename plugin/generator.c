@@ -1,0 +1,148 @@
+/* A model generating at the host's rate (generator.h).
+ *
+ * Without resampling a channel's voice writes straight into the output. With it, the voice
+ * fills a small queue of model-rate samples and libsamplerate pulls from it until the output
+ * is full; the converter keeps its own history, so the result does not depend on how the
+ * host splits its blocks. */
+#include "generator.h"
+
+#include <math.h>
+#include <samplerate.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+
+#define QUEUE_SAMPLES 64 /* model-rate samples generated at a time for the converter */
+#define CONVERTER SRC_SINC_MEDIUM_QUALITY
+
+typedef struct {
+    srnn_voice *voice;
+    SRC_STATE *converter; /* NULL when the host plays at the model's rate */
+    float queue[QUEUE_SAMPLES];
+    uint32_t queue_read, queue_fill;
+    float temperature; /* smoothed; NAN until the first sample, which takes the knob's value */
+} channel_state;
+
+struct generator {
+    srnn_model *model;
+    char *path;
+    uint32_t channels;
+    double ratio; /* host rate / model rate */
+    float temperature_coefficient;
+    channel_state channel[GENERATOR_MAX_CHANNELS];
+};
+
+int generator_create(const char *path, double host_rate, uint32_t channels, generator **out,
+                  char error[GENERATOR_ERROR_MAX])
+{
+    *out = NULL;
+    char reason[SRNN_ERROR_MAX] = "out of memory";
+    generator *p = calloc(1, sizeof *p);
+    if (!p || !(p->path = strdup(path))) goto fail;
+    if (channels < 1 || channels > GENERATOR_MAX_CHANNELS) {
+        snprintf(reason, sizeof reason, "%u channels, the plugin plays 1 or 2", channels);
+        goto fail;
+    }
+    p->channels = channels;
+    if (srnn_model_load(path, &p->model, reason) != SRNN_OK) goto fail;
+
+    double model_rate = srnn_model_config(p->model)->sample_rate;
+    p->ratio = host_rate / model_rate;
+    p->temperature_coefficient = srnn_lv2_smoothing_coefficient(model_rate);
+    int resample = host_rate != model_rate;
+    if (resample && !src_is_valid_ratio(p->ratio)) {
+        snprintf(reason, sizeof reason, "the host's %.0f Hz is too far from the model's %.0f Hz",
+                 host_rate, model_rate);
+        goto fail;
+    }
+    snprintf(reason, sizeof reason, "out of memory");
+    for (uint32_t c = 0; c < channels; c++) {
+        channel_state *ch = &p->channel[c];
+        ch->temperature = NAN;
+        if (srnn_voice_create(p->model, SRNN_LV2_SEED(0, c), &ch->voice) != SRNN_OK) goto fail;
+        if (resample) {
+            int status = 0;
+            ch->converter = src_new(CONVERTER, 1, &status);
+            if (!ch->converter) {
+                snprintf(reason, sizeof reason, "resampler: %s", src_strerror(status));
+                goto fail;
+            }
+        }
+    }
+    *out = p;
+    return 0;
+
+fail:
+    snprintf(error, GENERATOR_ERROR_MAX, "cannot load model %s: %s", path, reason);
+    generator_free(p);
+    return -1;
+}
+
+void generator_free(generator *p)
+{
+    if (!p) return;
+    for (uint32_t c = 0; c < GENERATOR_MAX_CHANNELS; c++) {
+        srnn_voice_free(p->channel[c].voice);
+        if (p->channel[c].converter) src_delete(p->channel[c].converter);
+    }
+    srnn_model_free(p->model);
+    free(p->path);
+    free(p);
+}
+
+const char *generator_path(const generator *p) { return p->path; }
+
+void generator_reset(generator *p, uint32_t reseeds)
+{
+    for (uint32_t c = 0; c < p->channels; c++) {
+        channel_state *ch = &p->channel[c];
+        srnn_voice_reset(ch->voice, SRNN_LV2_SEED(reseeds, c));
+        if (ch->converter) src_reset(ch->converter);
+        ch->queue_read = ch->queue_fill = 0;
+    }
+}
+
+/* count model-rate samples, each at the temperature smoothed one step further */
+static void generate(channel_state *ch, float coefficient, float temperature, float *out,
+                     uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        ch->temperature = isnan(ch->temperature)
+                              ? temperature
+                              : srnn_lv2_smooth(ch->temperature, temperature, coefficient);
+        srnn_voice_generate(ch->voice, ch->temperature, out + i, NULL, 1);
+    }
+}
+
+void generator_render(generator *p, uint32_t channel, float temperature, float *out, uint32_t count)
+{
+    channel_state *ch = &p->channel[channel];
+    if (!ch->converter) {
+        generate(ch, p->temperature_coefficient, temperature, out, count);
+        return;
+    }
+    /* Every pass consumes the queue or fills output; the bound only stops a converter that
+     * would do neither. */
+    uint32_t produced = 0;
+    uint32_t max_passes = 64 + 2 * (count + (uint32_t)(count / p->ratio) / QUEUE_SAMPLES);
+    for (uint32_t pass = 0; produced < count && pass < max_passes; pass++) {
+        if (ch->queue_read == ch->queue_fill) {
+            generate(ch, p->temperature_coefficient, temperature, ch->queue, QUEUE_SAMPLES);
+            ch->queue_read = 0;
+            ch->queue_fill = QUEUE_SAMPLES;
+        }
+        SRC_DATA data = {
+            .data_in = ch->queue + ch->queue_read,
+            .input_frames = ch->queue_fill - ch->queue_read,
+            .data_out = out + produced,
+            .output_frames = count - produced,
+            .src_ratio = p->ratio,
+        };
+        if (src_process(ch->converter, &data) != 0) break;
+        ch->queue_read += (uint32_t)data.input_frames_used;
+        produced += (uint32_t)data.output_frames_gen;
+    }
+    for (; produced < count; produced++) out[produced] = 0.0f;
+}

@@ -1,0 +1,106 @@
+/* Loading and freeing models off the audio thread, through the host's worker (LV2 worker
+ * extension, as eg-sampler does it).
+ *
+ *   run() or restore()  --LOAD path-->  work(): generator_create
+ *   work_response()  <--LOADED generator / FAILED text--
+ *   run() (a model leaves the slots)  --FREE generator-->  work(): generator_free
+ *
+ * work() may run on another thread at the same time as run(), so it touches nothing of the
+ * instance but its constants and the logger. */
+#include <stddef.h>
+#include <string.h>
+
+#include "plugin.h"
+
+bool srnn_plugin_schedule_load(LV2_Worker_Schedule *schedule, const char *path, uint32_t length)
+{
+    if (length >= SRNN_LV2_PATH_MAX) return false;
+    load_message message;
+    message.kind = MESSAGE_LOAD;
+    memcpy(message.path, path, length);
+    message.path[length] = '\0';
+    uint32_t size = (uint32_t)offsetof(load_message, path) + length + 1;
+    return schedule->schedule_work(schedule->handle, size, &message) == LV2_WORKER_SUCCESS;
+}
+
+void srnn_plugin_retire(srnn_plugin *self, generator *p)
+{
+    generator_message message = {MESSAGE_FREE, p};
+    if (self->schedule->schedule_work(self->schedule->handle, sizeof message, &message) ==
+        LV2_WORKER_SUCCESS)
+        return;
+    for (int i = 0; i < SRNN_LV2_RETIRED_MAX; i++) {
+        if (!self->retired[i]) {
+            self->retired[i] = p;
+            return;
+        }
+    }
+    /* The host's worker has refused several messages in a row: leaking the model is better
+     * than freeing it on the audio thread. */
+}
+
+static LV2_Worker_Status load(srnn_plugin *self, LV2_Worker_Respond_Function respond,
+                              LV2_Worker_Respond_Handle handle, uint32_t size, const void *data)
+{
+    const char *path = (const char *)data + offsetof(load_message, path);
+    uint32_t path_size = size - (uint32_t)offsetof(load_message, path);
+    if (size <= offsetof(load_message, path) || path[path_size - 1] != '\0') {
+        lv2_log_error(&self->logger, "srnn: malformed load message\n");
+        return LV2_WORKER_ERR_UNKNOWN;
+    }
+    generator *p;
+    failure_message failure = {MESSAGE_FAILED, ""};
+    if (generator_create(path, self->rate, self->channels, &p, failure.text) != 0) {
+        lv2_log_error(&self->logger, "srnn: %s\n", failure.text);
+        return respond(handle, sizeof failure, &failure);
+    }
+    lv2_log_trace(&self->logger, "srnn: loaded %s\n", path);
+    generator_message loaded = {MESSAGE_LOADED, p};
+    LV2_Worker_Status status = respond(handle, sizeof loaded, &loaded);
+    if (status != LV2_WORKER_SUCCESS) {
+        lv2_log_error(&self->logger, "srnn: the host's worker refused the model %s\n", path);
+        generator_free(p);
+    }
+    return status;
+}
+
+LV2_Worker_Status srnn_plugin_work(LV2_Handle instance, LV2_Worker_Respond_Function respond,
+                                   LV2_Worker_Respond_Handle handle, uint32_t size,
+                                   const void *data)
+{
+    srnn_plugin *self = instance;
+    uint32_t kind = 0;
+    if (size >= sizeof kind) memcpy(&kind, data, sizeof kind);
+    if (kind == MESSAGE_LOAD) return load(self, respond, handle, size, data);
+    if (kind == MESSAGE_FREE && size == sizeof(generator_message)) {
+        generator_message message;
+        memcpy(&message, data, sizeof message);
+        generator_free(message.generator);
+        return LV2_WORKER_SUCCESS;
+    }
+    lv2_log_error(&self->logger, "srnn: unknown worker message\n");
+    return LV2_WORKER_ERR_UNKNOWN;
+}
+
+/* On the audio thread: a loaded model waits in `pending` for run() to fade it in; one that
+ * was waiting already is dropped unheard. */
+LV2_Worker_Status srnn_plugin_work_response(LV2_Handle instance, uint32_t size, const void *data)
+{
+    srnn_plugin *self = instance;
+    uint32_t kind = 0;
+    if (size >= sizeof kind) memcpy(&kind, data, sizeof kind);
+    if (kind == MESSAGE_LOADED && size == sizeof(generator_message)) {
+        generator_message message;
+        memcpy(&message, data, sizeof message);
+        if (self->pending) srnn_plugin_retire(self, self->pending);
+        self->pending = message.generator;
+        published_path_write(&self->path, generator_path(message.generator));
+        self->announce_model = true;
+        return LV2_WORKER_SUCCESS;
+    }
+    if (kind == MESSAGE_FAILED && size == sizeof(failure_message)) {
+        srnn_plugin_report_error(self, (const char *)data + offsetof(failure_message, text));
+        return LV2_WORKER_SUCCESS;
+    }
+    return LV2_WORKER_ERR_UNKNOWN;
+}
