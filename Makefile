@@ -47,11 +47,20 @@ all: $(LIB) $(LIB_PIC) $(SRNN) $(TEST_BIN) $(TRAIN_HELPERS)
 
 $(BUILD)/%.o: %.c $(wildcard engine/*.h ui/*.h tests/*.h ckpt/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(ARCH_FLAGS) -c $< -o $@
 
 $(BUILD)/pic/%.o: %.c $(wildcard engine/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(ARCH_FLAGS) -fPIC -c $< -o $@
+
+# The engine's kernels are compiled once per instruction set (engine/kernels_arch.h): only
+# these files get the wider instructions, and the CPU is asked at run time which level to use.
+# Products are never fused, so every level computes the same bits.
+$(ENGINE_OBJ) $(ENGINE_PIC_OBJ): ARCH_FLAGS := -ffp-contract=off
+ifneq ($(filter x86_64%,$(shell $(CC) -dumpmachine)),)
+$(BUILD)/engine/kernels_avx2.o $(BUILD)/pic/engine/kernels_avx2.o: ARCH_FLAGS += -mavx2 -mf16c
+$(BUILD)/engine/kernels_avx512.o $(BUILD)/pic/engine/kernels_avx512.o: ARCH_FLAGS += -mavx512f
+endif
 
 $(LIB): $(ENGINE_OBJ)
 	$(AR) rcs $@ $^

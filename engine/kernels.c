@@ -1,27 +1,42 @@
-/* Plain C kernels, written so that compilers vectorise the inner loops. */
-#include <math.h>
+/* Choosing the kernels: what the CPU supports, what this build has, and names. */
+#include <string.h>
 
 #include "kernels.h"
 
-void srnn_vec_mat_acc(float *restrict y, const float *restrict x, const float *restrict w,
-                      size_t in, size_t out)
+srnn_cpu srnn_cpu_detect(void)
 {
-    for (size_t i = 0; i < in; i++) {
-        const float xi = x[i];
-        const float *row = w + i * out;
-        for (size_t o = 0; o < out; o++) y[o] += xi * row[o];
-    }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    /* libgcc's checks include the operating system's support for the wider registers */
+    if (srnn_kernels_avx512 && __builtin_cpu_supports("avx512f")) return SRNN_CPU_AVX512;
+    if (srnn_kernels_avx2 && __builtin_cpu_supports("avx2"))
+        return SRNN_CPU_AVX2; /* every CPU with AVX2 has F16C */
+#endif
+    if (srnn_kernels_neon) return SRNN_CPU_NEON; /* only built for 64-bit ARM, where it is baseline */
+    return SRNN_CPU_GENERIC;
 }
 
-void srnn_mat_vec(float *restrict y, const float *restrict m, const float *restrict x,
-                  size_t rows, size_t cols)
+const srnn_kernels *srnn_kernels_get(srnn_cpu level)
 {
-    for (size_t r = 0; r < rows; r++) {
-        const float *row = m + r * cols;
-        float sum = 0.0f;
-        for (size_t c = 0; c < cols; c++) sum += row[c] * x[c];
-        y[r] = sum;
+    srnn_cpu best = srnn_cpu_detect();
+    switch (level) {
+    case SRNN_CPU_GENERIC: return srnn_kernels_generic;
+    case SRNN_CPU_AVX2: return best == SRNN_CPU_AVX2 || best == SRNN_CPU_AVX512 ? srnn_kernels_avx2 : NULL;
+    case SRNN_CPU_AVX512: return best == SRNN_CPU_AVX512 ? srnn_kernels_avx512 : NULL;
+    case SRNN_CPU_NEON: return best == SRNN_CPU_NEON ? srnn_kernels_neon : NULL;
+    case SRNN_CPU_AUTO: return srnn_kernels_get(best);
     }
+    return NULL;
 }
 
-float srnn_sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+const char *srnn_cpu_name(srnn_cpu cpu)
+{
+    switch (cpu) {
+    case SRNN_CPU_AUTO: return "auto";
+    case SRNN_CPU_GENERIC: return "generic";
+    case SRNN_CPU_AVX2: return "avx2";
+    case SRNN_CPU_AVX512: return "avx512";
+    case SRNN_CPU_NEON: return "neon";
+    }
+    return "unknown";
+}

@@ -1,18 +1,78 @@
-/* The few numeric kernels the forward pass is made of. Plain C here; the SIMD versions with
- * run-time dispatch replace these behind the same names. */
+/* The numeric kernels of the hot loop: matrix-vector products, gate activations and the
+ * categorical draw. One source (kernels_arch.h) is compiled once per instruction set level
+ * (kernels_generic.c, kernels_avx2.c, kernels_avx512.c, kernels_neon.c); the level is chosen
+ * once, when a model is loaded, from what the CPU supports, capped by SRNN_CPU.
+ *
+ * Every level performs the same floating-point operations in the same order: products are
+ * multiplied then added (never fused), each output of a matrix-vector product sums its
+ * inputs in index order whatever the vector width, and the approximations of exp, sigmoid
+ * and tanh are the same polynomials in every lane. So all levels give bit-identical logits,
+ * and a seed gives the same samples on every machine. */
 #ifndef SRNN_KERNELS_H
 #define SRNN_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-/* y[out] += x[in] · w[in][out]   (a Keras Dense kernel applied to one vector) */
-void srnn_vec_mat_acc(float *restrict y, const float *restrict x, const float *restrict w,
-                      size_t in, size_t out);
+#include "sampler.h"
+#include "srnn.h"
 
-/* y[rows] = m[rows][cols] · x[cols] */
-void srnn_mat_vec(float *restrict y, const float *restrict m, const float *restrict x,
-                  size_t rows, size_t cols);
+/* Output columns per block of a matrix: a multiple of every level's vector width. */
+#define SRNN_BLOCK 64
 
-float srnn_sigmoid(float x);
+/* How the elements of a matrix are stored. */
+typedef enum {
+    SRNN_DTYPE_F32 = 0,
+    SRNN_DTYPE_F16 = 1,  /* IEEE half; subnormal halves are stored as zero */
+    SRNN_DTYPE_BF16 = 2, /* the upper half of a float32 */
+    SRNN_DTYPE_I8 = 3,   /* value = q * scale[column] */
+} srnn_dtype;
+
+/* A weight matrix for y[out] += x[in] · W (a Keras Dense kernel), in column blocks: block b
+ * holds columns [64b, 64b + 64) row after row, so element (i, o) is at index
+ * ((o / 64) · in + i) · 64 + o % 64; the columns past out are zero. Streaming a block reads
+ * contiguous memory, and a range of blocks is a piece of work that can be done on its own. */
+typedef struct {
+    uint32_t in, out, blocks; /* blocks = ceil(out / 64) */
+    srnn_dtype dtype;
+    const void *data;
+    const float *scale; /* I8: one per column, blocks · 64 of them; else NULL */
+} srnn_matrix;
+
+typedef struct {
+    srnn_cpu level;
+    /* y[64b .. 64e) += x · W for the column blocks [b, e). y has room for whole blocks. */
+    void (*gemv)(const srnn_matrix *w, const float *x, float *y, uint32_t block_begin,
+                 uint32_t block_end);
+    /* For rows r < rows: y[r · y_stride ...] = x[r · x_stride ...] · W, W float32; each
+     * output equals what gemv computes from zero. Load time only. */
+    void (*gemm)(const srnn_matrix *w, const float *x, size_t x_stride, float *y,
+                 size_t y_stride, size_t rows);
+    /* Keras GRU (reset_after): h = z·h + (1 - z)·tanh(xh + r·hh), z and r sigmoids of
+     * x + h parts; xg, hg are (3D) pre-activations in gate order z, r, h. */
+    void (*gru_gates)(float *h, const float *xg, const float *hg, size_t d);
+    /* Keras LSTM: g (4D) pre-activations in gate order i, f, c, o; updates c and h. */
+    void (*lstm_gates)(float *h, float *c, const float *g, size_t d);
+    /* One draw from softmax(logits / temperature) in double precision (argmax when the
+     * temperature is <= 1e-6 or NaN; capped at 1000). weights is scratch for
+     * srnn_sample_scratch(count) doubles. */
+    int32_t (*sample)(srnn_rng *rng, const float *logits, size_t count, float temperature,
+                      double *weights);
+} srnn_kernels;
+
+/* The sampler's scratch size for count logits (a multiple of 8). */
+static inline size_t srnn_sample_scratch(size_t count) { return (count + 7) & ~(size_t)7; }
+
+/* The highest level this CPU runs and this build has. */
+srnn_cpu srnn_cpu_detect(void);
+
+/* The kernels of a level, or NULL when this build or this CPU lacks it. */
+const srnn_kernels *srnn_kernels_get(srnn_cpu level);
+
+/* Each level's table; NULL where the build leaves a level out. */
+extern const srnn_kernels *const srnn_kernels_generic;
+extern const srnn_kernels *const srnn_kernels_avx2;
+extern const srnn_kernels *const srnn_kernels_avx512;
+extern const srnn_kernels *const srnn_kernels_neon;
 
 #endif

@@ -1,8 +1,9 @@
-/* The loaded model: configuration, pointers into the weights, and tables derived at load time.
- * Internal to the engine. Shapes use the letters of models/FORMAT.md: F frame, BF big frame,
- * R upsampling ratio of a tier (BF/F for the big frame tier, F for the frame tier), D dim,
- * Q q_levels, G gates (3 GRU, 4 LSTM), I a layer's input width (2D for layer 0 with skip
- * connections, else D). All weights are float32, row-major, Keras layout (y = x·K + b). */
+/* The loaded model: configuration, pointers to the file's weights, and the weights as the
+ * kernels run them (prepare.c). Internal to the engine. Shapes use the letters of
+ * models/FORMAT.md: F frame, BF big frame, R upsampling ratio of a tier (BF/F for the big
+ * frame tier, F for the frame tier), D dim, Q q_levels, G gates (3 GRU, 4 LSTM), GD = G·D,
+ * I a layer's input width (2D for layer 0 with skip connections, else D). The file's weights
+ * are float32, row-major, Keras layout (y = x·K + b). */
 #ifndef SRNN_MODEL_H
 #define SRNN_MODEL_H
 
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels.h"
 #include "srnn.h"
 
 #define SRNN_MAX_LAYERS 64
@@ -33,6 +35,39 @@ typedef struct {
     const float *upsample;     /* (R, D, D): output j is U[j] · h */
 } srnn_tier;
 
+/* A frame tier as the kernels run it. Linear maps that follow each other with nothing in
+ * between are multiplied out at load time (exact algebra, rounded once):
+ * - the input Dense on the scaled frame, then layer 0's kernel: one (frame, GD) matrix;
+ * - skip connections feed layer 0 concat(e, e): its kernel's two halves are added;
+ * - the big frame tier's upsampling, then the frame tier's layer-0 kernel: R matrices
+ *   U_j^T·K (D, GD), so the big frame tier hands the frame tier gate pre-activations;
+ * - the frame tier's upsampling, then the sample MLP's hidden1 kernel: F matrices
+ *   U_k^T·W1 (D, D), so the frame tier hands the MLP hidden1 pre-activations. */
+typedef struct {
+    srnn_matrix input;       /* (frame, GD) */
+    float *input_bias;       /* (GD): the input bias through layer 0's kernel + layer 0's input bias */
+    srnn_matrix kernel[SRNN_MAX_LAYERS];          /* (D, GD), layers 1 … L-1 */
+    const float *kernel_bias[SRNN_MAX_LAYERS];    /* (GD), layers 1 … L-1 */
+    srnn_matrix recurrent[SRNN_MAX_LAYERS];       /* (D, GD) */
+    const float *recurrent_bias[SRNN_MAX_LAYERS]; /* (GD): GRU's second bias row; NULL (zero) for LSTM */
+    srnn_matrix skip[SRNN_MAX_LAYERS];            /* (D, D), with skip connections */
+    const float *skip_bias;                       /* (D), with skip connections */
+    srnn_matrix *conditioning; /* R matrices: (D, GD) for the big frame tier, (D, D) for the frame tier */
+} srnn_tier_run;
+
+/* Everything the forward pass reads, derived from the file's weights when a model is loaded. */
+typedef struct {
+    const srnn_kernels *kernels;
+    srnn_precision precision;
+    srnn_tier_run big_frame, frame;
+    /* the embedding, the input convolution and hidden1's kernel multiplied out: tap k of
+     * sample value q adds row sample_table[k][q] (F, Q, D) to hidden1's pre-activation */
+    float *sample_table;
+    srnn_matrix hidden2, output; /* (D, D), (D, Q) */
+    void **allocations;          /* what free_runtime frees */
+    size_t allocation_count, allocation_capacity;
+} srnn_runtime;
+
 struct srnn_model {
     srnn_config config;
     srnn_tier big_frame;
@@ -43,9 +78,7 @@ struct srnn_model {
     const float *hidden2_kernel, *hidden2_bias; /* (D, D), (D) */
     const float *output_kernel, *output_bias;   /* (D, Q), (Q) */
 
-    /* embedding followed by the input convolution, folded: tap k of sample value q adds
-     * sample_table[k][q] (F, Q, D), so the sample MLP's input is F row additions. */
-    float *sample_table;
+    srnn_runtime run;
 
     uint64_t parameter_count;
 
@@ -63,5 +96,13 @@ struct srnn_model {
 
 /* Gates per RNN layer. */
 static inline uint32_t srnn_gates(srnn_rnn_type type) { return type == SRNN_RNN_LSTM ? 4 : 3; }
+
+/* Floats of a vector of n elements that kernels write in whole column blocks. */
+static inline size_t srnn_padded(size_t n) { return (n + SRNN_BLOCK - 1) / SRNN_BLOCK * SRNN_BLOCK; }
+
+/* Builds model->run from the file's weights for these kernels and precision (not AUTO). */
+srnn_status srnn_prepare(srnn_model *model, const srnn_kernels *kernels, srnn_precision precision,
+                         char *error);
+void srnn_free_runtime(srnn_runtime *run);
 
 #endif

@@ -286,33 +286,43 @@ static srnn_status read_metadata(const file_view *file, srnn_model *m, uint64_t 
     return SRNN_OK;
 }
 
-/* sample_table[k][q] = embedding[q] · conv_kernel[k]: exact algebra that turns the sample
- * MLP's F x Q x D input convolution into F row look-ups per sample. */
-static srnn_status build_sample_table(srnn_model *m, char *error)
+/* The level the options ask for, capped by the environment variable SRNN_CPU. */
+static srnn_status choose_kernels(srnn_cpu requested, const srnn_kernels **kernels, char *error)
 {
-    size_t f = m->config.frame_size, q = m->config.q_levels, d = m->config.dim;
-    m->sample_table = aligned_alloc(64, ((f * q * d * sizeof(float)) + 63) / 64 * 64);
-    if (!m->sample_table)
-        return fail(error, SRNN_ERR_NOMEM, "out of memory for the %zu x %zu x %zu sample table", f,
-                    q, d);
-    for (size_t k = 0; k < f; k++) {
-        const float *taps = m->conv_kernel + k * q * d; /* (Q, D) */
-        for (size_t level = 0; level < q; level++) {
-            float *row = m->sample_table + (k * q + level) * d;
-            const float *embedding_row = m->embedding + level * q;
-            memset(row, 0, d * sizeof *row);
-            for (size_t j = 0; j < q; j++) {
-                float e = embedding_row[j];
-                const float *tap = taps + j * d;
-                for (size_t o = 0; o < d; o++) row[o] += e * tap[o];
-            }
-        }
+    static const srnn_cpu named[] = {SRNN_CPU_GENERIC, SRNN_CPU_AVX2, SRNN_CPU_AVX512,
+                                     SRNN_CPU_NEON};
+    srnn_cpu level = requested == SRNN_CPU_AUTO ? srnn_cpu_detect() : requested;
+    const char *cap = getenv("SRNN_CPU");
+    if (cap && *cap) {
+        size_t i = 0;
+        while (i < sizeof named / sizeof *named && strcmp(cap, srnn_cpu_name(named[i])) != 0) i++;
+        if (i == sizeof named / sizeof *named)
+            return fail(error, SRNN_ERR_ARGUMENT,
+                        "SRNN_CPU='%.40s' is not one of generic, avx2, avx512, neon", cap);
+        if (named[i] == SRNN_CPU_GENERIC || (named[i] < level && level != SRNN_CPU_NEON))
+            level = named[i];
     }
+    /* a level this CPU lacks falls back to the next lower one it has */
+    while (!srnn_kernels_get(level))
+        level = level == SRNN_CPU_AVX512 ? SRNN_CPU_AVX2 : SRNN_CPU_GENERIC;
+    *kernels = srnn_kernels_get(level);
     return SRNN_OK;
 }
 
-static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size, char *error)
+static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size,
+                         const srnn_load_options *options, char *error)
 {
+    static const srnn_load_options defaults;
+    if (!options) options = &defaults;
+    const srnn_kernels *kernels = NULL;
+    srnn_precision precision = options->precision;
+    if (precision == SRNN_PRECISION_AUTO) precision = SRNN_PRECISION_F32;
+    if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I8)
+        return fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)options->precision);
+    if (options->cpu < SRNN_CPU_AUTO || options->cpu > SRNN_CPU_NEON)
+        return fail(error, SRNN_ERR_ARGUMENT, "unknown cpu level %d", (int)options->cpu);
+    srnn_status chosen = choose_kernels(options->cpu, &kernels, error);
+    if (chosen != SRNN_OK) return chosen;
     file_view file = {bytes, size, error};
     uint32_t num_tensors = 0;
     uint64_t metadata_offset = 0, metadata_size = 0;
@@ -327,12 +337,13 @@ static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size, char 
     }
     if (status == SRNN_OK)
         status = read_metadata(&file, m, metadata_offset, metadata_size);
-    if (status == SRNN_OK) status = build_sample_table(m, error);
+    if (status == SRNN_OK) status = srnn_prepare(m, kernels, precision, error);
     return status;
 }
 
-srnn_status srnn_model_load_memory(const void *data, size_t size, srnn_model **model,
-                                   char error[SRNN_ERROR_MAX])
+srnn_status srnn_model_load_memory_with(const void *data, size_t size,
+                                        const srnn_load_options *options, srnn_model **model,
+                                        char error[SRNN_ERROR_MAX])
 {
     *model = NULL;
     if (!data && size > 0) return fail(error, SRNN_ERR_ARGUMENT, "no data");
@@ -345,7 +356,7 @@ srnn_status srnn_model_load_memory(const void *data, size_t size, srnn_model **m
         return fail(error, SRNN_ERR_NOMEM, "out of memory for %zu bytes", size);
     }
     if (size) memcpy(m->owned, data, size);
-    srnn_status status = parse(m, m->owned, size, error);
+    srnn_status status = parse(m, m->owned, size, options, error);
     if (status != SRNN_OK) {
         srnn_model_free(m);
         return status;
@@ -354,7 +365,14 @@ srnn_status srnn_model_load_memory(const void *data, size_t size, srnn_model **m
     return SRNN_OK;
 }
 
-srnn_status srnn_model_load(const char *path, srnn_model **model, char error[SRNN_ERROR_MAX])
+srnn_status srnn_model_load_memory(const void *data, size_t size, srnn_model **model,
+                                   char error[SRNN_ERROR_MAX])
+{
+    return srnn_model_load_memory_with(data, size, NULL, model, error);
+}
+
+srnn_status srnn_model_load_with(const char *path, const srnn_load_options *options,
+                                 srnn_model **model, char error[SRNN_ERROR_MAX])
 {
     *model = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -391,7 +409,7 @@ srnn_status srnn_model_load(const char *path, srnn_model **model, char error[SRN
     }
     m->mapped = map;
     m->mapped_size = size;
-    srnn_status status = parse(m, map, size, error);
+    srnn_status status = parse(m, map, size, options, error);
     if (status != SRNN_OK) {
         srnn_model_free(m);
         return status;
@@ -400,12 +418,17 @@ srnn_status srnn_model_load(const char *path, srnn_model **model, char error[SRN
     return SRNN_OK;
 }
 
+srnn_status srnn_model_load(const char *path, srnn_model **model, char error[SRNN_ERROR_MAX])
+{
+    return srnn_model_load_with(path, NULL, model, error);
+}
+
 void srnn_model_free(srnn_model *m)
 {
     if (!m) return;
+    srnn_free_runtime(&m->run);
     if (m->mapped_size) munmap(m->mapped, m->mapped_size);
     free(m->owned);
-    free(m->sample_table);
     free(m->metadata_text);
     free(m->metadata_keys);
     free(m->metadata_values);
@@ -413,6 +436,10 @@ void srnn_model_free(srnn_model *m)
 }
 
 const srnn_config *srnn_model_config(const srnn_model *m) { return &m->config; }
+
+srnn_cpu srnn_model_cpu(const srnn_model *m) { return m->run.kernels->level; }
+
+srnn_precision srnn_model_precision(const srnn_model *m) { return m->run.precision; }
 
 const char *srnn_model_metadata(const srnn_model *m, const char *key)
 {
@@ -429,16 +456,16 @@ void srnn_model_metadata_each(const srnn_model *m,
 
 uint64_t srnn_model_parameter_count(const srnn_model *m) { return m->parameter_count; }
 
-/* Per-step cost of a frame tier: input Dense, the RNN stack, its skip outputs, upsampling. */
-static uint64_t tier_macs(const srnn_model *m, const srnn_tier *tier)
+/* Per-step cost of a frame tier with the folds of model.h: the folded input, the RNN stack
+ * (layer 0's input half is the folded input), its skip outputs, and for the big frame tier the
+ * conditioning of its R frames (the frame tier's upsampling is counted in the MLP). */
+static uint64_t tier_macs(const srnn_model *m, const srnn_tier *tier, bool conditions_frames)
 {
     const srnn_config *c = &m->config;
-    uint64_t d = c->dim, gd = srnn_gates(c->rnn_type) * d;
-    uint64_t macs = tier->frame * d + tier->ratio * d * d;
-    for (uint32_t i = 0; i < c->num_rnn_layers; i++) {
-        macs += (tier->layers[i].input_dim + d) * gd;
-        if (c->skip_conn) macs += d * d;
-    }
+    uint64_t d = c->dim, gd = srnn_gates(c->rnn_type) * d, layers = c->num_rnn_layers;
+    uint64_t macs = tier->frame * gd + (2 * layers - 1) * d * gd;
+    if (c->skip_conn) macs += layers * d * d;
+    if (conditions_frames) macs += tier->ratio * d * gd;
     return macs;
 }
 
@@ -446,7 +473,8 @@ uint64_t srnn_model_macs_per_sample(const srnn_model *m)
 {
     const srnn_config *c = &m->config;
     uint64_t d = c->dim, q = c->q_levels;
+    /* F table rows, the frame tier's upsampling folded into hidden1, hidden2, the output */
     uint64_t mlp = c->frame_size * d + 2 * d * d + d * q;
-    return mlp + tier_macs(m, &m->frame) / c->frame_size +
-           tier_macs(m, &m->big_frame) / c->big_frame_size;
+    return mlp + tier_macs(m, &m->frame, false) / c->frame_size +
+           tier_macs(m, &m->big_frame, true) / c->big_frame_size;
 }

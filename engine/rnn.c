@@ -1,68 +1,93 @@
-/* RNN stack step. Gate orders are Keras's: GRU z, r, h; LSTM i, f, c, o. */
-#include <math.h>
+/* A frame tier's step. Gate orders are Keras's: GRU z, r, h; LSTM i, f, c, o. */
 #include <string.h>
 
-#include "kernels.h"
 #include "rnn.h"
 
-size_t srnn_rnn_scratch_floats(const srnn_config *config)
+size_t srnn_tier_state_floats(const srnn_config *c, const srnn_tier *tier)
 {
-    size_t gd = srnn_gates(config->rnn_type) * config->dim;
-    return 2 * gd + 2 * config->dim; /* input gates, recurrent gates, concat(e, e) */
+    size_t l = c->num_rnn_layers, d = srnn_padded(c->dim);
+    size_t gd = srnn_padded(srnn_gates(c->rnn_type) * c->dim);
+    return 2 * l * d + l * gd + gd + d + srnn_padded(tier->frame);
 }
 
-/* h' = z*h + (1-z)*n, n = tanh(xh + r*hh): reset_after=True, bias row 0 input, row 1 recurrent */
-static void gru_step(const srnn_rnn_layer *layer, size_t d, const float *x, float *h, float *xg,
-                     float *hg)
+void srnn_tier_state_place(srnn_tier_state *s, const srnn_config *c, const srnn_tier *tier,
+                           float *memory)
 {
-    memcpy(xg, layer->bias, 3 * d * sizeof *xg);
-    memcpy(hg, layer->bias + 3 * d, 3 * d * sizeof *hg);
-    srnn_vec_mat_acc(xg, x, layer->kernel, layer->input_dim, 3 * d);
-    srnn_vec_mat_acc(hg, h, layer->recurrent_kernel, d, 3 * d);
-    for (size_t i = 0; i < d; i++) {
-        float z = srnn_sigmoid(xg[i] + hg[i]);
-        float r = srnn_sigmoid(xg[d + i] + hg[d + i]);
-        float n = tanhf(xg[2 * d + i] + r * hg[2 * d + i]);
-        h[i] = z * h[i] + (1.0f - z) * n;
+    size_t l = c->num_rnn_layers, d = srnn_padded(c->dim);
+    size_t gd = srnn_padded(srnn_gates(c->rnn_type) * c->dim);
+    s->h = memory;
+    s->c = s->h + l * d;
+    s->recurrent = s->c + l * d;
+    s->gates = s->recurrent + l * gd;
+    s->output = s->gates + gd;
+    s->input = s->output + d;
+    (void)tier;
+}
+
+void srnn_tier_state_clear(srnn_tier_state *s, const srnn_model *m, const srnn_tier_run *run)
+{
+    const srnn_config *c = &m->config;
+    size_t l = c->num_rnn_layers, d = srnn_padded(c->dim);
+    size_t gd = srnn_padded(srnn_gates(c->rnn_type) * c->dim);
+    memset(s->h, 0, l * d * sizeof *s->h);
+    memset(s->c, 0, l * d * sizeof *s->c);
+    memset(s->recurrent, 0, l * gd * sizeof *s->recurrent);
+    for (size_t i = 0; i < l; i++)
+        if (run->recurrent_bias[i]) /* h = 0: the recurrent half is its bias */
+            memcpy(s->recurrent + i * gd, run->recurrent_bias[i],
+                   srnn_gates(c->rnn_type) * c->dim * sizeof(float));
+}
+
+void srnn_tier_step(const srnn_model *m, const srnn_tier *tier, const srnn_tier_run *run,
+                    srnn_tier_state *s, const int32_t *frame, const float *conditioning)
+{
+    const srnn_config *c = &m->config;
+    const srnn_kernels *k = m->run.kernels;
+    size_t d = c->dim, pd = srnn_padded(d), gd = srnn_gates(c->rnn_type) * d;
+    size_t pgd = srnn_padded(gd);
+    float half = (float)c->q_levels / 2.0f;
+    /* PRiSM scales samples to [-2, 2) before the tier's input Dense */
+    for (size_t i = 0; i < tier->frame; i++) s->input[i] = ((float)frame[i] / half - 1.0f) * 2.0f;
+
+    float *g = s->gates;
+    memcpy(g, run->input_bias, gd * sizeof *g);
+    if (conditioning)
+        for (size_t o = 0; o < gd; o++) g[o] += conditioning[o];
+    k->gemv(&run->input, s->input, g, 0, run->input.blocks);
+    for (uint32_t l = 0; l < c->num_rnn_layers; l++) {
+        float *h = s->h + l * pd, *recurrent = s->recurrent + l * pgd;
+        if (l > 0) {
+            memcpy(g, run->kernel_bias[l], gd * sizeof *g);
+            k->gemv(&run->kernel[l], h - pd, g, 0, run->kernel[l].blocks);
+        }
+        if (c->rnn_type == SRNN_RNN_GRU) {
+            k->gru_gates(h, g, recurrent, d);
+        } else {
+            for (size_t o = 0; o < gd; o++) g[o] += recurrent[o];
+            k->lstm_gates(h, s->c + l * pd, g, d);
+        }
+    }
+    if (c->skip_conn) {
+        memcpy(s->output, run->skip_bias, d * sizeof *s->output);
+        for (uint32_t l = 0; l < c->num_rnn_layers; l++)
+            k->gemv(&run->skip[l], s->h + l * pd, s->output, 0, run->skip[l].blocks);
+    } else {
+        memcpy(s->output, s->h + (c->num_rnn_layers - 1) * pd, d * sizeof *s->output);
     }
 }
 
-static void lstm_step(const srnn_rnn_layer *layer, size_t d, const float *x, float *h, float *c,
-                      float *g)
+void srnn_tier_queue_recurrent(const srnn_model *m, const srnn_tier_run *run,
+                               srnn_tier_state *s, srnn_queue *queue)
 {
-    memcpy(g, layer->bias, 4 * d * sizeof *g);
-    srnn_vec_mat_acc(g, x, layer->kernel, layer->input_dim, 4 * d);
-    srnn_vec_mat_acc(g, h, layer->recurrent_kernel, d, 4 * d);
-    for (size_t k = 0; k < d; k++) {
-        float in = srnn_sigmoid(g[k]), forget = srnn_sigmoid(g[d + k]);
-        float cell = tanhf(g[2 * d + k]), out = srnn_sigmoid(g[3 * d + k]);
-        c[k] = forget * c[k] + in * cell;
-        h[k] = out * tanhf(c[k]);
-    }
-}
-
-void srnn_rnn_stack_step(const srnn_config *config, const srnn_tier *tier, float *h, float *c,
-                         const float *input, float *output, float *scratch)
-{
-    size_t d = config->dim, gd = srnn_gates(config->rnn_type) * d;
-    float *xg = scratch, *hg = scratch + gd, *doubled = scratch + 2 * gd;
-    const float *x = input;
-    if (config->skip_conn) {
-        /* PRiSM feeds layer 0 concat(e, e) when skip connections are on */
-        memcpy(doubled, input, d * sizeof *doubled);
-        memcpy(doubled + d, input, d * sizeof *doubled);
-        x = doubled;
-        memcpy(output, tier->layers[0].skip_bias, d * sizeof *output);
-    }
-    for (uint32_t i = 0; i < config->num_rnn_layers; i++) {
-        const srnn_rnn_layer *layer = &tier->layers[i];
-        float *layer_h = h + i * d;
-        if (config->rnn_type == SRNN_RNN_GRU)
-            gru_step(layer, d, x, layer_h, xg, hg);
+    const srnn_config *c = &m->config;
+    size_t pd = srnn_padded(c->dim), gd = srnn_gates(c->rnn_type) * c->dim;
+    size_t pgd = srnn_padded(gd);
+    for (uint32_t l = 0; l < c->num_rnn_layers; l++) {
+        float *recurrent = s->recurrent + l * pgd;
+        if (run->recurrent_bias[l])
+            memcpy(recurrent, run->recurrent_bias[l], gd * sizeof *recurrent);
         else
-            lstm_step(layer, d, x, layer_h, c + i * d, xg);
-        if (config->skip_conn) srnn_vec_mat_acc(output, layer_h, layer->skip_kernel, d, d);
-        x = layer_h;
+            memset(recurrent, 0, gd * sizeof *recurrent);
+        srnn_queue_push(queue, &run->recurrent[l], s->h + l * pd, recurrent);
     }
-    if (!config->skip_conn) memcpy(output, x, d * sizeof *output);
 }

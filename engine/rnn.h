@@ -1,16 +1,38 @@
-/* One time step of a tier's RNN stack (Keras GRU with reset_after, or Keras LSTM), with
- * PRiSM's optional skip connections. */
+/* One step of a frame tier: its input Dense and RNN stack (Keras GRU with reset_after, or
+ * Keras LSTM) with PRiSM's optional skip connections, on the run-time weights (model.h). */
 #ifndef SRNN_RNN_H
 #define SRNN_RNN_H
 
 #include "model.h"
+#include "spread.h"
 
-/* Floats of scratch memory rnn_stack_step needs for a model. */
-size_t srnn_rnn_scratch_floats(const srnn_config *config);
+/* A tier's state inside a voice. Vectors the kernels write are padded (srnn_padded). */
+typedef struct {
+    float *h;         /* (L, D) */
+    float *c;         /* (L, D), LSTM cell states */
+    float *recurrent; /* (L, GD): h_l·R_l + recurrent bias, prepared for the next step */
+    float *gates;     /* (GD) scratch */
+    float *output;    /* (D): the stack's output at the last step */
+    float *input;     /* (frame): the scaled input frame */
+} srnn_tier_state;
 
-/* h (L, D) and c (L, D, LSTM only) are updated in place; output (D) receives the stack's
- * output for input (D). */
-void srnn_rnn_stack_step(const srnn_config *config, const srnn_tier *tier, float *h, float *c,
-                         const float *input, float *output, float *scratch);
+/* Floats a tier's state needs; srnn_tier_state_place lays it out in memory of that size. */
+size_t srnn_tier_state_floats(const srnn_config *config, const srnn_tier *tier);
+void srnn_tier_state_place(srnn_tier_state *state, const srnn_config *config,
+                           const srnn_tier *tier, float *memory);
+
+/* States to zero, and the recurrent halves to what a zero state gives. */
+void srnn_tier_state_clear(srnn_tier_state *state, const srnn_model *model,
+                           const srnn_tier_run *run);
+
+/* One step on the frame of samples (the tier's frame size of them), plus conditioning (GD
+ * gate pre-activations from the tier above, or NULL). Needs the recurrent halves prepared;
+ * leaves the output in state->output. */
+void srnn_tier_step(const srnn_model *model, const srnn_tier *tier, const srnn_tier_run *run,
+                    srnn_tier_state *state, const int32_t *frame, const float *conditioning);
+
+/* Queues the recurrent halves of the next step. */
+void srnn_tier_queue_recurrent(const srnn_model *model, const srnn_tier_run *run,
+                               srnn_tier_state *state, srnn_queue *queue);
 
 #endif

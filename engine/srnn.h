@@ -76,6 +76,48 @@ srnn_status srnn_model_load(const char *path, srnn_model **model, char error[SRN
 srnn_status srnn_model_load_memory(const void *data, size_t size, srnn_model **model,
                                    char error[SRNN_ERROR_MAX]);
 
+/* Instruction set levels of the engine's kernels. Every level computes bit-identical
+ * results; higher ones are faster. */
+typedef enum {
+    SRNN_CPU_AUTO = 0,    /* the best this CPU has, capped by the environment variable SRNN_CPU */
+    SRNN_CPU_GENERIC = 1, /* plain C */
+    SRNN_CPU_AVX2 = 2,    /* x86-64 with AVX2 and F16C */
+    SRNN_CPU_AVX512 = 3,  /* x86-64 with AVX-512F */
+    SRNN_CPU_NEON = 4,    /* 64-bit ARM */
+} srnn_cpu;
+
+/* The precision of the weights the engine computes with. Reduced precisions make a model
+ * smaller and faster (less memory to stream per sample) at a small cost in accuracy. */
+typedef enum {
+    SRNN_PRECISION_AUTO = 0, /* the precision the file stores (float32 unless converted) */
+    SRNN_PRECISION_F32 = 1,
+    SRNN_PRECISION_F16 = 2,  /* IEEE half */
+    SRNN_PRECISION_BF16 = 3, /* bfloat16 */
+    SRNN_PRECISION_I8 = 4,   /* 8-bit integers with one float scale per matrix row */
+} srnn_precision;
+
+/* How srnn_model_load_with prepares a model; zero-initialised means the defaults. */
+typedef struct {
+    srnn_cpu cpu;             /* a lower level than the best, e.g. to compare levels */
+    srnn_precision precision; /* the weights' precision in memory */
+} srnn_load_options;
+
+/* srnn_model_load with options (NULL: the defaults). The environment variable SRNN_CPU
+ * (generic, avx2, avx512 or neon) caps the level; a level the CPU lacks falls back to the
+ * best one it has. */
+srnn_status srnn_model_load_with(const char *path, const srnn_load_options *options,
+                                 srnn_model **model, char error[SRNN_ERROR_MAX]);
+srnn_status srnn_model_load_memory_with(const void *data, size_t size,
+                                        const srnn_load_options *options, srnn_model **model,
+                                        char error[SRNN_ERROR_MAX]);
+
+/* The level and the precision a loaded model computes with, and their names ("avx512",
+ * "int8", ...); names of unknown values are "unknown". */
+srnn_cpu srnn_model_cpu(const srnn_model *model);
+srnn_precision srnn_model_precision(const srnn_model *model);
+const char *srnn_cpu_name(srnn_cpu cpu);
+const char *srnn_precision_name(srnn_precision precision);
+
 /* Frees a model (NULL is a no-op). Its voices must be freed first. */
 void srnn_model_free(srnn_model *model);
 

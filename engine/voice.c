@@ -5,22 +5,21 @@
  * the F samples before position p are always window[BF + p - F, BF + p). At p = 0 the big frame
  * tier runs on the previous big frame; at every multiple of F the frame tier runs on the
  * previous F samples plus the big tier's conditioning for that frame; every sample, the MLP.
- * This is PRiSM's alignment (model.py, training call and inference_step alike). */
+ * This is PRiSM's alignment (model.py, training call and inference_step alike).
+ *
+ * The cost per sample is kept flat: what a tier step needs that is known a frame ahead (the
+ * recurrent halves, the big tier's conditioning of later frames) is queued at the step and
+ * done a few column blocks per sample (spread.h); the frame tier's upsampling, folded into
+ * hidden1, is done one position per sample. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "denormals.h"
-#include "kernels.h"
 #include "model.h"
 #include "rnn.h"
 #include "sampler.h"
-
-typedef struct {
-    float *h;       /* (L, D) */
-    float *c;       /* (L, D), LSTM cell states; unused for GRU */
-    float *outputs; /* (R, D) conditioning vectors for the tier below */
-} tier_state;
+#include "spread.h"
 
 struct srnn_voice {
     const srnn_model *model;
@@ -29,74 +28,78 @@ struct srnn_voice {
     uint32_t position;
     bool tiers_ready;  /* the frame tiers have run for this position */
     bool logits_ready; /* logits hold the prediction for this position */
-    tier_state big_frame, frame;
-    float *tier_input;  /* (D) */
-    float *tier_output; /* (D) */
-    float *rnn_scratch;
-    float *mlp_a, *mlp_b; /* (D) each */
-    float *logits;        /* (Q) */
-    double *weights;      /* (Q), the sampler's scratch */
+    srnn_tier_state big_frame, frame;
+    float *conditioning; /* (BF/F, GD): the big tier's output as frame j's layer-0 pre-activations */
+    srnn_queue big_queue, frame_queue;
+    float *hidden1, *hidden2; /* (D) each */
+    float *logits;            /* (Q) */
+    double *weights;          /* the sampler's scratch */
 };
 
-/* The voice and all its arrays in one allocation, so it is freed in one call. */
-static size_t align_floats(size_t n) { return (n + 15) & ~(size_t)15; }
+static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
+/* The voice and all its arrays in one allocation, so it is freed in one call. */
 srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice **voice)
 {
     *voice = NULL;
     if (!model) return SRNN_ERR_ARGUMENT;
     const srnn_config *c = &model->config;
-    size_t d = c->dim, l = c->num_rnn_layers, q = c->q_levels;
-    size_t sizes[] = {
-        align_floats(l * d), align_floats(l * d), align_floats(model->big_frame.ratio * d),
-        align_floats(l * d), align_floats(l * d), align_floats(model->frame.ratio * d),
-        align_floats(d), align_floats(d), align_floats(srnn_rnn_scratch_floats(c)),
-        align_floats(d), align_floats(d), align_floats(q),
-    };
-    size_t floats = 0;
-    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) floats += sizes[i];
-    size_t header = (sizeof(srnn_voice) + 63) & ~(size_t)63;
-    size_t window = ((2 * (size_t)c->big_frame_size * sizeof(int32_t)) + 63) & ~(size_t)63;
-    size_t weights = q * sizeof(double);
-    size_t total = header + floats * sizeof(float) + window + weights;
-    uint8_t *block = aligned_alloc(64, (total + 63) & ~(size_t)63);
+    size_t d = srnn_padded(c->dim), q = srnn_padded(c->q_levels);
+    size_t gd = srnn_padded(srnn_gates(c->rnn_type) * c->dim);
+    size_t ratio = model->big_frame.ratio, layers = c->num_rnn_layers;
+    size_t floats = srnn_tier_state_floats(c, &model->big_frame) +
+                    srnn_tier_state_floats(c, &model->frame) + ratio * gd + 2 * d + q;
+    size_t big_jobs = ratio - 1 + layers, frame_jobs = layers;
+    size_t header = round_up(sizeof(srnn_voice), 64);
+    size_t jobs = round_up((big_jobs + frame_jobs) * sizeof(srnn_job), 64);
+    size_t window = round_up(2 * (size_t)c->big_frame_size * sizeof(int32_t), 64);
+    size_t weights = srnn_sample_scratch(c->q_levels) * sizeof(double);
+    size_t total = round_up(header + jobs + window + weights + floats * sizeof(float), 64);
+    uint8_t *block = aligned_alloc(64, total);
     if (!block) return SRNN_ERR_NOMEM;
     memset(block, 0, total);
 
     srnn_voice *v = (srnn_voice *)block;
     v->model = model;
-    float *next = (float *)(block + header);
-    float **arrays[] = {
-        &v->big_frame.h, &v->big_frame.c, &v->big_frame.outputs,
-        &v->frame.h, &v->frame.c, &v->frame.outputs,
-        &v->tier_input, &v->tier_output, &v->rnn_scratch,
-        &v->mlp_a, &v->mlp_b, &v->logits,
-    };
-    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
-        *arrays[i] = next;
-        next += sizes[i];
+    v->big_queue.jobs = (srnn_job *)(block + header);
+    v->big_queue.capacity = big_jobs;
+    v->frame_queue.jobs = v->big_queue.jobs + big_jobs;
+    v->frame_queue.capacity = frame_jobs;
+    v->window = (int32_t *)(block + header + jobs);
+    v->weights = (double *)(block + header + jobs + window);
+    float *next = (float *)(block + header + jobs + window + weights);
+    srnn_tier_state_place(&v->big_frame, c, &model->big_frame, next);
+    next += srnn_tier_state_floats(c, &model->big_frame);
+    srnn_tier_state_place(&v->frame, c, &model->frame, next);
+    next += srnn_tier_state_floats(c, &model->frame);
+    v->conditioning = next;
+    v->hidden1 = v->conditioning + ratio * gd;
+    v->hidden2 = v->hidden1 + d;
+    v->logits = v->hidden2 + d;
+
+    /* rates that meet every deadline: frame j's conditioning by sample j·F, the recurrent
+     * halves by the tier's next step */
+    uint32_t blocks[SRNN_MAX_LAYERS + 1024], deadlines[SRNN_MAX_LAYERS + 1024];
+    uint32_t gate_blocks = (uint32_t)(gd / SRNN_BLOCK);
+    size_t n = 0;
+    for (size_t j = 1; j < ratio; j++, n++) {
+        blocks[n] = gate_blocks;
+        deadlines[n] = (uint32_t)(j * c->frame_size);
     }
-    v->window = (int32_t *)next;
-    v->weights = (double *)((uint8_t *)v->window + window);
+    for (size_t l = 0; l < layers; l++, n++) {
+        blocks[n] = gate_blocks;
+        deadlines[n] = c->big_frame_size;
+    }
+    v->big_queue.rate = srnn_queue_rate(blocks, deadlines, n);
+    for (size_t l = 0; l < layers; l++) deadlines[l] = c->frame_size;
+    v->frame_queue.rate = srnn_queue_rate(blocks, deadlines, layers);
+
     srnn_voice_reset(v, seed);
     *voice = v;
     return SRNN_OK;
 }
 
 void srnn_voice_free(srnn_voice *voice) { free(voice); }
-
-static void clear_states(srnn_voice *v)
-{
-    const srnn_config *c = &v->model->config;
-    size_t states = (size_t)c->num_rnn_layers * c->dim * sizeof(float);
-    memset(v->big_frame.h, 0, states);
-    memset(v->big_frame.c, 0, states);
-    memset(v->frame.h, 0, states);
-    memset(v->frame.c, 0, states);
-    v->position = 0;
-    v->tiers_ready = false;
-    v->logits_ready = false;
-}
 
 void srnn_voice_reset(srnn_voice *v, uint64_t seed)
 {
@@ -113,47 +116,62 @@ static int32_t clamp_sample(const srnn_model *m, int32_t sample)
 
 void srnn_voice_prime(srnn_voice *v, const int32_t *samples, size_t count)
 {
-    const srnn_config *c = &v->model->config;
-    size_t bf = c->big_frame_size;
-    clear_states(v);
-    for (size_t i = 0; i < 2 * bf; i++) v->window[i] = (int32_t)(c->q_levels / 2);
+    const srnn_model *m = v->model;
+    size_t bf = m->config.big_frame_size;
+    srnn_tier_state_clear(&v->big_frame, m, &m->run.big_frame);
+    srnn_tier_state_clear(&v->frame, m, &m->run.frame);
+    srnn_queue_clear(&v->big_queue);
+    srnn_queue_clear(&v->frame_queue);
+    v->position = 0;
+    v->tiers_ready = false;
+    v->logits_ready = false;
+    for (size_t i = 0; i < 2 * bf; i++) v->window[i] = (int32_t)(m->config.q_levels / 2);
     size_t used = count < bf ? count : bf;
     for (size_t i = 0; i < used; i++)
-        v->window[bf - used + i] = clamp_sample(v->model, samples[count - used + i]);
+        v->window[bf - used + i] = clamp_sample(m, samples[count - used + i]);
 }
 
-/* One step of a frame tier on the frame of samples ending at window position end, optionally
- * conditioned by a vector of the tier above; fills the tier's R conditioning outputs. */
-static void run_tier(srnn_voice *v, const srnn_tier *tier, tier_state *state, size_t end,
-                     const float *conditioning)
+/* The big frame tier on the previous big frame: the conditioning of frame 0 now, that of
+ * the other frames and the next recurrent halves queued. */
+static void big_frame_step(srnn_voice *v)
 {
-    const srnn_config *c = &v->model->config;
-    size_t d = c->dim;
-    const int32_t *frame = v->window + end - tier->frame;
-    float half = (float)c->q_levels / 2.0f;
-    memcpy(v->tier_input, tier->input_bias, d * sizeof(float));
-    for (size_t k = 0; k < tier->frame; k++) {
-        /* PRiSM scales samples to [-2, 2) before the tier's input Dense */
-        float scaled = ((float)frame[k] / half - 1.0f) * 2.0f;
-        const float *row = tier->input_kernel + k * d;
-        for (size_t o = 0; o < d; o++) v->tier_input[o] += scaled * row[o];
-    }
-    if (conditioning)
-        for (size_t o = 0; o < d; o++) v->tier_input[o] += conditioning[o];
-    srnn_rnn_stack_step(c, tier, state->h, state->c, v->tier_input, v->tier_output,
-                        v->rnn_scratch);
-    for (size_t j = 0; j < tier->ratio; j++)
-        srnn_mat_vec(state->outputs + j * d, tier->upsample + j * d * d, v->tier_output, d, d);
+    const srnn_model *m = v->model;
+    const srnn_tier_run *run = &m->run.big_frame;
+    const srnn_kernels *k = m->run.kernels;
+    size_t gd = srnn_padded(srnn_gates(m->config.rnn_type) * m->config.dim);
+    srnn_queue_complete(&v->big_queue, k, SIZE_MAX);
+    srnn_tier_step(m, &m->big_frame, run, &v->big_frame, v->window, NULL);
+    memset(v->conditioning, 0, m->big_frame.ratio * gd * sizeof *v->conditioning);
+    k->gemv(&run->conditioning[0], v->big_frame.output, v->conditioning, 0,
+            run->conditioning[0].blocks);
+    srnn_queue_clear(&v->big_queue);
+    for (size_t j = 1; j < m->big_frame.ratio; j++)
+        srnn_queue_push(&v->big_queue, &run->conditioning[j], v->big_frame.output,
+                        v->conditioning + j * gd);
+    srnn_tier_queue_recurrent(m, run, &v->big_frame, &v->big_queue);
+}
+
+/* The frame tier on the previous F samples, conditioned for frame j. */
+static void frame_step(srnn_voice *v, size_t j)
+{
+    const srnn_model *m = v->model;
+    const srnn_kernels *k = m->run.kernels;
+    size_t gd = srnn_padded(srnn_gates(m->config.rnn_type) * m->config.dim);
+    size_t end = m->config.big_frame_size + v->position;
+    srnn_queue_complete(&v->big_queue, k, j); /* frame j's conditioning is job j - 1 */
+    srnn_queue_complete(&v->frame_queue, k, SIZE_MAX);
+    srnn_tier_step(m, &m->frame, &m->run.frame, &v->frame, v->window + end - m->frame.frame,
+                   v->conditioning + j * gd);
+    srnn_queue_clear(&v->frame_queue);
+    srnn_tier_queue_recurrent(m, &m->run.frame, &v->frame, &v->frame_queue);
 }
 
 static void run_tiers_if_due(srnn_voice *v)
 {
     if (v->tiers_ready) return;
-    const srnn_model *m = v->model;
-    size_t bf = m->config.big_frame_size, f = m->config.frame_size, p = v->position;
-    if (p == 0) run_tier(v, &m->big_frame, &v->big_frame, bf, NULL);
-    if (p % f == 0)
-        run_tier(v, &m->frame, &v->frame, bf + p, v->big_frame.outputs + (p / f) * m->config.dim);
+    size_t f = v->model->config.frame_size, p = v->position;
+    if (p == 0) big_frame_step(v);
+    if (p % f == 0) frame_step(v, p / f);
     v->tiers_ready = true;
 }
 
@@ -167,25 +185,28 @@ const float *srnn_voice_predict(srnn_voice *v)
     if (v->logits_ready) return v->logits;
     run_tiers_if_due(v);
     const srnn_model *m = v->model;
+    const srnn_runtime *run = &m->run;
+    const srnn_kernels *k = run->kernels;
     size_t d = m->config.dim, q = m->config.q_levels, f = m->config.frame_size;
     size_t end = m->config.big_frame_size + v->position;
     const int32_t *recent = v->window + end - f;
+    const srnn_matrix *upsample = &run->frame.conditioning[v->position % f];
 
-    /* the input convolution over the embedded samples, as table rows, plus conditioning */
-    float *a = v->mlp_a, *b = v->mlp_b;
-    memcpy(a, v->frame.outputs + (v->position % f) * d, d * sizeof *a);
-    for (size_t k = 0; k < f; k++) {
-        const float *row = m->sample_table + (k * q + (size_t)recent[k]) * d;
-        for (size_t o = 0; o < d; o++) a[o] += row[o];
+    /* hidden1: the frame tier's conditioning for this position, then the F table rows of
+     * the embedded samples through the input convolution */
+    float *h1 = v->hidden1, *h2 = v->hidden2;
+    memcpy(h1, m->hidden1_bias, d * sizeof *h1);
+    k->gemv(upsample, v->frame.output, h1, 0, upsample->blocks);
+    for (size_t t = 0; t < f; t++) {
+        const float *row = run->sample_table + (t * q + (size_t)recent[t]) * d;
+        for (size_t o = 0; o < d; o++) h1[o] += row[o];
     }
-    memcpy(b, m->hidden1_bias, d * sizeof *b);
-    srnn_vec_mat_acc(b, a, m->hidden1_kernel, d, d);
-    relu(b, d);
-    memcpy(a, m->hidden2_bias, d * sizeof *a);
-    srnn_vec_mat_acc(a, b, m->hidden2_kernel, d, d);
-    relu(a, d);
+    relu(h1, d);
+    memcpy(h2, m->hidden2_bias, d * sizeof *h2);
+    k->gemv(&run->hidden2, h1, h2, 0, run->hidden2.blocks);
+    relu(h2, d);
     memcpy(v->logits, m->output_bias, q * sizeof *v->logits);
-    srnn_vec_mat_acc(v->logits, a, m->output_kernel, d, q);
+    k->gemv(&run->output, h2, v->logits, 0, run->output.blocks);
     v->logits_ready = true;
     return v->logits;
 }
@@ -193,8 +214,11 @@ const float *srnn_voice_predict(srnn_voice *v)
 void srnn_voice_feed(srnn_voice *v, int32_t sample)
 {
     run_tiers_if_due(v);
+    const srnn_kernels *k = v->model->run.kernels;
     size_t bf = v->model->config.big_frame_size;
     v->window[bf + v->position] = clamp_sample(v->model, sample);
+    srnn_queue_run(&v->frame_queue, k, v->frame_queue.rate);
+    srnn_queue_run(&v->big_queue, k, v->big_queue.rate);
     if (++v->position == bf) {
         memcpy(v->window, v->window + bf, bf * sizeof *v->window);
         v->position = 0;
@@ -205,8 +229,8 @@ void srnn_voice_feed(srnn_voice *v, int32_t sample)
 
 int32_t srnn_voice_sample(srnn_voice *v, const float *logits, float temperature)
 {
-    return srnn_sample_categorical(&v->rng, logits, v->model->config.q_levels, temperature,
-                                   v->weights);
+    return v->model->run.kernels->sample(&v->rng, logits, v->model->config.q_levels, temperature,
+                                         v->weights);
 }
 
 void srnn_voice_generate(srnn_voice *v, float temperature, float *audio, int32_t *quantised,

@@ -1,0 +1,27 @@
+/* Weight element types: conversions between float32 and the reduced precisions, shared by the
+ * file reader and writer (models/FORMAT.md) and the run-time matrices (kernels.h). */
+#ifndef SRNN_DTYPE_H
+#define SRNN_DTYPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+
+/* Bytes per element. */
+size_t srnn_dtype_size(srnn_dtype dtype);
+
+/* Round to nearest even; half: clamped to +-65504, subnormals stored as zero. */
+uint16_t srnn_f32_to_f16(float x);
+uint16_t srnn_f32_to_bf16(float x);
+float srnn_f16_to_f32(uint16_t h);
+float srnn_bf16_to_f32(uint16_t h);
+
+/* The int8 scale of values whose largest magnitude is max_abs: max_abs / 127 (1 for 0). */
+float srnn_i8_scale(float max_abs);
+int8_t srnn_f32_to_i8(float x, float scale);
+
+/* The run-time dtype of a precision (AUTO must have been resolved). */
+srnn_dtype srnn_precision_dtype(srnn_precision precision);
+
+#endif

@@ -1,0 +1,271 @@
+/* The kernels, written once over the vector primitives of one level (vec_*.h) and compiled
+ * once per level: a kernels_LEVEL.c file includes its vec_LEVEL.h, defines KERNELS_LEVEL (the
+ * srnn_cpu value) and KERNELS_TABLE (the table's name), then includes this file.
+ *
+ * Bit-identical results across levels (kernels.h) come from three rules kept here:
+ * - a matrix-vector product vectorises across output columns only; each output's sum runs
+ *   over the inputs in index order, one multiply then one add per input;
+ * - elementwise functions compute every lane with the same operations as a scalar, and the
+ *   elements past the last full vector go through a padded vector rather than scalar code;
+ * - the sampler's sums use eight double lanes in every level (lane j takes the elements
+ *   with index = j mod 8). */
+#if !defined(KERNELS_LEVEL) || !defined(KERNELS_TABLE) || !defined(VF_WIDTH)
+#error "include a vec_*.h and define KERNELS_LEVEL and KERNELS_TABLE first"
+#endif
+
+#include <math.h>
+#include <string.h>
+
+#include "kernels.h"
+
+#define LANES (SRNN_BLOCK / VF_WIDTH)
+
+/* ---- matrix-vector products ------------------------------------------------------------ */
+
+#define GEMV_BLOCKS(TYPE, LOAD)                                                                  \
+    for (uint32_t b = block_begin; b < block_end; b++) {                                          \
+        const TYPE *rows = (const TYPE *)w->data + (size_t)b * w->in * SRNN_BLOCK;                \
+        vf acc[LANES];                                                                            \
+        for (int j = 0; j < LANES; j++) acc[j] = vf_set1(0.0f);                                   \
+        for (uint32_t i = 0; i < w->in; i++) {                                                    \
+            vf xi = vf_set1(x[i]);                                                                \
+            const TYPE *row = rows + (size_t)i * SRNN_BLOCK;                                      \
+            for (int j = 0; j < LANES; j++)                                                       \
+                acc[j] = vf_add(acc[j], vf_mul(xi, LOAD(row + j * VF_WIDTH)));                    \
+        }                                                                                         \
+        float *out = y + (size_t)b * SRNN_BLOCK;                                                  \
+        if (w->scale) {                                                                           \
+            const float *scale = w->scale + (size_t)b * SRNN_BLOCK;                               \
+            for (int j = 0; j < LANES; j++)                                                       \
+                acc[j] = vf_mul(acc[j], vf_load(scale + j * VF_WIDTH));                           \
+        }                                                                                         \
+        for (int j = 0; j < LANES; j++)                                                           \
+            vf_store(out + j * VF_WIDTH, vf_add(vf_load(out + j * VF_WIDTH), acc[j]));            \
+    }
+
+static void gemv(const srnn_matrix *w, const float *x, float *y, uint32_t block_begin,
+                 uint32_t block_end)
+{
+    switch (w->dtype) {
+    case SRNN_DTYPE_F32: GEMV_BLOCKS(float, vf_load) break;
+    case SRNN_DTYPE_F16: GEMV_BLOCKS(uint16_t, vf_load_f16) break;
+    case SRNN_DTYPE_BF16: GEMV_BLOCKS(uint16_t, vf_load_bf16) break;
+    case SRNN_DTYPE_I8: GEMV_BLOCKS(int8_t, vf_load_i8) break;
+    }
+}
+
+/* Four rows of x share each load of W; a GEMM_CHUNK of columns stays in registers. The order
+ * of each output's sum is gemv's, so the results are equal. */
+#define GEMM_ROWS 4
+#define CHUNK_LANES (GEMM_CHUNK / VF_WIDTH)
+
+static void gemm(const srnn_matrix *w, const float *x, size_t x_stride, float *y,
+                 size_t y_stride, size_t rows)
+{
+    const float *data = w->data;
+    for (size_t r0 = 0; r0 < rows; r0 += GEMM_ROWS) {
+        size_t count = rows - r0 < GEMM_ROWS ? rows - r0 : GEMM_ROWS;
+        const float *xs[GEMM_ROWS];
+        for (size_t r = 0; r < GEMM_ROWS; r++)
+            xs[r] = x + (r0 + (r < count ? r : 0)) * x_stride; /* spare rows repeat row 0 */
+        for (uint32_t b = 0; b < w->blocks; b++) {
+            for (int c0 = 0; c0 < SRNN_BLOCK; c0 += GEMM_CHUNK) {
+                vf acc[GEMM_ROWS][CHUNK_LANES];
+                for (int r = 0; r < GEMM_ROWS; r++)
+                    for (int j = 0; j < CHUNK_LANES; j++) acc[r][j] = vf_set1(0.0f);
+                const float *column = data + (size_t)b * w->in * SRNN_BLOCK + c0;
+                for (uint32_t i = 0; i < w->in; i++) {
+                    const float *row = column + (size_t)i * SRNN_BLOCK;
+                    for (int r = 0; r < GEMM_ROWS; r++) {
+                        vf xi = vf_set1(xs[r][i]);
+                        for (int j = 0; j < CHUNK_LANES; j++)
+                            acc[r][j] = vf_add(acc[r][j], vf_mul(xi, vf_load(row + j * VF_WIDTH)));
+                    }
+                }
+                size_t start = (size_t)b * SRNN_BLOCK + (size_t)c0;
+                size_t valid = start < w->out ? w->out - start : 0; /* y has out columns */
+                for (size_t r = 0; r < count && valid > 0; r++) {
+                    float *out = y + (r0 + r) * y_stride + start;
+                    if (valid >= GEMM_CHUNK) {
+                        for (int j = 0; j < CHUNK_LANES; j++) vf_store(out + j * VF_WIDTH, acc[r][j]);
+                    } else {
+                        float staged[GEMM_CHUNK];
+                        for (int j = 0; j < CHUNK_LANES; j++) vf_store(staged + j * VF_WIDTH, acc[r][j]);
+                        memcpy(out, staged, valid * sizeof *out);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ---- activations ----------------------------------------------------------------------- */
+
+/* e^x, |relative error| < 2e-7 on [-87, 88] (clamped outside): x = n·ln2 + r, then the
+ * polynomial of Cephes' expf for e^r on |r| <= ln2/2, scaled by 2^n. */
+static inline vf vexp(vf x)
+{
+    x = vf_min(vf_max(x, vf_set1(-87.0f)), vf_set1(88.0f));
+    vf shifted = vf_add(vf_mul(x, vf_set1(1.44269504088896341f)), vf_set1(0x1.8p23f));
+    vf n = vf_sub(shifted, vf_set1(0x1.8p23f));
+    vf r = vf_sub(x, vf_mul(n, vf_set1(0.693359375f)));
+    r = vf_sub(r, vf_mul(n, vf_set1(-2.12194440e-4f)));
+    vf p = vf_set1(1.9875691500e-4f);
+    p = vf_add(vf_mul(p, r), vf_set1(1.3981999507e-3f));
+    p = vf_add(vf_mul(p, r), vf_set1(8.3334519073e-3f));
+    p = vf_add(vf_mul(p, r), vf_set1(4.1665795894e-2f));
+    p = vf_add(vf_mul(p, r), vf_set1(1.6666665459e-1f));
+    p = vf_add(vf_mul(p, r), vf_set1(5.0000001201e-1f));
+    vf e = vf_add(vf_add(vf_mul(vf_mul(p, r), r), r), vf_set1(1.0f));
+    return vf_mul(e, vf_pow2_from_shifted(shifted));
+}
+
+static inline vf vsigmoid(vf x)
+{
+    return vf_div(vf_set1(1.0f), vf_add(vf_set1(1.0f), vexp(vf_sub(vf_set1(0.0f), x))));
+}
+
+/* tanh: Cephes' odd polynomial below |x| = 0.625, where 1 - 2/(e^2|x| + 1) would cancel;
+ * that formula above; the sign of x restored. */
+static inline vf vtanh(vf x)
+{
+    vf a = vf_abs(x);
+    vf z = vf_mul(x, x);
+    vf p = vf_set1(-5.70498872745e-3f);
+    p = vf_add(vf_mul(p, z), vf_set1(2.06390887954e-2f));
+    p = vf_add(vf_mul(p, z), vf_set1(-5.37397155531e-2f));
+    p = vf_add(vf_mul(p, z), vf_set1(1.33314422036e-1f));
+    p = vf_add(vf_mul(p, z), vf_set1(-3.33332819422e-1f));
+    vf small = vf_add(vf_mul(vf_mul(p, z), x), x);
+    vf e = vexp(vf_add(a, a));
+    vf large = vf_sub(vf_set1(1.0f), vf_div(vf_set1(2.0f), vf_add(e, vf_set1(1.0f))));
+    return vf_select(vf_less(a, vf_set1(0.625f)), small, vf_copysign(large, x));
+}
+
+static inline void gru_vector(float *h, const float *xg, const float *hg, size_t d)
+{
+    vf z = vsigmoid(vf_add(vf_load(xg), vf_load(hg)));
+    vf r = vsigmoid(vf_add(vf_load(xg + d), vf_load(hg + d)));
+    vf n = vtanh(vf_add(vf_load(xg + 2 * d), vf_mul(r, vf_load(hg + 2 * d))));
+    vf keep = vf_mul(z, vf_load(h));
+    vf_store(h, vf_add(keep, vf_mul(vf_sub(vf_set1(1.0f), z), n)));
+}
+
+static void gru_gates(float *h, const float *xg, const float *hg, size_t d)
+{
+    size_t i = 0;
+    for (; i + VF_WIDTH <= d; i += VF_WIDTH) gru_vector(h + i, xg + i, hg + i, d);
+    if (i < d) { /* the last elements through one padded vector */
+        size_t left = d - i;
+        float hs[VF_WIDTH] = {0}, xs[3 * VF_WIDTH] = {0}, gs[3 * VF_WIDTH] = {0};
+        memcpy(hs, h + i, left * sizeof *hs);
+        for (int g = 0; g < 3; g++) {
+            memcpy(xs + g * VF_WIDTH, xg + g * d + i, left * sizeof *xs);
+            memcpy(gs + g * VF_WIDTH, hg + g * d + i, left * sizeof *gs);
+        }
+        gru_vector(hs, xs, gs, VF_WIDTH);
+        memcpy(h + i, hs, left * sizeof *hs);
+    }
+}
+
+static inline void lstm_vector(float *h, float *c, const float *g, size_t d)
+{
+    vf in = vsigmoid(vf_load(g)), forget = vsigmoid(vf_load(g + d));
+    vf cell = vtanh(vf_load(g + 2 * d)), out = vsigmoid(vf_load(g + 3 * d));
+    vf state = vf_add(vf_mul(forget, vf_load(c)), vf_mul(in, cell));
+    vf_store(c, state);
+    vf_store(h, vf_mul(out, vtanh(state)));
+}
+
+static void lstm_gates(float *h, float *c, const float *g, size_t d)
+{
+    size_t i = 0;
+    for (; i + VF_WIDTH <= d; i += VF_WIDTH) lstm_vector(h + i, c + i, g + i, d);
+    if (i < d) {
+        size_t left = d - i;
+        float hs[VF_WIDTH] = {0}, cs[VF_WIDTH] = {0}, gs[4 * VF_WIDTH] = {0};
+        memcpy(cs, c + i, left * sizeof *cs);
+        for (int k = 0; k < 4; k++) memcpy(gs + k * VF_WIDTH, g + k * d + i, left * sizeof *gs);
+        lstm_vector(hs, cs, gs, VF_WIDTH);
+        memcpy(h + i, hs, left * sizeof *hs);
+        memcpy(c + i, cs, left * sizeof *cs);
+    }
+}
+
+/* ---- the categorical draw ---------------------------------------------------------------- */
+
+#define ARGMAX_TEMPERATURE 1e-6f
+#define MAX_TEMPERATURE 1000.0f
+
+/* e^x for x <= 0 in double (0 below -708, where it would leave the normal range): x = n·ln2
+ * + r, the Taylor polynomial of degree 12 for e^r on |r| <= ln2/2 (error < 2e-16), times 2^n. */
+static inline vd8 vexp_double(vd8 x)
+{
+    static const double inverse_factorial[] = {
+        1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040,
+        1.0 / 720,       1.0 / 120,      1.0 / 24,      1.0 / 6,      1.0 / 2,     1.0,
+        1.0,
+    };
+    vd8mask underflow = vd8_less(x, vd8_set1(-708.0));
+    vd8 shifted = vd8_add(vd8_mul(x, vd8_set1(1.4426950408889634)), vd8_set1(0x1.8p52));
+    vd8 n = vd8_sub(shifted, vd8_set1(0x1.8p52));
+    vd8 r = vd8_sub(x, vd8_mul(n, vd8_set1(6.93147180369123816490e-01)));
+    r = vd8_sub(r, vd8_mul(n, vd8_set1(1.90821492927058770002e-10)));
+    vd8 p = vd8_set1(inverse_factorial[0]);
+    for (int k = 1; k < 13; k++) p = vd8_add(vd8_mul(p, r), vd8_set1(inverse_factorial[k]));
+    return vd8_zero_where(underflow, vd8_mul(p, vd8_pow2_from_shifted(shifted)));
+}
+
+/* PRiSM draws from log_softmax(logits)/T in float64; (l - max)/T differs from it by a
+ * constant, which the normalisation removes. The index space is split into eight groups
+ * (index mod 8), whose sums are the eight lanes: a draw picks a group by its sum, then an
+ * index inside it, which is exactly a draw from the whole distribution. */
+static int32_t sample(srnn_rng *rng, const float *logits, size_t count, float temperature,
+                      double *weights)
+{
+    vf top = vf_set1(-INFINITY);
+    size_t i = 0;
+    for (; i + VF_WIDTH <= count; i += VF_WIDTH) top = vf_max(top, vf_load(logits + i));
+    float max = vf_reduce_max(top);
+    for (; i < count; i++) max = logits[i] > max ? logits[i] : max;
+    size_t best = 0;
+    while (best < count && !(logits[best] == max)) best++;
+    if (best == count) best = 0; /* NaN logits: any index is as good */
+    if (!(temperature > ARGMAX_TEMPERATURE)) return (int32_t)best;
+
+    double inverse_t = 1.0 / (double)(temperature < MAX_TEMPERATURE ? temperature : MAX_TEMPERATURE);
+    vd8 scale = vd8_set1(inverse_t), offset = vd8_set1((double)max), lanes = vd8_set1(0.0);
+    size_t padded = srnn_sample_scratch(count);
+    for (i = 0; i < padded; i += 8) {
+        float staged[8];
+        const float *source = logits + i;
+        if (i + 8 > count) { /* past the end: -inf, whose weight is exactly 0 */
+            for (size_t k = 0; k < 8; k++) staged[k] = i + k < count ? logits[i + k] : -INFINITY;
+            source = staged;
+        }
+        vd8 e = vexp_double(vd8_mul(vd8_sub(vd8_from_floats(source), offset), scale));
+        vd8_store(weights + i, e);
+        lanes = vd8_add(lanes, e);
+    }
+    double sums[8], total = 0.0;
+    vd8_store(sums, lanes);
+    for (int j = 0; j < 8; j++) total += sums[j];
+    if (!(total > 0.0) || !isfinite(total)) return (int32_t)best;
+
+    double target = srnn_rng_uniform(rng) * total, before = 0.0;
+    for (int j = 0; j < 8; j++) {
+        if (target < before + sums[j]) {
+            double rest = target - before, cumulative = 0.0;
+            for (size_t k = (size_t)j; k < padded; k += 8) {
+                cumulative += weights[k];
+                if (rest < cumulative) return (int32_t)k;
+            }
+            break; /* rounding left rest at the group's very top */
+        }
+        before += sums[j];
+    }
+    return (int32_t)best; /* the mode is the safe pick when rounding leaves target on top */
+}
+
+static const srnn_kernels table = {KERNELS_LEVEL, gemv, gemm, gru_gates, lstm_gates, sample};
+const srnn_kernels *const KERNELS_TABLE = &table;

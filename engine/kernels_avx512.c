@@ -1,0 +1,11 @@
+/* The kernels with AVX-512F. The Makefile compiles this file alone with -mavx512f; without
+ * that flag the level is left out of the build. */
+#include "kernels.h"
+#if defined(__AVX512F__)
+#include "vec_avx512.h"
+#define KERNELS_LEVEL SRNN_CPU_AVX512
+#define KERNELS_TABLE srnn_kernels_avx512
+#include "kernels_arch.h"
+#else
+const srnn_kernels *const srnn_kernels_avx512 = NULL;
+#endif

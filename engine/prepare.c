@@ -1,0 +1,218 @@
+/* From the file's weights to the run-time weights (model.h, srnn_runtime): the folds of
+ * consecutive linear maps, then every matrix in the kernels' column-block layout at the
+ * chosen precision. The products use the kernels' own load-time product, whose results do not
+ * depend on the level, so every level runs the very same weights. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtype.h"
+#include "model.h"
+
+typedef struct {
+    srnn_runtime *run;
+    const srnn_kernels *kernels;
+    srnn_dtype dtype;
+    bool failed;
+} builder;
+
+/* 64-aligned memory the runtime owns (freed by srnn_free_runtime); NULL after a failure. */
+static void *owned(builder *b, size_t bytes)
+{
+    srnn_runtime *run = b->run;
+    if (b->failed) return NULL;
+    if (run->allocation_count == run->allocation_capacity) {
+        size_t capacity = run->allocation_capacity ? 2 * run->allocation_capacity : 64;
+        void **grown = realloc(run->allocations, capacity * sizeof *grown);
+        if (!grown) {
+            b->failed = true;
+            return NULL;
+        }
+        run->allocations = grown;
+        run->allocation_capacity = capacity;
+    }
+    void *p = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!p) {
+        b->failed = true;
+        return NULL;
+    }
+    memset(p, 0, (bytes + 63) / 64 * 64);
+    run->allocations[run->allocation_count++] = p;
+    return p;
+}
+
+/* Scratch memory freed before prepare returns. */
+static float *scratch(builder *b, size_t floats)
+{
+    if (b->failed) return NULL;
+    float *p = malloc(floats * sizeof *p);
+    if (!p) b->failed = true;
+    return p;
+}
+
+/* A row-major (in, out) float32 matrix w in the column-block layout, as dtype. int8 scales
+ * each column by its largest magnitude. */
+static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_t out,
+                                srnn_dtype dtype)
+{
+    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL};
+    size_t padded = (size_t)m.blocks * SRNN_BLOCK;
+    void *data = owned(b, (size_t)in * padded * srnn_dtype_size(dtype));
+    float *scale = dtype == SRNN_DTYPE_I8 ? owned(b, padded * sizeof *scale) : NULL;
+    if (!data || (dtype == SRNN_DTYPE_I8 && !scale)) return m;
+    if (scale) { /* each column's largest magnitude, gathered row by row */
+        for (uint32_t i = 0; i < in; i++)
+            for (uint32_t o = 0; o < out; o++) {
+                float a = fabsf(w[(size_t)i * out + o]);
+                scale[o] = a > scale[o] ? a : scale[o];
+            }
+        for (uint32_t o = 0; o < out; o++) scale[o] = srnn_i8_scale(scale[o]);
+    }
+    for (uint32_t i = 0; i < in; i++)
+        for (uint32_t o = 0; o < out; o++) {
+            size_t at = ((size_t)(o / SRNN_BLOCK) * in + i) * SRNN_BLOCK + o % SRNN_BLOCK;
+            float x = w[(size_t)i * out + o];
+            switch (dtype) {
+            case SRNN_DTYPE_F32: ((float *)data)[at] = x; break;
+            case SRNN_DTYPE_F16: ((uint16_t *)data)[at] = srnn_f32_to_f16(x); break;
+            case SRNN_DTYPE_BF16: ((uint16_t *)data)[at] = srnn_f32_to_bf16(x); break;
+            case SRNN_DTYPE_I8: ((int8_t *)data)[at] = srnn_f32_to_i8(x, scale[o]); break;
+            }
+        }
+    m.data = data;
+    m.scale = scale;
+    return m;
+}
+
+/* y (rows, out) = x (rows, in) · w, w row-major (in, out) float32. */
+static void multiply(builder *b, float *y, const float *x, size_t rows, const float *w,
+                     uint32_t in, uint32_t out)
+{
+    if (b->failed) return;
+    srnn_runtime *run = b->run;
+    size_t before = run->allocation_count;
+    srnn_matrix blocked = block_matrix(b, w, in, out, SRNN_DTYPE_F32);
+    if (!b->failed) b->kernels->gemm(&blocked, x, in, y, out, rows);
+    /* the blocked copy was only needed here */
+    while (run->allocation_count > before) free(run->allocations[--run->allocation_count]);
+}
+
+/* m (d, d) transposed into t. */
+static void transpose(float *t, const float *m, size_t d)
+{
+    for (size_t i = 0; i < d; i++)
+        for (size_t o = 0; o < d; o++) t[o * d + i] = m[i * d + o];
+}
+
+/* Layer 0's kernel as it acts on e: with skip connections its input is concat(e, e). */
+static const float *layer0_kernel(builder *b, const srnn_model *m, const srnn_tier *tier,
+                                  float **made)
+{
+    size_t d = m->config.dim, gd = srnn_gates(m->config.rnn_type) * d;
+    const float *k = tier->layers[0].kernel;
+    *made = NULL;
+    if (!m->config.skip_conn) return k;
+    float *sum = scratch(b, d * gd);
+    if (!sum) return NULL;
+    for (size_t i = 0; i < d * gd; i++) sum[i] = k[i] + k[d * gd + i];
+    *made = sum;
+    return sum;
+}
+
+static void prepare_tier(builder *b, const srnn_model *m, const srnn_tier *tier,
+                         srnn_tier_run *run)
+{
+    const srnn_config *c = &m->config;
+    uint32_t d = c->dim, gd = srnn_gates(c->rnn_type) * d;
+    float *made, *folded = scratch(b, (size_t)tier->frame * gd);
+    const float *k0 = layer0_kernel(b, m, tier, &made);
+    multiply(b, folded, tier->input_kernel, tier->frame, k0, d, gd);
+    run->input = block_matrix(b, folded, tier->frame, gd, b->dtype);
+    run->input_bias = owned(b, srnn_padded(gd) * sizeof(float));
+    multiply(b, run->input_bias, tier->input_bias, 1, k0, d, gd);
+    if (run->input_bias)
+        for (uint32_t o = 0; o < gd; o++) run->input_bias[o] += tier->layers[0].bias[o];
+    for (uint32_t l = 0; l < c->num_rnn_layers; l++) {
+        const srnn_rnn_layer *layer = &tier->layers[l];
+        if (l > 0) {
+            run->kernel[l] = block_matrix(b, layer->kernel, d, gd, b->dtype);
+            run->kernel_bias[l] = layer->bias;
+        }
+        run->recurrent[l] = block_matrix(b, layer->recurrent_kernel, d, gd, b->dtype);
+        run->recurrent_bias[l] = c->rnn_type == SRNN_RNN_GRU ? layer->bias + gd : NULL;
+        if (c->skip_conn) run->skip[l] = block_matrix(b, layer->skip_kernel, d, d, b->dtype);
+    }
+    run->skip_bias = c->skip_conn ? tier->layers[0].skip_bias : NULL;
+    free(folded);
+    free(made);
+}
+
+/* The upsampling U (R, D, D), c_j = U_j · h, followed by the linear map next (D, out):
+ * R matrices U_j^T · next (D, out). */
+static srnn_matrix *fold_upsampling(builder *b, const float *upsample, uint32_t ratio,
+                                    uint32_t d, const float *next, uint32_t out)
+{
+    srnn_matrix *matrices = owned(b, ratio * sizeof *matrices);
+    float *transposed = scratch(b, (size_t)d * d), *product = scratch(b, (size_t)d * out);
+    for (uint32_t j = 0; j < ratio && !b->failed; j++) {
+        transpose(transposed, upsample + (size_t)j * d * d, d);
+        multiply(b, product, transposed, d, next, d, out);
+        matrices[j] = block_matrix(b, product, d, out, b->dtype);
+    }
+    free(transposed);
+    free(product);
+    return matrices;
+}
+
+/* embedding (Q, Q) · conv tap k (Q, D) · hidden1 kernel (D, D) for every tap. */
+static void fold_sample_table(builder *b, const srnn_model *m)
+{
+    uint32_t f = m->config.frame_size, q = m->config.q_levels, d = m->config.dim;
+    float *table = owned(b, (size_t)f * q * d * sizeof *table);
+    float *embedded = scratch(b, (size_t)q * d);
+    for (uint32_t k = 0; k < f && !b->failed; k++) {
+        multiply(b, embedded, m->embedding, q, m->conv_kernel + (size_t)k * q * d, q, d);
+        multiply(b, table + (size_t)k * q * d, embedded, q, m->hidden1_kernel, d, d);
+    }
+    free(embedded);
+    b->run->sample_table = table;
+}
+
+srnn_status srnn_prepare(srnn_model *m, const srnn_kernels *kernels, srnn_precision precision,
+                         char *error)
+{
+    const srnn_config *c = &m->config;
+    uint32_t d = c->dim, gd = srnn_gates(c->rnn_type) * d;
+    srnn_runtime *run = &m->run;
+    memset(run, 0, sizeof *run);
+    run->kernels = kernels;
+    run->precision = precision;
+    builder b = {run, kernels, srnn_precision_dtype(precision), false};
+    prepare_tier(&b, m, &m->big_frame, &run->big_frame);
+    prepare_tier(&b, m, &m->frame, &run->frame);
+
+    float *made;
+    const float *frame_k0 = layer0_kernel(&b, m, &m->frame, &made);
+    run->big_frame.conditioning =
+        fold_upsampling(&b, m->big_frame.upsample, m->big_frame.ratio, d, frame_k0, gd);
+    free(made);
+    run->frame.conditioning =
+        fold_upsampling(&b, m->frame.upsample, m->frame.ratio, d, m->hidden1_kernel, d);
+    fold_sample_table(&b, m);
+    run->hidden2 = block_matrix(&b, m->hidden2_kernel, d, d, b.dtype);
+    run->output = block_matrix(&b, m->output_kernel, d, c->q_levels, b.dtype);
+    if (b.failed) {
+        srnn_free_runtime(run);
+        if (error) snprintf(error, SRNN_ERROR_MAX, "out of memory for the run-time weights");
+        return SRNN_ERR_NOMEM;
+    }
+    return SRNN_OK;
+}
+
+void srnn_free_runtime(srnn_runtime *run)
+{
+    for (size_t i = 0; i < run->allocation_count; i++) free(run->allocations[i]);
+    free(run->allocations);
+    memset(run, 0, sizeof *run);
+}

@@ -1,0 +1,48 @@
+/* Work spread over the samples between two steps of a frame tier: matrix-vector products
+ * whose inputs are known a whole frame before their outputs are needed (the recurrent half of
+ * every RNN layer needs only the previous state; the big frame tier's conditioning of frame j
+ * is needed only when frame j starts). A queue holds them in the order they are due; every
+ * sample does a fixed number of column blocks, chosen so each product is done by its deadline.
+ * The arithmetic is the same as doing it all at once: only the time changes. */
+#ifndef SRNN_SPREAD_H
+#define SRNN_SPREAD_H
+
+#include "kernels.h"
+
+typedef struct {
+    const srnn_matrix *w;
+    const float *x;
+    float *y; /* holds the bias when pushed; the product is added */
+} srnn_job;
+
+typedef struct {
+    srnn_job *jobs; /* capacity jobs, owned by the voice */
+    size_t capacity, count;
+    size_t next_job;     /* the first job not finished */
+    uint32_t next_block; /* the first block of it not done */
+    uint32_t rate;       /* blocks per sample */
+} srnn_queue;
+
+static inline void srnn_queue_clear(srnn_queue *q)
+{
+    q->count = 0;
+    q->next_job = 0;
+    q->next_block = 0;
+}
+
+static inline void srnn_queue_push(srnn_queue *q, const srnn_matrix *w, const float *x, float *y)
+{
+    if (q->count < q->capacity) q->jobs[q->count++] = (srnn_job){w, x, y};
+}
+
+/* Does up to budget column blocks of the queued products, in order. */
+void srnn_queue_run(srnn_queue *q, const srnn_kernels *k, uint32_t budget);
+
+/* Finishes the first jobs of the queue (all of them with SIZE_MAX). */
+void srnn_queue_complete(srnn_queue *q, const srnn_kernels *k, size_t jobs);
+
+/* The smallest rate that finishes jobs of blocks[i] blocks by deadline[i] samples after the
+ * step (deadlines not decreasing). */
+uint32_t srnn_queue_rate(const uint32_t *blocks, const uint32_t *deadline, size_t count);
+
+#endif

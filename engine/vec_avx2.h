@@ -1,0 +1,92 @@
+/* Vector primitives for kernels_arch.h with AVX2 (8 floats) and F16C. Each operation is the
+ * lane-wise twin of vec_generic.h's; no fused multiply-add. */
+#ifndef SRNN_VEC_AVX2_H
+#define SRNN_VEC_AVX2_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define VF_WIDTH 8
+#define GEMM_CHUNK 16 /* 4 rows x 2 registers of accumulators */
+
+typedef __m256 vf;
+typedef __m256 vmask;
+
+static inline vf vf_set1(float x) { return _mm256_set1_ps(x); }
+static inline vf vf_load(const float *p) { return _mm256_loadu_ps(p); }
+static inline void vf_store(float *p, vf a) { _mm256_storeu_ps(p, a); }
+static inline vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm256_min_ps(a, b); }
+static inline vf vf_max(vf a, vf b) { return _mm256_max_ps(a, b); }
+static inline vmask vf_less(vf a, vf b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+static inline vf vf_select(vmask m, vf if_true, vf if_false) { return _mm256_blendv_ps(if_false, if_true, m); }
+static inline vf vf_abs(vf a) { return _mm256_and_ps(a, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff))); }
+static inline vf vf_copysign(vf magnitude, vf sign)
+{
+    __m256 sign_bit = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
+    return _mm256_or_ps(vf_abs(magnitude), _mm256_and_ps(sign, sign_bit));
+}
+static inline vf vf_pow2_from_shifted(vf t)
+{
+    __m256i bits = _mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(bits, 23));
+}
+static inline vf vf_load_f16(const uint16_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+static inline vf vf_load_bf16(const uint16_t *p)
+{
+    __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
+static inline vf vf_load_i8(const int8_t *p)
+{
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));
+}
+static inline float vf_reduce_max(vf a)
+{
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+
+/* eight double lanes in two registers */
+typedef struct {
+    __m256d lo, hi;
+} vd8;
+typedef vd8 vd8mask;
+
+static inline vd8 vd8_set1(double x) { return (vd8){_mm256_set1_pd(x), _mm256_set1_pd(x)}; }
+static inline vd8 vd8_from_floats(const float *p)
+{
+    return (vd8){_mm256_cvtps_pd(_mm_loadu_ps(p)), _mm256_cvtps_pd(_mm_loadu_ps(p + 4))};
+}
+static inline void vd8_store(double *p, vd8 a)
+{
+    _mm256_storeu_pd(p, a.lo);
+    _mm256_storeu_pd(p + 4, a.hi);
+}
+static inline vd8 vd8_add(vd8 a, vd8 b) { return (vd8){_mm256_add_pd(a.lo, b.lo), _mm256_add_pd(a.hi, b.hi)}; }
+static inline vd8 vd8_sub(vd8 a, vd8 b) { return (vd8){_mm256_sub_pd(a.lo, b.lo), _mm256_sub_pd(a.hi, b.hi)}; }
+static inline vd8 vd8_mul(vd8 a, vd8 b) { return (vd8){_mm256_mul_pd(a.lo, b.lo), _mm256_mul_pd(a.hi, b.hi)}; }
+static inline vd8mask vd8_less(vd8 a, vd8 b)
+{
+    return (vd8){_mm256_cmp_pd(a.lo, b.lo, _CMP_LT_OQ), _mm256_cmp_pd(a.hi, b.hi, _CMP_LT_OQ)};
+}
+static inline vd8 vd8_zero_where(vd8mask m, vd8 a)
+{
+    return (vd8){_mm256_andnot_pd(m.lo, a.lo), _mm256_andnot_pd(m.hi, a.hi)};
+}
+static inline __m256d vd4_pow2_from_shifted(__m256d t)
+{
+    __m256i bits = _mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(1023));
+    return _mm256_castsi256_pd(_mm256_slli_epi64(bits, 52));
+}
+static inline vd8 vd8_pow2_from_shifted(vd8 t)
+{
+    return (vd8){vd4_pow2_from_shifted(t.lo), vd4_pow2_from_shifted(t.hi)};
+}
+
+#endif

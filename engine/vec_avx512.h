@@ -1,0 +1,69 @@
+/* Vector primitives for kernels_arch.h with AVX-512F (16 floats, 8 doubles). Each operation
+ * is the lane-wise twin of vec_generic.h's; no fused multiply-add. */
+#ifndef SRNN_VEC_AVX512_H
+#define SRNN_VEC_AVX512_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define VF_WIDTH 16
+#define GEMM_CHUNK 64 /* 4 rows x 4 registers of accumulators */
+
+typedef __m512 vf;
+typedef __mmask16 vmask;
+
+static inline vf vf_set1(float x) { return _mm512_set1_ps(x); }
+static inline vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
+static inline void vf_store(float *p, vf a) { _mm512_storeu_ps(p, a); }
+static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
+static inline vf vf_min(vf a, vf b) { return _mm512_min_ps(a, b); }
+static inline vf vf_max(vf a, vf b) { return _mm512_max_ps(a, b); }
+static inline vmask vf_less(vf a, vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
+static inline vf vf_select(vmask m, vf if_true, vf if_false) { return _mm512_mask_blend_ps(m, if_false, if_true); }
+static inline vf vf_abs(vf a)
+{
+    return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(a), _mm512_set1_epi32(0x7fffffff)));
+}
+static inline vf vf_copysign(vf magnitude, vf sign)
+{
+    __m512i sign_bit = _mm512_and_si512(_mm512_castps_si512(sign), _mm512_set1_epi32((int)0x80000000u));
+    return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(vf_abs(magnitude)), sign_bit));
+}
+static inline vf vf_pow2_from_shifted(vf t)
+{
+    __m512i bits = _mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(bits, 23));
+}
+static inline vf vf_load_f16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+static inline vf vf_load_bf16(const uint16_t *p)
+{
+    __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
+}
+static inline vf vf_load_i8(const int8_t *p)
+{
+    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
+}
+static inline float vf_reduce_max(vf a) { return _mm512_reduce_max_ps(a); }
+
+typedef __m512d vd8;
+typedef __mmask8 vd8mask;
+
+static inline vd8 vd8_set1(double x) { return _mm512_set1_pd(x); }
+static inline vd8 vd8_from_floats(const float *p) { return _mm512_cvtps_pd(_mm256_loadu_ps(p)); }
+static inline void vd8_store(double *p, vd8 a) { _mm512_storeu_pd(p, a); }
+static inline vd8 vd8_add(vd8 a, vd8 b) { return _mm512_add_pd(a, b); }
+static inline vd8 vd8_sub(vd8 a, vd8 b) { return _mm512_sub_pd(a, b); }
+static inline vd8 vd8_mul(vd8 a, vd8 b) { return _mm512_mul_pd(a, b); }
+static inline vd8mask vd8_less(vd8 a, vd8 b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+static inline vd8 vd8_zero_where(vd8mask m, vd8 a) { return _mm512_maskz_mov_pd((__mmask8)~m, a); }
+static inline vd8 vd8_pow2_from_shifted(vd8 t)
+{
+    __m512i bits = _mm512_add_epi64(_mm512_castpd_si512(t), _mm512_set1_epi64(1023));
+    return _mm512_castsi512_pd(_mm512_slli_epi64(bits, 52));
+}
+
+#endif

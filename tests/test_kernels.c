@@ -1,0 +1,242 @@
+/* The kernels of every instruction set level this CPU has, against plain C and against
+ * double-precision arithmetic written out here:
+ * - matrix-vector products of awkward sizes in every dtype: within 1e-5 (relative to the sum
+ *   of |terms|) of the double-precision product of the stored weights, and bit-identical to
+ *   the generic level; the load-time product equals gemv;
+ * - exp, sigmoid and tanh through the GRU and LSTM gates over [-30, 30]: within 3e-7 of
+ *   libm's double results, and bit-identical across levels, tails included;
+ * - the categorical draw: the same samples from the same logits and seed on every level.
+ * Levels the CPU lacks are listed as not tested. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dtype.h"
+#include "kernels.h"
+#include "sampler.h"
+
+static int failures;
+
+/* One line: the level, what was measured (format with one double), ok or FAIL. */
+static void check(int ok, const char *format, const char *level, double value)
+{
+    printf("%-8s ", level);
+    printf(format, value);
+    printf(" %s\n", ok ? "ok" : "FAIL");
+    failures += !ok;
+}
+
+static void check_same(int same, const char *what, const char *level)
+{
+    printf("%-8s %s: bits equal generic's %s\n", level, what, same ? "ok" : "FAIL");
+    failures += !same;
+}
+
+static uint64_t lcg = 12345;
+static float uniform(float lo, float hi)
+{
+    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+    return lo + (hi - lo) * (float)((lcg >> 40) / 16777216.0);
+}
+
+/* w (in, out) row-major, as the column-block layout of kernels.h in dtype; returns the
+ * matrix and fills dequantised with the values it holds. */
+static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_dtype dtype,
+                               double *dequantised)
+{
+    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL};
+    size_t padded = (size_t)m.blocks * SRNN_BLOCK;
+    void *data = calloc((size_t)in * padded, srnn_dtype_size(dtype));
+    float *scale = calloc(padded, sizeof *scale);
+    for (uint32_t o = 0; o < out; o++) {
+        float max_abs = 0;
+        for (uint32_t i = 0; i < in; i++) max_abs = fmaxf(max_abs, fabsf(w[i * out + o]));
+        scale[o] = srnn_i8_scale(max_abs);
+    }
+    for (uint32_t i = 0; i < in; i++)
+        for (uint32_t o = 0; o < out; o++) {
+            size_t at = ((size_t)(o / SRNN_BLOCK) * in + i) * SRNN_BLOCK + o % SRNN_BLOCK;
+            float x = w[i * out + o];
+            double stored = x;
+            switch (dtype) {
+            case SRNN_DTYPE_F32: ((float *)data)[at] = x; break;
+            case SRNN_DTYPE_F16:
+                ((uint16_t *)data)[at] = srnn_f32_to_f16(x);
+                stored = srnn_f16_to_f32(srnn_f32_to_f16(x));
+                break;
+            case SRNN_DTYPE_BF16:
+                ((uint16_t *)data)[at] = srnn_f32_to_bf16(x);
+                stored = srnn_bf16_to_f32(srnn_f32_to_bf16(x));
+                break;
+            case SRNN_DTYPE_I8:
+                ((int8_t *)data)[at] = srnn_f32_to_i8(x, scale[o]);
+                stored = (double)srnn_f32_to_i8(x, scale[o]) * scale[o];
+                break;
+            }
+            dequantised[i * out + o] = stored;
+        }
+    m.data = data;
+    if (dtype == SRNN_DTYPE_I8)
+        m.scale = scale;
+    else
+        free(scale);
+    return m;
+}
+
+static const srnn_kernels *levels[4];
+static int level_count;
+
+static void test_gemv(void)
+{
+    static const uint32_t sizes[][2] = {{1, 1}, {17, 51}, {64, 64}, {65, 129}, {200, 300}, {3, 700}};
+    static const char *const dtype_names[] = {"f32", "f16", "bf16", "i8"};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        uint32_t in = sizes[s][0], out = sizes[s][1];
+        size_t padded = (out + SRNN_BLOCK - 1) / SRNN_BLOCK * SRNN_BLOCK;
+        float *w = malloc(sizeof(float) * in * out), *x = malloc(sizeof(float) * in);
+        double *stored = malloc(sizeof(double) * in * out);
+        for (size_t i = 0; i < (size_t)in * out; i++) w[i] = uniform(-1, 1);
+        for (uint32_t i = 0; i < in; i++) x[i] = uniform(-2, 2);
+        for (int dtype = 0; dtype < 4; dtype++) {
+            srnn_matrix m = make_matrix(w, in, out, (srnn_dtype)dtype, stored);
+            float *reference = NULL;
+            for (int l = 0; l < level_count; l++) {
+                float *y = malloc(sizeof(float) * padded);
+                for (size_t o = 0; o < padded; o++) y[o] = o < out ? 0.5f : 0.0f;
+                /* in two ranges of blocks, as the spread work does it */
+                levels[l]->gemv(&m, x, y, 0, m.blocks / 2);
+                levels[l]->gemv(&m, x, y, m.blocks / 2, m.blocks);
+                double worst = 0;
+                for (uint32_t o = 0; o < out; o++) {
+                    double sum = 0.5, magnitude = 0.5;
+                    for (uint32_t i = 0; i < in; i++) {
+                        sum += (double)x[i] * stored[i * out + o];
+                        magnitude += fabs((double)x[i] * stored[i * out + o]);
+                    }
+                    worst = fmax(worst, fabs(y[o] - sum) / magnitude);
+                }
+                char what[96];
+                snprintf(what, sizeof what, "gemv %s %ux%u: max relative error %%.2g",
+                         dtype_names[dtype], in, out);
+                check(worst < 1e-5, what, srnn_cpu_name(levels[l]->level), worst);
+                if (l == 0) {
+                    reference = y;
+                } else {
+                    snprintf(what, sizeof what, "gemv %s %ux%u", dtype_names[dtype], in, out);
+                    check_same(memcmp(reference, y, sizeof(float) * out) == 0, what,
+                               srnn_cpu_name(levels[l]->level));
+                    free(y);
+                }
+                if (dtype == SRNN_DTYPE_F32) { /* the load-time product, three rows */
+                    float *rows = malloc(sizeof(float) * 3 * in), *products = malloc(sizeof(float) * 3 * out);
+                    for (uint32_t r = 0; r < 3; r++) memcpy(rows + r * in, x, sizeof(float) * in);
+                    levels[l]->gemm(&m, rows, in, products, out, 3);
+                    int same = 1;
+                    for (uint32_t r = 0; r < 3; r++)
+                        for (uint32_t o = 0; o < out; o++)
+                            same &= products[r * out + o] + 0.5f == reference[o];
+                    printf("%-8s gemm %ux%u: rows equal gemv's %s\n",
+                           srnn_cpu_name(levels[l]->level), in, out, same ? "ok" : "FAIL");
+                    failures += !same;
+                    free(rows);
+                    free(products);
+                }
+            }
+            free(reference);
+            free((void *)m.data);
+            free((void *)m.scale);
+        }
+        free(w);
+        free(x);
+        free(stored);
+    }
+}
+
+static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+/* GRU with x parts only (h = 0 and hg = 0 except the reset gate), LSTM with c = 0, so the
+ * outputs are the activations themselves: GRU h = (1 - z)·tanh(xh), LSTM h = o·tanh(i·g). */
+static void test_gates(void)
+{
+    enum { D = 6001 }; /* not a multiple of any width: the tail is exercised */
+    static float xg[3 * D], hg[3 * D], g[4 * D], h[D], c[D], gru0[D], lstm0[D], c0[D];
+    for (int l = 0; l < level_count; l++) {
+        double worst_gru = 0, worst_lstm = 0;
+        for (int i = 0; i < D; i++) {
+            float v = -30.0f + 60.0f * (float)i / (D - 1);
+            xg[i] = v / 3;         /* z */
+            xg[D + i] = 0;         /* r */
+            xg[2 * D + i] = v;     /* h */
+            hg[i] = hg[D + i] = hg[2 * D + i] = 0;
+            g[i] = v / 2;          /* i */
+            g[D + i] = 0;          /* f */
+            g[2 * D + i] = v;      /* c */
+            g[3 * D + i] = -v / 5; /* o */
+            h[i] = c[i] = 0;
+        }
+        levels[l]->gru_gates(h, xg, hg, D);
+        for (int i = 0; i < D; i++) {
+            double want = (1 - sigmoid(xg[i])) * tanh(xg[2 * D + i]);
+            worst_gru = fmax(worst_gru, fabs(h[i] - want));
+        }
+        check(worst_gru < 3e-7, "GRU gates over [-30, 30]: max |error| %.2g", srnn_cpu_name(levels[l]->level), worst_gru);
+        if (l == 0) memcpy(gru0, h, sizeof h);
+        else check_same(memcmp(gru0, h, sizeof h) == 0, "GRU gates", srnn_cpu_name(levels[l]->level));
+        for (int i = 0; i < D; i++) h[i] = 0;
+        levels[l]->lstm_gates(h, c, g, D);
+        for (int i = 0; i < D; i++) {
+            double cell = sigmoid(g[i]) * tanh(g[2 * D + i]);
+            double want = sigmoid(g[3 * D + i]) * tanh(cell);
+            worst_lstm = fmax(worst_lstm, fabs(h[i] - want) + fabs(c[i] - cell));
+        }
+        check(worst_lstm < 3e-7, "LSTM gates over [-30, 30]: max |error| %.2g", srnn_cpu_name(levels[l]->level), worst_lstm);
+        if (l == 0) {
+            memcpy(lstm0, h, sizeof h);
+            memcpy(c0, c, sizeof c);
+        } else {
+            int same = memcmp(lstm0, h, sizeof h) == 0 && memcmp(c0, c, sizeof c) == 0;
+            check_same(same, "LSTM gates", srnn_cpu_name(levels[l]->level));
+        }
+    }
+}
+
+static void test_sampler(void)
+{
+    enum { Q = 301, DRAWS = 20000 };
+    static float logits[Q];
+    static double weights[Q + 8];
+    static int32_t reference[DRAWS], drawn[DRAWS];
+    for (int i = 0; i < Q; i++) logits[i] = uniform(-8, 8);
+    static const float temperatures[] = {1.0f, 0.95f, 0.3f, 5.0f};
+    for (int l = 0; l < level_count; l++) {
+        srnn_rng rng;
+        srnn_rng_seed(&rng, 99);
+        for (int n = 0; n < DRAWS; n++)
+            drawn[n] = levels[l]->sample(&rng, logits, Q, temperatures[n % 4], weights);
+        int in_range = 1;
+        for (int n = 0; n < DRAWS; n++) in_range &= drawn[n] >= 0 && drawn[n] < Q;
+        check(in_range, "sampler: %.0f draws in range", srnn_cpu_name(levels[l]->level), DRAWS);
+        if (l == 0) memcpy(reference, drawn, sizeof drawn);
+        else check_same(memcmp(reference, drawn, sizeof drawn) == 0, "sampler draws", srnn_cpu_name(levels[l]->level));
+    }
+}
+
+int main(void)
+{
+    static const srnn_cpu all[] = {SRNN_CPU_GENERIC, SRNN_CPU_AVX2, SRNN_CPU_AVX512, SRNN_CPU_NEON};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
+        const srnn_kernels *k = srnn_kernels_get(all[i]);
+        if (k) levels[level_count++] = k;
+        printf("level %-8s %s\n", srnn_cpu_name(all[i]), k ? "tested" : "not on this CPU or build: not tested");
+    }
+    if (!levels[0] || levels[0]->level != SRNN_CPU_GENERIC) {
+        printf("FAIL: no generic level\n");
+        return 1;
+    }
+    test_gemv();
+    test_gates();
+    test_sampler();
+    printf("%d checks failed\n", failures);
+    return failures != 0;
+}
