@@ -172,8 +172,11 @@ static srnn_status visit_entry(const uint8_t *key, size_t key_size, const uint8_
     if (!b->has_header)
         return ckpt_fail(error, SRNN_ERR_FORMAT, "the index has no bundle header");
     if (key[0] == 0) return SRNN_OK; /* a slice of a partitioned variable (encoded key) */
-    if (memchr(key, 0, key_size))
-        return ckpt_fail(error, SRNN_ERR_FORMAT, "a tensor name holds a NUL byte");
+    /* names go into messages of one line: no NUL, no control characters */
+    for (size_t i = 0; i < key_size; i++)
+        if (key[i] < 0x20 || key[i] == 0x7f)
+            return ckpt_fail(error, SRNN_ERR_FORMAT, "a tensor name holds control character %u",
+                             key[i]);
     if (b->count == b->capacity) {
         size_t capacity = b->capacity ? 2 * b->capacity : 64;
         tf_bundle_entry *grown = realloc(b->entries, capacity * sizeof *grown);

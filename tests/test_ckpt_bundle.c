@@ -1,7 +1,9 @@
 /* TensorFlow tensor bundles (ckpt/tf_bundle.h): written and read back (every dtype class,
  * scalars, empty tensors, a string holding NUL bytes); damaged data shards (a flipped bit, a
  * truncation, a missing shard) and hostile index entries refused with one line naming the
- * problem; and the ways a user names a checkpoint (ckpt_path.h). */
+ * problem; the ways a user names a checkpoint (ckpt_path.h); and the fuzzer's seeds, which
+ * must be valid indexes. */
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,30 +12,15 @@
 #include <unistd.h>
 
 #include "ckpt_path.h"
+#include "ckpt_test.h"
 #include "proto_wire.h"
 #include "tf_bundle.h"
 #include "tf_table.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            failures++;                                                                       \
-            printf("FAIL line %d: ", __LINE__);                                               \
-            printf(__VA_ARGS__);                                                              \
-            putchar('\n');                                                                    \
-        }                                                                                     \
-    } while (0)
 
 static char dir[64];
 
 static void path_in(char *out, size_t size, const char *name) {
     snprintf(out, size, "%s/%s", dir, name);
-}
-
-static int one_line(const char *error) {
-    return error[0] != '\0' && !strchr(error, '\n');
 }
 
 /* ---- Round trip ---------------------------------------------------------------------------- */
@@ -238,7 +225,7 @@ static void test_hostile_entries(void) {
     tf_table_build(with_nul, 2, 4096, 16, &table, error);
     tf_bundle *nul = NULL;
     CHECK(tf_bundle_open_index(table.data, table.size, &nul, error) == SRNN_ERR_FORMAT &&
-              strstr(error, "NUL byte") && !nul,
+              strstr(error, "control character 0") && !nul,
           "a NUL in a name: '%s'", error);
     buffer_free(&table);
 
@@ -331,6 +318,31 @@ static void test_resolve(const char *prefix) {
     unlink(state);
 }
 
+/* ---- The fuzzer's seeds --------------------------------------------------------------- */
+
+static void test_seeds(void) {
+    const char *seeds = "tests/fuzz/ckpt_seeds";
+    DIR *d = opendir(seeds);
+    CHECK(d, "cannot open %s", seeds);
+    size_t opened = 0;
+    for (struct dirent *f; d && (f = readdir(d));) {
+        if (f->d_name[0] == '.') continue;
+        char path[512], error[CKPT_ERROR_MAX] = "";
+        snprintf(path, sizeof path, "%s/%s", seeds, f->d_name);
+        FILE *file = fopen(path, "rb");
+        static uint8_t index[1 << 16];
+        size_t size = file ? fread(index, 1, sizeof index, file) : 0;
+        if (file) fclose(file);
+        tf_bundle *b = NULL;
+        CHECK(tf_bundle_open_index(index, size, &b, error) == SRNN_OK && tf_bundle_count(b) > 20,
+              "seed %s: %s", path, error);
+        opened += b != NULL;
+        tf_bundle_close(b);
+    }
+    if (d) closedir(d);
+    CHECK(opened >= 3, "%zu seeds open", opened);
+}
+
 int main(void) {
     snprintf(dir, sizeof dir, "%s/ckpt-test-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(dir)) {
@@ -343,8 +355,8 @@ int main(void) {
     test_damaged_data(prefix);
     test_hostile_entries();
     test_resolve(prefix);
+    test_seeds();
     snprintf(command, sizeof command, "rm -rf '%s'", dir);
     if (system(command) != 0) printf("could not remove %s\n", dir);
-    printf("%s: %d failures\n", failures ? "FAIL" : "ok", failures);
-    return failures != 0;
+    return check_summary();
 }

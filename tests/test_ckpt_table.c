@@ -8,21 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt_test.h"
 #include "crc32c.h"
 #include "proto_wire.h"
 #include "tf_table.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                                                                      \
-    do {                                                                                      \
-        if (!(cond)) {                                                                        \
-            failures++;                                                                       \
-            printf("FAIL line %d: ", __LINE__);                                               \
-            printf(__VA_ARGS__);                                                              \
-            putchar('\n');                                                                    \
-        }                                                                                     \
-    } while (0)
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint32_t next_random(void) {
@@ -211,10 +200,6 @@ static void test_round_trips(void) {
     buffer_free(&table);
 }
 
-static int one_line(const char *error) {
-    return error[0] != '\0' && !strchr(error, '\n');
-}
-
 /* Every single-bit flip of a table with several blocks either fails with one line or, when
  * the byte is in the footer's unchecked padding, reads the same entries. */
 static void test_bit_flips(void) {
@@ -307,6 +292,5 @@ int main(void) {
     test_round_trips();
     test_bit_flips();
     test_compression();
-    printf("%s: %d failures\n", failures ? "FAIL" : "ok", failures);
-    return failures != 0;
+    return check_summary();
 }
