@@ -25,7 +25,7 @@ TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
 TRAIN_SRC    := $(sort $(wildcard train/*.c))
 TRAIN_PKGS   := openblas libcjson
-TRAIN_CFLAGS := -Itrain $(shell pkg-config --cflags $(TRAIN_PKGS) 2>/dev/null)
+TRAIN_CFLAGS := -Itrain -Iui $(shell pkg-config --cflags $(TRAIN_PKGS) 2>/dev/null)
 TRAIN_LIBS   := $(shell pkg-config --libs $(TRAIN_PKGS) 2>/dev/null)
 TRAIN_OBJ    := $(TRAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/ui/audio_file.o
 TRAIN_LIB    := $(BUILD)/libsrnn_train.a
@@ -71,7 +71,7 @@ $(LIB_PIC): $(ENGINE_PIC_OBJ)
 $(CKPT_LIB): $(CKPT_OBJ)
 	$(AR) rcs $@ $^
 
-$(SRNN): $(UI_OBJ) $(CKPT_LIB) $(TRAIN_LIB) $(LIB)
+$(SRNN): $(UI_OBJ) $(TRAIN_LIB) $(CKPT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TRAIN_LIBS) $(LDLIBS) -o $@
 
 $(TRAIN_OBJ) $(BUILD)/ui/cmd_train.o: ALL_CFLAGS += $(TRAIN_CFLAGS)
@@ -81,13 +81,13 @@ $(TRAIN_LIB): $(TRAIN_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/tests/test_train% $(BUILD)/tests/train_%: ALL_CFLAGS += $(TRAIN_CFLAGS)
-$(BUILD)/tests/test_train%: tests/test_train%.c $(TRAIN_LIB) $(LIB) $(wildcard engine/*.h train/*.h tests/*.h)
+$(BUILD)/tests/test_train%: tests/test_train%.c $(TRAIN_LIB) $(CKPT_LIB) $(LIB) $(wildcard engine/*.h train/*.h tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(CKPT_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/tests/train_%: tests/train_%.c $(TRAIN_LIB) $(LIB) $(wildcard engine/*.h train/*.h tests/*.h)
+$(BUILD)/tests/train_%: tests/train_%.c $(TRAIN_LIB) $(CKPT_LIB) $(LIB) $(wildcard engine/*.h train/*.h tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(CKPT_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/tests/%: tests/%.c $(CKPT_LIB) $(LIB) $(wildcard engine/*.h tests/*.h ckpt/*.h)
 	@mkdir -p $(dir $@)

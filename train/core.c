@@ -54,12 +54,17 @@ train_step_result train_core_gradients(train_core *core, const int32_t *inputs, 
     return r;
 }
 
+void train_core_apply(train_core *core, train_step_result *r)
+{
+    r->grad_norm = train_clip_global_norm(core->grads, core->layout.floats, TRAIN_CLIP_NORM);
+    r->finite = r->finite && isfinite(r->grad_norm);
+    if (r->finite) train_optimizer_update(&core->opt, core->params, core->grads);
+}
+
 train_step_result train_core_step(train_core *core, const int32_t *inputs, bool reset_states)
 {
     train_step_result r = train_core_gradients(core, inputs, reset_states);
-    r.grad_norm = train_clip_global_norm(core->grads, core->layout.floats, TRAIN_CLIP_NORM);
-    r.finite = r.finite && isfinite(r.grad_norm);
-    if (r.finite) train_optimizer_update(&core->opt, core->params, core->grads);
+    train_core_apply(core, &r);
     return r;
 }
 

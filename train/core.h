@@ -40,6 +40,10 @@ void train_core_free(train_core *core);
  * norm, update. Nothing is updated when the loss or a gradient is not finite. */
 train_step_result train_core_step(train_core *core, const int32_t *inputs, bool reset_states);
 
+/* Clips core->grads (from train_core_gradients) to the global norm and updates the
+ * parameters, when r's loss and the gradients are finite; sets r->grad_norm and r->finite. */
+void train_core_apply(train_core *core, train_step_result *r);
+
 /* Forward only (validation): loss and accuracy of a subsequence; grad_norm is 0. */
 train_step_result train_core_evaluate(train_core *core, const int32_t *inputs, bool reset_states);
 

@@ -19,6 +19,10 @@ static double normal(srnn_rng *rng)
 
 static void fans(const srnn_tensor_info *info, double *fan_in, double *fan_out)
 {
+    if (info->ndim < 2) { /* Keras: a vector's fans are its length */
+        *fan_in = *fan_out = info->shape[0];
+        return;
+    }
     double field = 1.0;
     for (uint32_t i = 0; i + 2 < info->ndim; i++) field *= info->shape[i];
     *fan_in = info->shape[info->ndim - 2] * field;
