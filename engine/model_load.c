@@ -160,6 +160,16 @@ static srnn_status read_header(const file_view *file, srnn_config *c, uint32_t *
     return srnn_config_check(c, error);
 }
 
+/* A name from the file, safe to show in a one-line message: other bytes become '?'. */
+static const char *printable(const char *name, char shown[NAME_SIZE])
+{
+    size_t i = 0;
+    for (; i + 1 < NAME_SIZE && name[i]; i++)
+        shown[i] = name[i] >= 0x20 && name[i] < 0x7f ? name[i] : '?';
+    shown[i] = '\0';
+    return shown;
+}
+
 /* Checks one tensor table entry against the specs and points the model at its data. */
 static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint32_t index,
                               const srnn_tensor_spec *specs, size_t spec_count, bool *seen,
@@ -167,6 +177,7 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
 {
     char *error = file->error;
     const char *name = (const char *)entry;
+    char shown[NAME_SIZE];
     const char *terminator = memchr(entry, '\0', NAME_SIZE);
     if (!terminator)
         return fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 " has an unterminated name", index);
@@ -175,7 +186,8 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     size_t s = 0;
     while (s < spec_count && strcmp(specs[s].info.name, name) != 0) s++;
     if (s == spec_count)
-        return fail(error, SRNN_ERR_TENSOR, "unknown tensor '%s' for this configuration", name);
+        return fail(error, SRNN_ERR_TENSOR, "unknown tensor '%s' for this configuration",
+                    printable(name, shown));
     if (seen[s]) return fail(error, SRNN_ERR_TENSOR, "tensor '%s' appears twice", name);
     seen[s] = true;
     const srnn_tensor_info *want = &specs[s].info;
