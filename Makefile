@@ -34,6 +34,9 @@ TRAIN_HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/train_*.
 ENGINE_OBJ     := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 ENGINE_PIC_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/pic/%.o)
 UI_OBJ         := $(UI_SRC:%.c=$(BUILD)/%.o)
+# srnn bench's measurements and baselines (bench/speed_*.c) are part of the tool.
+SPEED_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard bench/speed_*.c)))
+UI_OBJ         += $(SPEED_OBJ)
 CKPT_OBJ       := $(CKPT_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN       := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -75,6 +78,12 @@ $(SRNN): $(UI_OBJ) $(TRAIN_LIB) $(CKPT_LIB) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(TRAIN_LIBS) $(LDLIBS) -o $@
 
 $(TRAIN_OBJ) $(BUILD)/ui/cmd_train.o: ALL_CFLAGS += $(TRAIN_CFLAGS)
+$(SPEED_OBJ) $(BUILD)/ui/cmd_bench.o: ALL_CFLAGS += -Ibench $(shell pkg-config --cflags openblas 2>/dev/null)
+
+# The engine's speed against the machine's peak, PyTorch and OpenBLAS (srnn help bench).
+.PHONY: bench
+bench: $(SRNN)
+	$(SRNN) bench
 $(TRAIN_OBJ): $(wildcard train/*.h)
 
 $(TRAIN_LIB): $(TRAIN_OBJ)

@@ -25,6 +25,7 @@ extern const cli_command cmd_import;
 extern const cli_command cmd_export;
 extern const cli_command cmd_ckpt_ls;
 extern const cli_command cmd_train;
+extern const cli_command cmd_bench;
 
 /* Prints "srnn: MESSAGE" and a newline on stderr: the one line a failure gets. */
 void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,325 @@
+/* srnn bench: how fast the engine generates, against the machine's limits and two baselines
+ * measured in the same run (bench/): PRiSM's maths as a PyTorch batch-1 loop, and the plain
+ * OpenBLAS sgemv implementation. Each configuration is measured several times, round robin,
+ * so that load from other processes spreads over all of them; the table shows medians, and
+ * the ratios are of medians from the same run. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "speed_blas.h"
+#include "speed_model.h"
+#include "speed_peak.h"
+#include "srnn.h"
+
+#define BLOCK 16          /* samples per timed block: an audio callback's worth at most */
+#define MAX_BLOCKS 400000 /* 6.4 M samples */
+#define MAX_REPEAT 20
+
+typedef struct {
+    const char *name;
+    uint32_t dim, layers;
+} model_size;
+
+static const model_size sizes[] = {{"S", 256, 2}, {"M", 512, 2}, {"L", 1024, 4}};
+enum { SIZES = sizeof sizes / sizeof *sizes };
+
+static const srnn_precision precisions[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
+                                            SRNN_PRECISION_BF16, SRNN_PRECISION_I8};
+enum { PRECISIONS = sizeof precisions / sizeof *precisions };
+
+typedef struct {
+    double rate[MAX_REPEAT];        /* samples per second, one per repeat */
+    double mean_us, p99_us, max_us; /* 16-sample block times of the last repeat */
+    double phase_ratio;             /* slowest block position in a big frame / mean, medians */
+} result;
+
+typedef struct {
+    const char *sizes, *precisions, *directory;
+    double seconds;
+    uint64_t repeat;
+    int pytorch, openblas;
+} bench_args;
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(const double *values, size_t count)
+{
+    double sorted[MAX_REPEAT];
+    memcpy(sorted, values, count * sizeof *sorted);
+    qsort(sorted, count, sizeof *sorted, compare_doubles);
+    return count % 2 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
+}
+
+/* Generates in 16-sample blocks for about seconds, timing every block. */
+static void measure_engine(const srnn_model *model, double seconds, double *block_us,
+                           int repeat, result *r)
+{
+    srnn_voice *voice;
+    if (srnn_voice_create(model, 1, &voice) != SRNN_OK) return;
+    int32_t samples[BLOCK];
+    uint32_t bf = srnn_model_config(model)->big_frame_size;
+    srnn_voice_generate(voice, 0.95f, NULL, samples, BLOCK); /* touch the weights once */
+    size_t blocks = 0;
+    double start = speed_now(), previous = start;
+    while (blocks < MAX_BLOCKS && (previous - start < seconds || blocks < 4 * bf)) {
+        srnn_voice_generate(voice, 0.95f, NULL, samples, BLOCK);
+        double now = speed_now();
+        block_us[blocks++] = (now - previous) * 1e6;
+        previous = now;
+    }
+    r->rate[repeat] = (double)blocks * BLOCK / (previous - start);
+
+    double total = 0;
+    for (size_t i = 0; i < blocks; i++) total += block_us[i];
+    r->mean_us = total / (double)blocks;
+    /* the structural flatness: blocks at the same position in a big frame do the same work,
+     * so the median per position shows the schedule without the other processes' noise */
+    size_t phases = bf % BLOCK == 0 ? bf / BLOCK : 1, per_phase = blocks / phases;
+    double phase_median[64], *column = malloc(per_phase * sizeof *column), sum = 0, worst = 0;
+    for (size_t p = 0; p < phases && p < 64 && column; p++) {
+        for (size_t i = 0; i < per_phase; i++) column[i] = block_us[i * phases + p];
+        qsort(column, per_phase, sizeof *column, compare_doubles);
+        phase_median[p] = column[per_phase / 2];
+        sum += phase_median[p];
+        worst = fmax(worst, phase_median[p]);
+    }
+    free(column);
+    r->phase_ratio = worst / (sum / (double)phases);
+    qsort(block_us, blocks, sizeof *block_us, compare_doubles);
+    r->p99_us = block_us[blocks * 99 / 100];
+    r->max_us = block_us[blocks - 1];
+    srnn_voice_free(voice);
+}
+
+static void measure_openblas(const srnn_model *model, double seconds, int repeat, result *r)
+{
+    blas_voice *voice = blas_voice_create(model, 1);
+    if (!voice) return;
+    int32_t samples[64];
+    blas_voice_generate(voice, 0.95f, samples, 64);
+    size_t count = 0;
+    double start = speed_now(), elapsed;
+    do {
+        blas_voice_generate(voice, 0.95f, samples, 64);
+        count += 64;
+        elapsed = speed_now() - start;
+    } while (elapsed < seconds);
+    r->rate[repeat] = (double)count / elapsed;
+    blas_voice_free(voice);
+}
+
+/* bench/speed_pytorch.py beside this tool's source tree, run by Debian's Python */
+static void measure_pytorch(const model_size *size, double seconds, int repeat, result *r)
+{
+    char command[512];
+    snprintf(command, sizeof command,
+             "/usr/bin/python3 bench/speed_pytorch.py --dim %u --layers %u --seconds %.3f",
+             size->dim, size->layers, seconds);
+    FILE *pipe = popen(command, "r");
+    double rate = 0;
+    if (pipe) {
+        if (fscanf(pipe, "samples_per_second=%lf", &rate) != 1) rate = 0;
+        pclose(pipe);
+    }
+    r->rate[repeat] = rate;
+}
+
+static int selected(const char *list, const char *name)
+{
+    size_t length = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == length && strncmp(p, name, n) == 0) return 1;
+        p = comma ? comma + 1 : NULL;
+    }
+    return 0;
+}
+
+/* Every name in list must be one of names. */
+static int check_list(const char *option, const char *list, const char *const *names, size_t count)
+{
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p), i = 0;
+        while (i < count && !(strlen(names[i]) == n && strncmp(p, names[i], n) == 0)) i++;
+        if (i == count) {
+            cli_error("bench: %s: '%.*s' is not one of the choices (see srnn help bench)", option,
+                      (int)n, p);
+            return -1;
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, bench_args *a)
+{
+    cli_option options[] = {{"--sizes", NULL, NULL},   {"--precisions", NULL, NULL},
+                            {"--seconds", NULL, NULL}, {"--repeat", NULL, NULL},
+                            {"--baselines", NULL, NULL}, {"--dir", NULL, NULL}};
+    enum { SIZES_OPT, PRECISIONS_OPT, SECONDS, REPEAT, BASELINES, DIR, NUM_OPTIONS };
+    if (cli_parse(argc, argv, options, NUM_OPTIONS, NULL, 0, 0, "") < 0) return -1;
+    const char *tmp = getenv("TMPDIR");
+    *a = (bench_args){"S,M,L", "float32,float16,bfloat16,int8", tmp && *tmp ? tmp : "/tmp",
+                      2.0, 3, 1, 1};
+    static const char *const size_names[] = {"S", "M", "L"};
+    static const char *const precision_names[] = {"float32", "float16", "bfloat16", "int8"};
+    static const char *const baseline_names[] = {"pytorch", "openblas", "none"};
+    if (options[SIZES_OPT].value) a->sizes = options[SIZES_OPT].value;
+    if (options[PRECISIONS_OPT].value) a->precisions = options[PRECISIONS_OPT].value;
+    if (options[DIR].value) a->directory = options[DIR].value;
+    if (check_list("--sizes", a->sizes, size_names, 3) != 0 ||
+        check_list("--precisions", a->precisions, precision_names, 4) != 0)
+        return -1;
+    if (options[BASELINES].value) {
+        if (check_list("--baselines", options[BASELINES].value, baseline_names, 3) != 0) return -1;
+        a->pytorch = selected(options[BASELINES].value, "pytorch");
+        a->openblas = selected(options[BASELINES].value, "openblas");
+    }
+    if (options[SECONDS].value) {
+        if (cli_parse_double("--seconds", options[SECONDS].value, &a->seconds) != 0) return -1;
+        if (!(a->seconds >= 0.05 && a->seconds <= 600)) {
+            cli_error("bench: --seconds %s is outside 0.05..600", options[SECONDS].value);
+            return -1;
+        }
+    }
+    if (options[REPEAT].value) {
+        if (cli_parse_u64("--repeat", options[REPEAT].value, &a->repeat) != 0) return -1;
+        if (a->repeat < 1 || a->repeat > MAX_REPEAT) {
+            cli_error("bench: --repeat %s is outside 1..%d", options[REPEAT].value, MAX_REPEAT);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void print_ratio(double ours, const result *baseline, int repeats, int measured)
+{
+    double theirs = measured ? median(baseline->rate, (size_t)repeats) : 0;
+    if (theirs > 0)
+        printf(" %8.1fx |", ours / theirs);
+    else
+        printf(" %9s |", "-");
+}
+
+static int bench_size(const bench_args *a, const model_size *size, double peak,
+                      double *block_us)
+{
+    char path[1024], error[SRNN_ERROR_MAX] = "";
+    snprintf(path, sizeof path, "%s/srnn-bench-%s-%ld.srnn", a->directory, size->name, (long)getpid());
+    srnn_config config = speed_config(size->dim, size->layers);
+    srnn_status status = speed_write_model(path, &config, error);
+    if (status != SRNN_OK) {
+        cli_error("bench: %s: %s", path, error[0] ? error : srnn_status_string(status));
+        return -1;
+    }
+    srnn_model *models[PRECISIONS] = {0};
+    static result results[PRECISIONS], pytorch, openblas;
+    memset(results, 0, sizeof results);
+    memset(&pytorch, 0, sizeof pytorch);
+    memset(&openblas, 0, sizeof openblas);
+    int failed = 0;
+    for (int p = 0; p < PRECISIONS && !failed; p++) {
+        if (!selected(a->precisions, srnn_precision_name(precisions[p])) &&
+            !(p == 0 && a->openblas))
+            continue;
+        srnn_load_options options = {SRNN_CPU_AUTO, precisions[p]};
+        if (srnn_model_load_with(path, &options, &models[p], error) != SRNN_OK) {
+            cli_error("bench: %s: %s", path, error);
+            failed = 1;
+        }
+    }
+    unlink(path);
+    int repeats = (int)a->repeat;
+    for (int r = 0; r < repeats && !failed; r++) {
+        for (int p = 0; p < PRECISIONS; p++)
+            if (models[p] && selected(a->precisions, srnn_precision_name(precisions[p])))
+                measure_engine(models[p], a->seconds, block_us, r, &results[p]);
+        if (a->openblas) measure_openblas(models[0], a->seconds, r, &openblas);
+        if (a->pytorch) measure_pytorch(size, a->seconds, r, &pytorch);
+    }
+    uint64_t macs = models[0] ? srnn_model_macs_per_sample(models[0]) : 0;
+    for (int p = 0; p < PRECISIONS && !failed; p++) {
+        if (!models[p] || !selected(a->precisions, srnn_precision_name(precisions[p]))) continue;
+        const result *r = &results[p];
+        double rate = median(r->rate, (size_t)repeats), gmacs = rate * (double)macs / 1e9;
+        printf("| %s %ux%u | %-8s | %-6s | %9.0f | %6.2fx | %6.1f | %4.0f%% | %6.1f / %6.1f / %7.1f "
+               "| %4.2f |",
+               size->name, size->dim, size->layers, srnn_precision_name(precisions[p]),
+               srnn_cpu_name(srnn_model_cpu(models[p])), rate, rate / config.sample_rate, gmacs,
+               100 * gmacs / peak, r->mean_us, r->p99_us, r->max_us, r->phase_ratio);
+        print_ratio(rate, &pytorch, repeats, a->pytorch);
+        print_ratio(rate, &openblas, repeats, a->openblas);
+        printf("\n");
+    }
+    if (!failed && (a->pytorch || a->openblas)) {
+        printf("| %s %ux%u | baselines: | PyTorch %.0f samples/s (%.4fx real time), OpenBLAS "
+               "%.0f samples/s (%.3fx) | | | | | | | | |\n",
+               size->name, size->dim, size->layers, a->pytorch ? median(pytorch.rate, (size_t)repeats) : 0,
+               a->pytorch ? median(pytorch.rate, (size_t)repeats) / config.sample_rate : 0,
+               a->openblas ? median(openblas.rate, (size_t)repeats) : 0,
+               a->openblas ? median(openblas.rate, (size_t)repeats) / config.sample_rate : 0);
+    }
+    fflush(stdout);
+    for (int p = 0; p < PRECISIONS; p++) srnn_model_free(models[p]);
+    return failed ? -1 : 0;
+}
+
+static int bench_run(int argc, char **argv)
+{
+    bench_args a;
+    if (parse_args(argc, argv, &a) != 0) return CLI_EXIT_USAGE;
+    if (a.pytorch && access("bench/speed_pytorch.py", R_OK) != 0) {
+        cli_error("bench: bench/speed_pytorch.py not found: run from the source tree, or "
+                  "--baselines openblas");
+        return CLI_EXIT_USAGE;
+    }
+    double *block_us = malloc(MAX_BLOCKS * sizeof *block_us);
+    if (!block_us) {
+        cli_error("bench: out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    const char *isa;
+    double peak = speed_fma_peak(0.5, &isa);
+    printf("machine: one core's peak %.1f GMAC/s (%s FMA); one core reads %.1f GB/s from 512 KiB, "
+           "%.1f GB/s from 8 MiB, %.1f GB/s from 512 MiB\n\n",
+           peak, isa, speed_read_bandwidth(512 << 10, 0.3), speed_read_bandwidth(8 << 20, 0.3),
+           speed_read_bandwidth(512u << 20, 0.5));
+    printf("| model | weights | level | samples/s | real time | GMAC/s | of peak "
+           "| 16-sample block µs: mean / p99 / max | worst/mean | vs PyTorch | vs OpenBLAS |\n");
+    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    int status = CLI_EXIT_OK;
+    for (int s = 0; s < SIZES && status == CLI_EXIT_OK; s++)
+        if (selected(a.sizes, sizes[s].name) && bench_size(&a, &sizes[s], peak, block_us) != 0)
+            status = CLI_EXIT_ERROR;
+    free(block_us);
+    return status;
+}
+
+const cli_command cmd_bench = {
+    "bench",
+    "measure generation speed against the machine's peak, PyTorch and OpenBLAS",
+    "usage: srnn bench [--sizes S,M,L] [--precisions float32,float16,bfloat16,int8]\n"
+    "                  [--seconds T] [--repeat N] [--baselines pytorch,openblas|none] [--dir DIR]\n"
+    "\n"
+    "Writes random models of PRiSM's default shape (GRU, frames 16/64, mu-law, 16 kHz) at\n"
+    "S = 256x2, M = 512x2 and L = 1024x4 (dim x layers) to DIR (default $TMPDIR or /tmp),\n"
+    "loads each at every precision, and generates for T seconds (default 2) in blocks of 16\n"
+    "samples, N times (default 3), round robin with the baselines: PRiSM's maths as a\n"
+    "PyTorch batch-1 loop on one thread (bench/speed_pytorch.py, run from the source tree)\n"
+    "and a plain OpenBLAS sgemv implementation. Prints a markdown table: median samples/s,\n"
+    "the real-time factor at 16 kHz, GMAC/s and its share of one core's FMA peak (measured\n"
+    "first), 16-sample block times, the slowest block position's median over the mean, and\n"
+    "the speed-ups over the baselines.\n",
+    bench_run,
+};
