@@ -1,0 +1,137 @@
+/* The plugin's audio-thread functions, run(), work_response() and end_run(), call no
+ * allocator, lock, wait, I/O or other system call (tests/lv2/interposer.c counts them while
+ * armed), through everything a performance does: blocks of 1 to 4096 samples, knob moves,
+ * reseeds, model swaps with crossfades, a pending model replaced, failed loads, patch:Get,
+ * malformed messages; at the model's rate and resampled, mono and stereo. The worker is
+ * deferred: the test runs the work, unarmed, between blocks, as a worker thread would.
+ * Self-check: an allocation by the test and one by the plugin's loader, while armed, are
+ * both caught. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host.h"
+#include "interposer.h"
+#include "params.h"
+#include "random_model.h"
+
+static char temp_dir[64], other_model[128], garbage_model[128];
+
+static int failures;
+
+/* Runs blocks of every size, armed. */
+static void run_armed(host *h, float *out)
+{
+    static const uint32_t blocks[] = {1, 7, 64, 4096, 64, 7, 1, 333};
+    interposer_arm();
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) host_run(h, blocks[i], out, out);
+    interposer_disarm();
+}
+
+static int scenario(const char *uri, double rate)
+{
+    host_options options = {uri, rate, WORKER_DEFERRED, false};
+    host *h = host_open(&options);
+    if (!h) {
+        printf("FAIL cannot instantiate %s at %.0f Hz\n", uri, rate);
+        return 1;
+    }
+    static float out[HOST_MAX_BLOCK];
+    double energy = 0.0;
+    interposer_clear();
+
+    run_armed(h, out); /* the first runs, with the default model */
+    host_set_control(h, SRNN_PORT_TEMPERATURE, 0.3f);
+    host_set_control(h, SRNN_PORT_GAIN, -12.0f);
+    run_armed(h, out);
+    host_set_control(h, SRNN_PORT_RESEED, 1.0f);
+    run_armed(h, out);
+    host_set_control(h, SRNN_PORT_RESEED, 0.0f);
+    host_set_control(h, SRNN_PORT_TEMPERATURE, 2.0f);
+
+    host_send_model(h, garbage_model); /* fails in the worker, reported by work_response */
+    run_armed(h, out);
+    host_do_deferred_work(h);
+    run_armed(h, out);
+    int error_seen = host_error_notifications(h) > 0;
+
+    host_send_model(h, other_model); /* loads, then fades in */
+    host_send_model_int(h, 3);      /* malformed */
+    run_armed(h, out);
+    host_do_deferred_work(h);
+    run_armed(h, out);
+    host_send_model(h, other_model); /* twice: the second replaces the first while pending */
+    host_send_model(h, other_model);
+    run_armed(h, out);
+    host_do_deferred_work(h);
+    host_send_get(h);
+    run_armed(h, out);
+    host_do_deferred_work(h); /* frees the models faded out */
+    run_armed(h, out);
+    for (int i = 0; i < HOST_MAX_BLOCK; i++) energy += (double)out[i] * out[i];
+    int swapped = strcmp(host_notified_model(h), other_model) == 0;
+    unsigned logged = host_log_calls_armed(h);
+    unsigned calls = interposer_disarm();
+
+    int ok = calls == 0 && logged == 0 && error_seen && swapped && energy > 0.0;
+    printf("%s %-18s at %6.0f Hz: %u forbidden calls", ok ? "ok  " : "FAIL",
+           strcmp(uri, SRNN_LV2_URI) == 0 ? "mono" : "stereo", rate, calls);
+    if (calls) interposer_report();
+    printf(", %u log calls; load error notified: %s, swap notified: %s\n", logged,
+           error_seen ? "yes" : "NO", swapped ? "yes" : "NO");
+    host_close(h);
+    return !ok;
+}
+
+/* The interposer must see allocations made while armed, by the test and inside the plugin
+ * (its worker loading a model: the plugin's own code, the engine and libsamplerate). */
+static int self_check(void)
+{
+    host_options options = {SRNN_LV2_URI, 48000, WORKER_DEFERRED, false};
+    host *h = host_open(&options);
+    if (!h) return 1;
+    interposer_clear();
+    interposer_arm();
+    void *volatile p = malloc(64);
+    free(p);
+    unsigned direct = interposer_disarm();
+    host_send_model(h, other_model);
+    host_run(h, 64, NULL, NULL);
+    interposer_clear();
+    interposer_arm();
+    host_do_deferred_work(h);
+    unsigned loading = interposer_disarm();
+    printf("self-check: the test's malloc+free counted %u, the plugin's loading counted %u:", direct,
+           loading);
+    interposer_report();
+    printf("\n");
+    host_close(h);
+    return !(direct == 2 && loading > 0);
+}
+
+int main(void)
+{
+    snprintf(temp_dir, sizeof temp_dir, "/tmp/srnn-lv2-rt-XXXXXX");
+    if (!mkdtemp(temp_dir)) return 1;
+    snprintf(other_model, sizeof other_model, "%s/other.srnn", temp_dir);
+    snprintf(garbage_model, sizeof garbage_model, "%s/garbage.srnn", temp_dir);
+    FILE *f = fopen(garbage_model, "w");
+    if (f) fclose(f);
+    if (random_model_write(other_model, 16000, SRNN_RNN_GRU, SRNN_Q_MULAW, 256, 5) != 0 ||
+        !host_world()) {
+        fprintf(stderr, "cannot set up the test\n");
+        return 1;
+    }
+    failures += scenario(SRNN_LV2_URI, 16000);
+    failures += scenario(SRNN_LV2_URI, 48000);
+    failures += scenario(SRNN_LV2_STEREO_URI, 44100);
+    failures += scenario(SRNN_LV2_STEREO_URI, 16000);
+    failures += self_check();
+    host_world_free();
+    unlink(other_model);
+    unlink(garbage_model);
+    rmdir(temp_dir);
+    printf("%d failed\n", failures);
+    return failures != 0;
+}
