@@ -254,6 +254,21 @@ bool train_checkpoint_any(const char *run_dir)
     return count > 0;
 }
 
+void train_remove_temporaries(const char *run_dir)
+{
+    DIR *d = opendir(run_dir);
+    if (!d) return;
+    struct dirent *entry;
+    while ((entry = readdir(d))) {
+        const char *mark = strstr(entry->d_name, ".tmp-");
+        if (!mark || strlen(mark) != strlen(".tmp-XXXXXX")) continue;
+        char path[TRAIN_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", run_dir, entry->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
 void train_checkpoint_sweep(const char *run_dir, uint64_t keep)
 {
     size_t count;

@@ -62,6 +62,9 @@ bool train_checkpoint_latest(const char *run_dir, uint64_t *step);
 /* Whether run_dir holds any checkpoint model file. */
 bool train_checkpoint_any(const char *run_dir);
 
+/* Deletes the temporary files (NAME.tmp-XXXXXX) a killed run left in run_dir. */
+void train_remove_temporaries(const char *run_dir);
+
 /* Deletes all but the newest keep checkpoints (model and state) in run_dir. */
 void train_checkpoint_sweep(const char *run_dir, uint64_t keep);
 

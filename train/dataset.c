@@ -146,7 +146,7 @@ bool train_dataset_load(train_dataset *ds, const char *dir, const srnn_config *c
         path_list_free(&paths);
         return false;
     }
-    qsort(paths.items, paths.count, sizeof *paths.items, compare_paths);
+    if (paths.count) qsort(paths.items, paths.count, sizeof *paths.items, compare_paths);
     capacities cap = {0};
     bool ok = true;
     for (size_t i = 0; ok && i < paths.count; i++) {

@@ -76,6 +76,7 @@ typedef struct {
     interval_stats interval;
     uint64_t batches_this_run;
     uint64_t last_checkpoint_step; /* UINT64_MAX before the first of this run */
+    bool nan_injected;             /* --inject_nan_at_step has fired */
     bool tty;
     double bar_drawn;
 } trainer;
@@ -433,8 +434,10 @@ static bool train_batch(trainer *t, const size_t *ids)
         for (size_t j = 0; j < t->subsequences && finite; j++) {
             train_subsequence(&t->data, &t->config, ids, o->batch_size, j, t->inputs);
             train_step_result r = train_core_gradients(&t->core, t->inputs, j == 0);
-            if (o->inject_nan_at_step && t->p.global_step + 1 == o->inject_nan_at_step)
-                t->core.grads[0] = NAN; /* a stand-in for an exploding gradient */
+            if (!t->nan_injected && t->p.global_step + 1 == o->inject_nan_at_step) {
+                t->core.grads[0] = NAN; /* a stand-in for an exploding gradient, once */
+                t->nan_injected = true;
+            }
             train_core_apply(&t->core, &r);
             finite = r.finite;
             if (!finite) break;
@@ -631,6 +634,7 @@ int train_run(const train_options *o)
     if (prism_config_read(o->config_path, &t.config, error) != SRNN_OK) return fail("%s", error);
     openblas_set_num_threads(o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
     if (!make_dirs(o->out_dir)) return fail("%s: %s", o->out_dir, strerror(errno));
+    train_remove_temporaries(o->out_dir);
     int status = 1;
     if (!load_data(&t)) goto done;
     char detail[SRNN_ERROR_MAX];

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,5 +120,15 @@ int cli_parse_u64(const char *option, const char *text, uint64_t *value) {
         return -1;
     }
     *value = (uint64_t)v;
+    return 0;
+}
+
+int cli_parse_u64_range(const char *option, const char *text, uint64_t min, uint64_t max,
+                        uint64_t *value) {
+    if (cli_parse_u64(option, text, value) != 0) return -1;
+    if (*value < min || *value > max) {
+        cli_error("%s must be from %" PRIu64 " to %" PRIu64 ", not %s", option, min, max, text);
+        return -1;
+    }
     return 0;
 }

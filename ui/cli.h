@@ -54,4 +54,8 @@ int cli_parse_double(const char *option, const char *text, double *value);
 /* The whole of text as a decimal integer in [0, 2^64), else one line naming option and -1. */
 int cli_parse_u64(const char *option, const char *text, uint64_t *value);
 
+/* The whole of text as a decimal integer in [min, max], else one line naming option and -1. */
+int cli_parse_u64_range(const char *option, const char *text, uint64_t min, uint64_t max,
+                        uint64_t *value);
+
 #endif

@@ -27,17 +27,6 @@ static int parse_bool(const char *option, const char *text, bool *value) {
     return -1;
 }
 
-/* A whole number from min to max. */
-static int parse_count(const char *option, const char *text, uint64_t min, uint64_t max,
-                       uint64_t *value) {
-    if (cli_parse_u64(option, text, value) != 0) return -1;
-    if (*value < min || *value > max) {
-        cli_error("%s must be from %" PRIu64 " to %" PRIu64 ", not %s", option, min, max, text);
-        return -1;
-    }
-    return 0;
-}
-
 /* A number in (low, high] (or [low, high] when low_inclusive). */
 static int parse_range(const char *option, const char *text, double low, bool low_inclusive,
                        double high, double *value) {
@@ -133,9 +122,9 @@ static int parse_args(int argc, char **argv, train_options *o) {
     o->val_dir = options[VAL_DATA].value;
     o->resume_from = options[RESUME_FROM].value;
     uint64_t n;
-    if ((v = options[NUM_EPOCHS].value) && parse_count("--num_epochs", v, 1, UINT32_MAX, &o->num_epochs))
+    if ((v = options[NUM_EPOCHS].value) && cli_parse_u64_range("--num_epochs", v, 1, UINT32_MAX, &o->num_epochs))
         return -1;
-    if ((v = options[BATCH_SIZE].value) && parse_count("--batch_size", v, 1, MAX_BATCH, &o->batch_size))
+    if ((v = options[BATCH_SIZE].value) && cli_parse_u64_range("--batch_size", v, 1, MAX_BATCH, &o->batch_size))
         return -1;
     if ((v = options[OPTIMIZER].value) && !train_optimizer_parse(v, &o->optimizer)) {
         cli_error("--optimizer must be adam, sgd or rmsprop, not %s", v);
@@ -147,12 +136,12 @@ static int parse_args(int argc, char **argv, train_options *o) {
     if ((v = options[MOMENTUM].value) && parse_range("--momentum", v, 0.0, true, 1.0, &o->momentum))
         return -1;
     if ((v = options[REDUCE_LR_AFTER].value) &&
-        parse_count("--reduce_learning_rate_after", v, 1, UINT32_MAX, &o->reduce_learning_rate_after))
+        cli_parse_u64_range("--reduce_learning_rate_after", v, 1, UINT32_MAX, &o->reduce_learning_rate_after))
         return -1;
     if ((v = options[VAL_FRAC].value) && parse_range("--val_frac", v, 0.0, false, 0.9, &o->val_frac))
         return -1;
     if ((v = options[CHECKPOINT_EVERY].value) &&
-        parse_count("--checkpoint_every", v, 1, UINT32_MAX, &o->checkpoint_every))
+        cli_parse_u64_range("--checkpoint_every", v, 1, UINT32_MAX, &o->checkpoint_every))
         return -1;
     if ((v = options[CHECKPOINT_POLICY].value)) {
         if (strcasecmp(v, "always") != 0 && strcasecmp(v, "best") != 0) {
@@ -164,11 +153,11 @@ static int parse_args(int argc, char **argv, train_options *o) {
     if ((v = options[MAX_CHECKPOINTS].value)) {
         if (strcasecmp(v, "none") == 0)
             o->max_checkpoints = 0;
-        else if (parse_count("--max_checkpoints", v, 1, UINT32_MAX, &o->max_checkpoints))
+        else if (cli_parse_u64_range("--max_checkpoints", v, 1, UINT32_MAX, &o->max_checkpoints))
             return -1;
     }
     if ((v = options[EARLY_STOPPING].value) &&
-        parse_count("--early_stopping_patience", v, 1, UINT32_MAX, &o->early_stopping_patience))
+        cli_parse_u64_range("--early_stopping_patience", v, 1, UINT32_MAX, &o->early_stopping_patience))
         return -1;
     if ((v = options[MONITOR].value)) {
         static const char *const names[] = {"loss", "accuracy", "val_loss", "val_accuracy"};
@@ -188,7 +177,7 @@ static int parse_args(int argc, char **argv, train_options *o) {
         parse_range("--output_file_dur", v, 0.0, false, MAX_SECONDS, &o->output_file_dur))
         return -1;
     if ((v = options[THREADS].value)) {
-        if (parse_count("--threads", v, 1, 1024, &n)) return -1;
+        if (cli_parse_u64_range("--threads", v, 1, 1024, &n)) return -1;
         o->threads = (int)n;
     }
     if ((v = options[SEED].value) && cli_parse_u64("--seed", v, &o->seed)) return -1;
@@ -204,15 +193,15 @@ static int parse_args(int argc, char **argv, train_options *o) {
         return -1;
     }
     if ((v = options[CHECKPOINT_EVERY_BATCHES].value) &&
-        parse_count("--checkpoint_every_batches", v, 1, UINT32_MAX, &o->checkpoint_every_batches))
+        cli_parse_u64_range("--checkpoint_every_batches", v, 1, UINT32_MAX, &o->checkpoint_every_batches))
         return -1;
     if ((v = options[MAX_BATCHES].value) &&
-        parse_count("--max_batches", v, 1, UINT64_MAX, &o->max_batches))
+        cli_parse_u64_range("--max_batches", v, 1, UINT64_MAX, &o->max_batches))
         return -1;
-    if ((v = options[LOG_EVERY].value) && parse_count("--log_every", v, 1, UINT32_MAX, &o->log_every))
+    if ((v = options[LOG_EVERY].value) && cli_parse_u64_range("--log_every", v, 1, UINT32_MAX, &o->log_every))
         return -1;
     if ((v = options[INJECT_NAN].value) &&
-        parse_count("--inject_nan_at_step", v, 1, UINT64_MAX, &o->inject_nan_at_step))
+        cli_parse_u64_range("--inject_nan_at_step", v, 1, UINT64_MAX, &o->inject_nan_at_step))
         return -1;
     return 0;
 }

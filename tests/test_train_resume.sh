@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# kill -9 at random moments and resume: a run killed three times (each time at a random moment
+# after a new checkpoint, so in the middle of training or of writing a checkpoint) and resumed
+# until done must log exactly the losses, accuracies, learning rates and gradient norms of an
+# uninterrupted run (steps.csv, epochs.csv), and end with bit-identical weights. Every file a
+# kill leaves must be either complete or ignored.
+set -eu
+dir=$(mktemp -d)
+trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+pid=0
+"$PYTHON" tests/train_data.py "$dir/data" --files 4 --seconds 2 --seed 5
+cat >"$dir/config.json" <<'JSON'
+{"seq_len": 64, "frame_sizes": [4, 16], "dim": 16, "rnn_type": "gru", "num_rnn_layers": 2,
+ "q_type": "mu-law", "q_levels": 256, "skip_conn": true}
+JSON
+options=(--data "$dir/data" --config "$dir/config.json" --batch_size 2 --num_epochs 2
+    --chunk_length 500 --chunk_overlap 100 --val_frac 0.25 --log_every 1 --threads 1
+    --checkpoint_every_batches 1 --max_checkpoints none --generate false)
+checkpoints() { ls "$dir/killed" 2>/dev/null | grep -c '\.state$' || true; }
+
+"$SRNN" train "${options[@]}" --out "$dir/straight" >"$dir/straight.log"
+
+for kill in 1 2 3; do
+    before=$(checkpoints)
+    "$SRNN" train "${options[@]}" --out "$dir/killed" >>"$dir/killed.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 600); do # up to a minute for one more checkpoint
+        [ "$(checkpoints)" -gt "$before" ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.1
+    done
+    sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    echo "kill $kill: $(checkpoints) checkpoints"
+done
+"$SRNN" train "${options[@]}" --out "$dir/killed" >>"$dir/killed.log"
+resumes=$(grep -c "^resuming from" "$dir/killed.log" || true)
+echo "resumed $resumes times"
+[ "$resumes" -ge 3 ]
+ls "$dir/killed" | grep -q '\.tmp-' && { echo "temporary files left behind"; exit 1; }
+
+for log in steps.csv epochs.csv; do
+    # every column but the timing ones (samples/s, elapsed seconds)
+    if ! cmp <(cut -d, -f1-7 "$dir/straight/$log") <(cut -d, -f1-7 "$dir/killed/$log"); then
+        diff <(cut -d, -f1-7 "$dir/straight/$log") <(cut -d, -f1-7 "$dir/killed/$log") | head
+        exit 1
+    fi
+done
+echo "steps.csv: $(($(wc -l <"$dir/straight/steps.csv") - 1)) steps identical"
+"$PYTHON" - "$dir" <<'PY'
+import glob, sys
+sys.path.insert(0, "tests/reference")
+import numpy as np
+from srnn_format import read_model
+
+d = sys.argv[1]
+last = sorted(glob.glob(f"{d}/straight/ckpt-*.srnn"))[-1].rsplit("/", 1)[1]
+a, b = read_model(f"{d}/straight/{last}")[1], read_model(f"{d}/killed/{last}")[1]
+assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a), "weights differ"
+for path in glob.glob(f"{d}/killed/ckpt-*.srnn"):
+    read_model(path)  # every checkpoint left is complete
+print(f"{last}: identical weights")
+PY
