@@ -4,6 +4,8 @@
  * reseeds, model swaps with crossfades, a pending model replaced, failed loads, patch:Get,
  * malformed messages; at the model's rate and resampled, mono and stereo. The worker is
  * deferred: the test runs the work, unarmed, between blocks, as a worker thread would.
+ * Denormals: run() flushes them (the mode it has when it calls the host's schedule_work) and
+ * gives the host's thread its mode back.
  * Self-check: an allocation by the test and one by the plugin's loader, while armed, are
  * both caught. */
 #include <stdio.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "denormals.h"
 #include "host.h"
 #include "interposer.h"
 #include "params.h"
@@ -27,6 +30,34 @@ static void run_armed(host *h, float *out)
     interposer_arm();
     for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++) host_run(h, blocks[i], out, out);
     interposer_disarm();
+}
+
+/* The mode bits that flush denormals, where this CPU has them. */
+#if defined(__SSE__) || defined(__x86_64__)
+static const uint64_t flush_bits = SRNN_FTZ_DAZ;
+#elif defined(__aarch64__)
+static const uint64_t flush_bits = 1ull << 24;
+#else
+static const uint64_t flush_bits = 0;
+#endif
+
+static int check_denormals(host *h)
+{
+    srnn_fp_mode before = srnn_flush_denormals();
+    srnn_restore_fp_mode(before);
+    host_send_model(h, garbage_model);
+    host_run(h, 64, NULL, NULL);
+    host_do_deferred_work(h);
+    srnn_fp_mode after = srnn_flush_denormals();
+    srnn_restore_fp_mode(after);
+    uint64_t inside = host_fp_mode_in_schedule(h);
+    int ok = flush_bits != 0 && (inside & flush_bits) == flush_bits && (before & flush_bits) == 0 &&
+             after == before;
+    printf("%s denormals: flushed inside run() (mode %#llx), the host's mode %#llx given back "
+           "(%#llx)\n",
+           ok ? "ok  " : "FAIL", (unsigned long long)inside, (unsigned long long)before,
+           (unsigned long long)after);
+    return !ok;
 }
 
 static int scenario(const char *uri, double rate)
@@ -128,6 +159,10 @@ int main(void)
     failures += scenario(SRNN_LV2_STEREO_URI, 44100);
     failures += scenario(SRNN_LV2_STEREO_URI, 16000);
     failures += self_check();
+    host_options options = {SRNN_LV2_URI, 48000, WORKER_DEFERRED, false};
+    host *h = host_open(&options);
+    failures += !h || check_denormals(h);
+    host_close(h);
     host_world_free();
     unlink(other_model);
     unlink(garbage_model);

@@ -17,6 +17,7 @@
 #include <lv2/state/state.h>
 #include <lv2/worker/worker.h>
 
+#include "denormals.h"
 #include "params.h"
 
 volatile int host_armed;
@@ -154,6 +155,8 @@ struct host {
     pthread_mutex_t lock;
     pthread_cond_t wake, idle;
 
+    uint64_t fp_mode_in_schedule;
+
     /* log */
     LV2_Log_Log log;
     uint32_t log_errors, log_calls_armed;
@@ -208,6 +211,9 @@ static LV2_Worker_Status schedule_work(LV2_Worker_Schedule_Handle handle, uint32
                                        const void *data)
 {
     host *h = handle;
+    srnn_fp_mode mode = srnn_flush_denormals(); /* reads the mode, and puts it back */
+    srnn_restore_fp_mode(mode);
+    h->fp_mode_in_schedule = (uint64_t)mode;
     switch (h->options.worker) {
     case WORKER_SYNC: {
         uint64_t copy[QUEUE_BYTES / 8]; /* work() may schedule again; data must stay put */
@@ -522,6 +528,7 @@ uint32_t host_error_notifications(const host *h) { return h->error_notifications
 uint32_t host_runs(const host *h) { return h->runs; }
 uint32_t host_model_notified_at(const host *h) { return h->model_notified_at; }
 uint32_t host_log_errors(const host *h) { return h->log_errors; }
+uint64_t host_fp_mode_in_schedule(const host *h) { return h->fp_mode_in_schedule; }
 const char *host_last_log_error(const host *h) { return h->last_log_error; }
 uint32_t host_log_calls_armed(const host *h) { return h->log_calls_armed; }
 

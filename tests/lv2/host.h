@@ -65,6 +65,10 @@ void host_run(host *h, uint32_t count, float *left, float *right);
 /* Runs blocks of block samples until total samples are written to left/right. */
 void host_render(host *h, uint32_t total, uint32_t block, float *left, float *right);
 
+/* The floating-point mode (engine/denormals.h) the plugin's thread had when it last called
+ * schedule_work: inside run(), where denormals must be flushed. */
+uint64_t host_fp_mode_in_schedule(const host *h);
+
 /* Threaded worker: waits until it has nothing left to do (at most ten seconds). */
 bool host_wait_worker(host *h);
 /* Deferred worker: runs the work scheduled so far; responses go out after the next run. */
