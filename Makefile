@@ -80,6 +80,15 @@ $(SRNN): $(UI_OBJ) $(TRAIN_LIB) $(CKPT_LIB) $(LIB)
 $(TRAIN_OBJ) $(BUILD)/ui/cmd_train.o: ALL_CFLAGS += $(TRAIN_CFLAGS)
 $(SPEED_OBJ) $(BUILD)/ui/cmd_bench.o: ALL_CFLAGS += -Ibench $(shell pkg-config --cflags openblas 2>/dev/null)
 
+# Training samples/s of the C trainer against the PyTorch reference (bench/bench_train.sh).
+.PHONY: bench-train
+bench-train: $(BUILD)/bench/bench_train
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) bash bench/bench_train.sh
+
+$(BUILD)/bench/bench_train: bench/bench_train.c $(TRAIN_LIB) $(CKPT_LIB) $(LIB) $(wildcard engine/*.h train/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TRAIN_CFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(CKPT_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
+
 # The engine's speed against the machine's peak, PyTorch and OpenBLAS (srnn help bench).
 .PHONY: bench
 bench: $(SRNN)
