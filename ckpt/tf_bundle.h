@@ -11,8 +11,11 @@
 
 #include "ckpt_error.h"
 
-/* TensorFlow's DataType codes (types.proto) that matter here. */
-enum { TF_FLOAT = 1, TF_INT32 = 3, TF_STRING = 7, TF_INT64 = 9 };
+/* TensorFlow's DataType codes (types.proto) of plain numbers and strings. */
+enum {
+    TF_FLOAT = 1, TF_DOUBLE = 2, TF_INT32 = 3, TF_UINT8 = 4, TF_INT16 = 5, TF_INT8 = 6,
+    TF_STRING = 7, TF_INT64 = 9, TF_BOOL = 10, TF_UINT16 = 17, TF_UINT32 = 22, TF_UINT64 = 23
+};
 
 #define TF_BUNDLE_MAX_DIMS 32
 #define TF_BUNDLE_MAX_SHARDS 99999 /* shard file names have five digits */

@@ -4,7 +4,7 @@
 # independent Python reader (tests/reference/prism_ckpt.py), both verifying every checksum,
 # and where the data shards are there, the same min, max and mean of every number tensor
 # (means within 1e-9 relative: the sums run in different orders). Then the facts the data's
-# README states about the two-shard Keras GRU checkpoint.
+# README states about the two-shard Keras GRU checkpoint, and a checkpoint of every dtype.
 set -u
 : "${SRNN:?path of the srnn tool}"
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -69,6 +69,35 @@ for expected in \
     awk '{ $1 = $1; print }' "$dir/dino" | grep -qxF -- "$expected" ||
         fail "DinoRNN: no line '$expected'"
 done
+
+# Every dtype the Python writer knows, scalars and empty tensors included: listed with its
+# name, and for real numbers the same stats (checks the reader's dtype table and conversions).
+"$PYTHON" - "$dir/dtypes" <<'EOF' || fail "cannot write the dtype checkpoint"
+import sys
+import numpy as np
+sys.path.insert(0, "tests/reference")
+from prism_ckpt import NUMPY_TYPES, write_bundle
+rng = np.random.default_rng(3)
+values = rng.normal(0, 1e3, (3, 5)) + 1j * rng.normal(0, 1, (3, 5))
+kinds = {"c": values, "u": np.abs(values.real)}
+tensors = {f"t{code:02d}": kinds.get(np.dtype(t).kind, values.real).astype(t)
+           for code, t in NUMPY_TYPES.items()}
+tensors["scalar"] = np.asarray(np.float32(-2.5))
+tensors["empty"] = np.zeros((2, 0, 3), np.int64)
+tensors["text"] = b"a string tensor"
+write_bundle(sys.argv[1], tensors, shards=2)
+EOF
+if "$SRNN" ckpt-ls --stats "$dir/dtypes" >"$dir/c" 2>"$dir/err"; then
+    "$PYTHON" tests/reference/prism_ckpt.py stats "$dir/dtypes" >"$dir/py"
+    sed '$d' "$dir/c" | awk '{ $1 = $1; print }' >"$dir/c2"
+    if diff "$dir/c2" "$dir/py" >"$dir/diff"; then
+        echo "ok every dtype: $(awk '{ printf "%s ", $2 }' "$dir/c2")"
+    else
+        fail "dtypes listed differently: $(head -c 800 "$dir/diff")"
+    fi
+else
+    fail "ckpt-ls of every dtype: $(cat "$dir/err")"
+fi
 
 echo "$checked checkpoints, $failed failures"
 [ $failed -eq 0 ]

@@ -25,19 +25,21 @@ static int element(int dtype, const uint8_t *data, uint64_t i, double *value) {
         uint32_t u32;
         uint64_t u64;
     } v;
-    memcpy(&v, p, tf_dtype_size(dtype));
+    size_t size = tf_dtype_size(dtype);
+    if (size == 0 || size > sizeof v) return 0; /* strings, complex128 */
+    memcpy(&v, p, size);
     switch (dtype) {
-    case 1: *value = v.f32; return 1;
-    case 2: *value = v.f64; return 1;
-    case 3: *value = v.i32; return 1;
-    case 4: *value = v.u8; return 1;
-    case 5: *value = v.i16; return 1;
-    case 6: *value = v.i8; return 1;
-    case 9: *value = (double)v.i64; return 1;
-    case 10: *value = v.u8 != 0; return 1;
-    case 17: *value = v.u16; return 1;
-    case 22: *value = v.u32; return 1;
-    case 23: *value = (double)v.u64; return 1;
+    case TF_FLOAT: *value = v.f32; return 1;
+    case TF_DOUBLE: *value = v.f64; return 1;
+    case TF_INT32: *value = v.i32; return 1;
+    case TF_UINT8: *value = v.u8; return 1;
+    case TF_INT16: *value = v.i16; return 1;
+    case TF_INT8: *value = v.i8; return 1;
+    case TF_INT64: *value = (double)v.i64; return 1;
+    case TF_BOOL: *value = v.u8 != 0; return 1;
+    case TF_UINT16: *value = v.u16; return 1;
+    case TF_UINT32: *value = v.u32; return 1;
+    case TF_UINT64: *value = (double)v.u64; return 1;
     default: return 0;
     }
 }

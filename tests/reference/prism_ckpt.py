@@ -204,7 +204,9 @@ def decode_table(data):
 
 DT_FLOAT, DT_INT32, DT_STRING, DT_INT64 = 1, 3, 7, 9
 NUMPY_TYPES = {DT_FLOAT: "<f4", 2: "<f8", DT_INT32: "<i4", 4: "u1", 5: "<i2", 6: "i1",
-               DT_INT64: "<i8", 10: "?", 17: "<u2", 19: "<f2", 22: "<u4", 23: "<u8"}
+               8: "<c8", DT_INT64: "<i8", 10: "?", 17: "<u2", 18: "<c16", 19: "<f2",
+               22: "<u4", 23: "<u8"}
+STATS_TYPES = {DT_FLOAT, 2, DT_INT32, 4, 5, 6, DT_INT64, 10, 17, 22, 23}  # real, not half
 TYPE_NAMES = {DT_FLOAT: "float32", 2: "float64", DT_INT32: "int32", 4: "uint8", 5: "int16",
               6: "int8", DT_STRING: "string", 8: "complex64", DT_INT64: "int64", 10: "bool",
               14: "bfloat16", 17: "uint16", 18: "complex128", 19: "float16", 22: "uint32",
@@ -231,8 +233,8 @@ def write_bundle(prefix, tensors, shards=1, **table_options):
             raw, crc = encode_string_scalar(value)
             dtype, shape = DT_STRING, ()
         else:
-            dtype = {np.dtype("float32"): DT_FLOAT, np.dtype("int32"): DT_INT32,
-                     np.dtype("int64"): DT_INT64}[value.dtype]
+            dtype = {np.dtype(t): code for code, t in NUMPY_TYPES.items()}[
+                value.dtype.newbyteorder("<")]
             raw = np.ascontiguousarray(value).astype(value.dtype.newbyteorder("<")).tobytes()
             crc, shape = crc32c(raw), value.shape
         shape_proto = b"".join(field_bytes(2, field_varint(1, d) if d else b"") for d in shape)
@@ -469,7 +471,7 @@ def stats_lines(prefix, with_data=True):
     lines = []
     for name, (dtype, shape, value) in sorted(read_bundle(prefix, with_data).items()):
         line = f"{name} {TYPE_NAMES.get(dtype, f'dtype_{dtype}')} [{','.join(map(str, shape))}]"
-        if with_data and dtype in NUMPY_TYPES and value.size:
+        if with_data and dtype in STATS_TYPES and value.size:
             v = value.astype(np.float64)
             line += f" min {v.min():.9g} max {v.max():.9g} mean {v.mean():.9g}"
         lines.append(line)
