@@ -4,11 +4,14 @@
 # NLL below 1.2 nats and below half the entropy of the signal's value histogram (what a model
 # ignoring the past would get, about 3.6 nats; chance is 5.55); audio generated from it must
 # repeat with the training period (autocorrelation peak at 40 +-1 samples, above 0.9). On the
-# way: the silent file's chunks are left out and the non-audio file is skipped, as the log says.
+# way: the non-audio file is skipped, and the chunks of the silent file and the two of the
+# half-silent one that are at least half silence are left out (chunk_audio.py's rule), as the log
+# says: 8 files, 32 chunks of 500 ms with 100 ms overlap, 26 kept.
 set -eu
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-"$PYTHON" tests/train_data.py "$dir/data" --files 6 --seconds 2 --period 40 --silent --junk
+"$PYTHON" tests/train_data.py "$dir/data" --files 6 --seconds 2 --period 40 --silent --half-silent \
+    --junk
 cat >"$dir/config.json" <<'JSON'
 {"seq_len": 64, "frame_sizes": [4, 16], "dim": 24, "rnn_type": "gru", "num_rnn_layers": 1,
  "q_type": "mu-law", "q_levels": 256}
@@ -17,7 +20,7 @@ JSON
     --num_epochs 3 --chunk_length 500 --chunk_overlap 100 --val_frac 0.2 --learning_rate 0.005 \
     --log_every 100 --threads 1 --generate false >"$dir/log"
 cat "$dir/log"
-grep -q "7 audio files (1 others skipped, 0 shorter than a chunk), 24 chunks of 8000 samples, 4 silent chunks left out" "$dir/log"
+grep -q "8 audio files (1 others skipped, 0 shorter than a chunk), 26 chunks of 8000 samples, 6 silent chunks left out" "$dir/log"
 "$SRNN" render "$dir/run/best.srnn" -o "$dir/generated.wav" --seconds 2 --temperature 0.5 --seed 3
 "$PYTHON" - "$dir" <<'PY'
 import sys, wave

@@ -3,9 +3,11 @@
 waveform (fundamental plus two harmonics, random phase per file) with a little noise.
 
 Usage: train_data.py DIR [--files N] [--seconds S] [--period P] [--noise X] [--rate R]
-                         [--seed K] [--silent] [--junk]
---silent adds a file of digital silence (every chunk of it is silent); --junk adds a file
-libsndfile does not read. Prints nothing; exits non-zero on bad arguments.
+                         [--seed K] [--silent] [--half-silent] [--junk]
+--silent adds a file of digital silence (every chunk of it is silent); --half-silent one whose
+waveform stops after 45% of its length (chunk_audio.py drops a chunk as soon as half of it is
+silent); --junk adds a file libsndfile does not read. Prints nothing; exits non-zero on bad
+arguments.
 """
 import argparse
 import sys
@@ -34,15 +36,21 @@ def main(argv):
     parser.add_argument("--rate", type=int, default=16000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--silent", action="store_true")
+    parser.add_argument("--half-silent", action="store_true")
     parser.add_argument("--junk", action="store_true")
     args = parser.parse_args(argv[1:])
     args.dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.seed)
     t = np.arange(int(args.seconds * args.rate))
-    for i in range(args.files):
+    def tone():
         phase = 2 * np.pi * t / args.period + rng.uniform(0, 2 * np.pi)
         x = 0.5 * np.sin(phase) + 0.2 * np.sin(2 * phase + 1.0) + 0.1 * np.sin(3 * phase + 2.0)
-        write_wav(args.dir / f"tone{i:02d}.wav", x + rng.normal(0, args.noise, len(t)), args.rate)
+        return x + rng.normal(0, args.noise, len(t))
+
+    for i in range(args.files):
+        write_wav(args.dir / f"tone{i:02d}.wav", tone(), args.rate)
+    if args.half_silent:
+        write_wav(args.dir / "half.wav", tone() * (t < 0.45 * len(t)), args.rate)
     if args.silent:
         write_wav(args.dir / "silence.wav", np.zeros(len(t)), args.rate)
     if args.junk:
