@@ -24,20 +24,34 @@ static double now_seconds(void)
 
 int main(int argc, char **argv)
 {
-    srnn_config c = {.sample_rate = 16000, .frame_size = 16, .big_frame_size = 64, .dim = 256,
-                     .num_rnn_layers = 2, .rnn_type = SRNN_RNN_GRU, .q_type = SRNN_Q_MULAW,
-                     .q_levels = 256, .seq_len = 1024, .emb_size = 256};
+    srnn_config c = {.sample_rate = 16000,
+                     .frame_size = 16,
+                     .big_frame_size = 64,
+                     .dim = 256,
+                     .num_rnn_layers = 2,
+                     .rnn_type = SRNN_RNN_GRU,
+                     .q_type = SRNN_Q_MULAW,
+                     .q_levels = 256,
+                     .seq_len = 1024,
+                     .emb_size = 256};
     unsigned long batch = 32, threads = 1, steps = 10;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
         unsigned long n = strtoul(v, NULL, 10);
-        if (!strcmp(a, "--dim")) c.dim = (uint32_t)n, i++;
-        else if (!strcmp(a, "--layers")) c.num_rnn_layers = (uint32_t)n, i++;
-        else if (!strcmp(a, "--rnn")) c.rnn_type = strcmp(v, "lstm") ? SRNN_RNN_GRU : SRNN_RNN_LSTM, i++;
-        else if (!strcmp(a, "--batch")) batch = n, i++;
-        else if (!strcmp(a, "--threads")) threads = n, i++;
-        else if (!strcmp(a, "--steps")) steps = n, i++;
-        else if (!strcmp(a, "--seq-len")) c.seq_len = (uint32_t)n, i++;
+        if (!strcmp(a, "--dim"))
+            c.dim = (uint32_t)n, i++;
+        else if (!strcmp(a, "--layers"))
+            c.num_rnn_layers = (uint32_t)n, i++;
+        else if (!strcmp(a, "--rnn"))
+            c.rnn_type = strcmp(v, "lstm") ? SRNN_RNN_GRU : SRNN_RNN_LSTM, i++;
+        else if (!strcmp(a, "--batch"))
+            batch = n, i++;
+        else if (!strcmp(a, "--threads"))
+            threads = n, i++;
+        else if (!strcmp(a, "--steps"))
+            steps = n, i++;
+        else if (!strcmp(a, "--seq-len"))
+            c.seq_len = (uint32_t)n, i++;
         else if (!strcmp(a, "--frame-sizes") && i + 2 < argc) {
             c.frame_size = (uint32_t)n;
             c.big_frame_size = (uint32_t)strtoul(argv[i + 2], NULL, 10);

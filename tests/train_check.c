@@ -34,12 +34,18 @@ static int read_settings(const char *path, case_settings *s)
     int found = 0;
     while (fgets(line, sizeof line, f)) {
         unsigned long value;
-        if (sscanf(line, "batch=%lu", &value) == 1) s->batch = value, found++;
-        else if (sscanf(line, "subsequences=%lu", &value) == 1) s->subsequences = value, found++;
-        else if (sscanf(line, "batches=%lu", &value) == 1) s->batches = value, found++;
-        else if (sscanf(line, "optimizer=%15s", s->optimizer) == 1) found++;
-        else if (sscanf(line, "learning_rate=%lf", &s->learning_rate) == 1) found++;
-        else if (sscanf(line, "momentum=%lf", &s->momentum) == 1) found++;
+        if (sscanf(line, "batch=%lu", &value) == 1)
+            s->batch = value, found++;
+        else if (sscanf(line, "subsequences=%lu", &value) == 1)
+            s->subsequences = value, found++;
+        else if (sscanf(line, "batches=%lu", &value) == 1)
+            s->batches = value, found++;
+        else if (sscanf(line, "optimizer=%15s", s->optimizer) == 1)
+            found++;
+        else if (sscanf(line, "learning_rate=%lf", &s->learning_rate) == 1)
+            found++;
+        else if (sscanf(line, "momentum=%lf", &s->momentum) == 1)
+            found++;
     }
     fclose(f);
     return found == 6 ? 0 : -1;
@@ -167,7 +173,8 @@ static int run(const char *dir, const char *name)
                 double diff = fabs(loss - expected[step]);
                 worst = fmax(worst, diff);
                 if (!(diff <= LOSS_TOLERANCE)) {
-                    printf("  step %zu: loss %.6f, reference %.6f\n", step + 1, loss, expected[step]);
+                    printf("  step %zu: loss %.6f, reference %.6f\n", step + 1, loss,
+                           expected[step]);
                     failures++;
                 }
             }

@@ -42,16 +42,20 @@ static void put_f64(byte_buffer *out, double value)
 }
 
 /* The progress fields in file order; reading walks the same list. */
-#define PROGRESS_FIELDS(U64, U32, F64)                                                            \
-    U64(epoch) U64(batch) U64(global_step) F64(learning_rate) F64(epoch_loss_sum)                  \
-    U64(epoch_correct) U64(epoch_count) F64(best_metric) U32(has_best)                             \
-    U32(epochs_without_improvement) U64(nan_recoveries) F64(elapsed_seconds) F64(last_val_loss)   \
-    F64(last_val_accuracy) F64(interval_loss_sum) F64(interval_grad_norm_sum)                     \
-    U64(interval_correct) U64(interval_count) U64(interval_steps) U64(seed) U64(batch_size) U64(train_chunks) U64(val_chunks)            \
-    U64(chunk_length) U32(optimizer) U32(threads) F64(momentum)
+/* clang-format off */
+#define PROGRESS_FIELDS(U64, U32, F64)                                                             \
+    U64(epoch) U64(batch) U64(global_step) F64(learning_rate)                                      \
+    F64(epoch_loss_sum) U64(epoch_correct) U64(epoch_count)                                        \
+    F64(best_metric) U32(has_best) U32(epochs_without_improvement)                                 \
+    U64(nan_recoveries) F64(elapsed_seconds) F64(last_val_loss) F64(last_val_accuracy)             \
+    F64(interval_loss_sum) F64(interval_grad_norm_sum)                                             \
+    U64(interval_correct) U64(interval_count) U64(interval_steps)                                  \
+    U64(seed) U64(batch_size) U64(train_chunks) U64(val_chunks) U64(chunk_length)                  \
+    U32(optimizer) U32(threads) F64(momentum)
+/* clang-format on */
 
-bool train_checkpoint_write(const train_core *core, const train_progress *p,
-                            const char *model_path, const char *state_path, const char *metadata,
+bool train_checkpoint_write(const train_core *core, const train_progress *p, const char *model_path,
+                            const char *state_path, const char *metadata,
                             char error[TRAIN_CHECKPOINT_ERROR_MAX])
 {
     char detail[SRNN_ERROR_MAX];

@@ -17,17 +17,17 @@
 
 /* Where training stands: everything besides weights and moments that resuming restores. */
 typedef struct {
-    uint64_t epoch;           /* the epoch under way (0-based) */
-    uint64_t batch;           /* the next batch of that epoch */
-    uint64_t global_step;     /* optimisation steps done */
-    double learning_rate;     /* current (after schedule and NaN cuts) */
-    double epoch_loss_sum;    /* nats over the epoch's predictions so far */
+    uint64_t epoch;        /* the epoch under way (0-based) */
+    uint64_t batch;        /* the next batch of that epoch */
+    uint64_t global_step;  /* optimisation steps done */
+    double learning_rate;  /* current (after schedule and NaN cuts) */
+    double epoch_loss_sum; /* nats over the epoch's predictions so far */
     uint64_t epoch_correct, epoch_count;
-    double best_metric;       /* of the monitored metric; valid when has_best */
+    double best_metric; /* of the monitored metric; valid when has_best */
     uint32_t has_best;
     uint32_t epochs_without_improvement;
     uint64_t nan_recoveries;
-    double elapsed_seconds;   /* training time over every run so far */
+    double elapsed_seconds;                  /* training time over every run so far */
     double last_val_loss, last_val_accuracy; /* NAN before the first validation */
     /* the log interval under way, so that a resumed run logs what an uninterrupted one would */
     double interval_loss_sum, interval_grad_norm_sum;
@@ -36,8 +36,8 @@ typedef struct {
     uint64_t seed;
     uint64_t batch_size;
     uint64_t train_chunks, val_chunks, chunk_length;
-    uint32_t optimizer;       /* train_optimizer_kind */
-    uint32_t threads;         /* OpenBLAS threads: results are bit-identical only for the same */
+    uint32_t optimizer; /* train_optimizer_kind */
+    uint32_t threads;   /* OpenBLAS threads: results are bit-identical only for the same */
     double momentum;
 } train_progress;
 

@@ -15,9 +15,9 @@ bool train_core_create(train_core *core, const srnn_config *config, size_t batch
     core->params = train_block_alloc(&core->layout);
     core->grads = train_block_alloc(&core->layout);
     core->net = train_net_create(config, batch);
-    bool ok = core->params && core->grads && core->net &&
-              train_optimizer_create(&core->opt, kind, learning_rate, momentum,
-                                     core->layout.floats);
+    bool ok =
+        core->params && core->grads && core->net &&
+        train_optimizer_create(&core->opt, kind, learning_rate, momentum, core->layout.floats);
     if (!ok) {
         snprintf(error, SRNN_ERROR_MAX, "out of memory for the model's training state");
         train_core_free(core);
@@ -82,7 +82,8 @@ bool train_core_load_params(train_core *core, const srnn_model *model, char erro
     for (size_t i = 0; i < core->layout.count; i++) {
         const float *data = srnn_model_tensor(model, core->layout.info[i].name, NULL);
         if (!data) {
-            snprintf(error, SRNN_ERROR_MAX, "the model has no tensor %s", core->layout.info[i].name);
+            snprintf(error, SRNN_ERROR_MAX, "the model has no tensor %s",
+                     core->layout.info[i].name);
             return false;
         }
         memcpy(core->params + core->layout.offset[i], data,

@@ -14,19 +14,19 @@
 
 typedef struct {
     train_layout layout;
-    float *params, *grads;  /* layout.floats each */
-    train_weights w, g;     /* named views of params and grads */
+    float *params, *grads; /* layout.floats each */
+    train_weights w, g;    /* named views of params and grads */
     train_optimizer opt;
     train_net *net;
     size_t batch;
 } train_core;
 
 typedef struct {
-    double loss_sum;   /* nats, summed over the B·T predictions */
-    uint64_t correct;  /* argmax hits */
-    uint64_t count;    /* predictions: B·T */
-    double grad_norm;  /* before clipping */
-    bool finite;       /* loss and gradients were finite, and the update was applied */
+    double loss_sum;  /* nats, summed over the B·T predictions */
+    uint64_t correct; /* argmax hits */
+    uint64_t count;   /* predictions: B·T */
+    double grad_norm; /* before clipping */
+    bool finite;      /* loss and gradients were finite, and the update was applied */
 } train_step_result;
 
 /* Layout, zeroed parameters, optimiser and net for config and batch; false with error filled
@@ -49,8 +49,7 @@ train_step_result train_core_evaluate(train_core *core, const int32_t *inputs, b
 
 /* Gradients of the mean loss of a subsequence at the current parameters, in core->grads
  * (unclipped, nothing updated). */
-train_step_result train_core_gradients(train_core *core, const int32_t *inputs,
-                                       bool reset_states);
+train_step_result train_core_gradients(train_core *core, const int32_t *inputs, bool reset_states);
 
 /* Copies the parameters of a loaded model of the same configuration; false with error filled
  * when the configurations differ. */

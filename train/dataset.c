@@ -136,9 +136,10 @@ bool train_dataset_load(train_dataset *ds, const char *dir, const srnn_config *c
     size_t overlap = (size_t)llround(overlap_ms * rate / 1000.0);
     if (!(chunk_ms > 0.0) || !(overlap_ms >= 0.0) || ds->chunk_length < 2 ||
         overlap >= ds->chunk_length) {
-        snprintf(error, TRAIN_DATA_ERROR_MAX,
-                 "chunk length %g ms with overlap %g ms: the overlap must be shorter than the chunk",
-                 chunk_ms, overlap_ms);
+        snprintf(
+            error, TRAIN_DATA_ERROR_MAX,
+            "chunk length %g ms with overlap %g ms: the overlap must be shorter than the chunk",
+            chunk_ms, overlap_ms);
         return false;
     }
     path_list paths = {0};
@@ -154,7 +155,8 @@ bool train_dataset_load(train_dataset *ds, const char *dir, const srnn_config *c
         size_t count = 0;
         char why[AUDIO_ERROR_MAX];
         if (audio_read_mono(paths.items[i], config->sample_rate, &audio, &count, why) != 0) {
-            if (ds->skipped_files++ == 0) snprintf(ds->first_skipped, sizeof ds->first_skipped, "%s", why);
+            if (ds->skipped_files++ == 0)
+                snprintf(ds->first_skipped, sizeof ds->first_skipped, "%s", why);
             continue;
         }
         ds->files++;
@@ -165,11 +167,13 @@ bool train_dataset_load(train_dataset *ds, const char *dir, const srnn_config *c
     path_list_free(&paths);
     if (ok && ds->chunk_count == 0) {
         if (ds->files == 0)
-            snprintf(error, TRAIN_DATA_ERROR_MAX, "%.400s: no audio file libsndfile can read%s%.500s", dir,
+            snprintf(error, TRAIN_DATA_ERROR_MAX,
+                     "%.400s: no audio file libsndfile can read%s%.500s", dir,
                      ds->skipped_files ? "; first refused: " : "", ds->first_skipped);
         else
             snprintf(error, TRAIN_DATA_ERROR_MAX,
-                     "%s: no chunk of %g ms: %zu audio files, %zu shorter than a chunk, %zu chunks silent",
+                     "%s: no chunk of %g ms: %zu audio files, %zu shorter than a chunk, %zu chunks "
+                     "silent",
                      dir, chunk_ms, ds->files, ds->short_files, ds->silent_chunks);
         ok = false;
     }

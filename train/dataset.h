@@ -17,15 +17,15 @@
 #define TRAIN_SILENCE_DB (-64.0) /* chunk_audio.py's silence_thresh, dBFS */
 
 typedef struct {
-    uint16_t *samples;     /* every file's quantised samples, one after another */
+    uint16_t *samples; /* every file's quantised samples, one after another */
     size_t sample_count;
-    size_t *chunks;        /* start of each kept chunk in samples */
+    size_t *chunks; /* start of each kept chunk in samples */
     size_t chunk_count;
-    size_t chunk_length;   /* samples */
-    size_t files;          /* audio files read */
-    size_t skipped_files;  /* files libsndfile does not read */
-    size_t silent_chunks;  /* chunks left out as silent */
-    size_t short_files;    /* audio files shorter than a chunk */
+    size_t chunk_length;                      /* samples */
+    size_t files;                             /* audio files read */
+    size_t skipped_files;                     /* files libsndfile does not read */
+    size_t silent_chunks;                     /* chunks left out as silent */
+    size_t short_files;                       /* audio files shorter than a chunk */
     char first_skipped[TRAIN_DATA_ERROR_MAX]; /* why the first skipped file was skipped */
 } train_dataset;
 

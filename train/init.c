@@ -1,5 +1,5 @@
-/* Keras' default initialisers for the layers PRiSM builds (samplernn/ in its repository): Dense, Conv1D and
- * RNN kernels glorot_uniform; GRU/LSTM recurrent kernels orthogonal; biases zero, except
+/* Keras' default initialisers for the layers PRiSM builds (samplernn/ in its repository): Dense,
+ * Conv1D and RNN kernels glorot_uniform; GRU/LSTM recurrent kernels orthogonal; biases zero, except
  * LSTM's unit_forget_bias; skip-output Dense he_uniform; the upsampling variable GlorotNormal;
  * Embedding uniform(-0.05, 0.05). Fans follow Keras: for a shape (..., in, out), receptive
  * field = product of the leading dimensions, fan_in = in·field, fan_out = out·field. */
@@ -102,7 +102,8 @@ bool train_init_weights(const train_layout *layout, float *block, uint64_t seed)
             uniform(&rng, x, info->count, sqrt(6.0 / fan_in));
         } else if (ends_with(info->name, "upsample")) {
             /* GlorotNormal: truncated, stddev corrected for the truncation */
-            truncated_normal(&rng, x, info->count, sqrt(2.0 / (fan_in + fan_out)) / .87962566103423978);
+            truncated_normal(&rng, x, info->count,
+                             sqrt(2.0 / (fan_in + fan_out)) / .87962566103423978);
         } else if (ends_with(info->name, "embedding")) {
             uniform(&rng, x, info->count, 0.05);
         } else {

@@ -24,8 +24,8 @@ srnn_status train_layout_init(train_layout *layout, const srnn_config *config,
     for (size_t i = 0; i < layout->count; i++) {
         status = srnn_config_tensor(config, i, &layout->info[i]);
         if (status != SRNN_OK) {
-            if (error) snprintf(error, SRNN_ERROR_MAX, "tensor %zu: %s", i,
-                                srnn_status_string(status));
+            if (error)
+                snprintf(error, SRNN_ERROR_MAX, "tensor %zu: %s", i, srnn_status_string(status));
             return status;
         }
         layout->offset[i] = next;
@@ -51,7 +51,7 @@ static void bind_tier(const train_layout *layout, float *block, train_tier_weigh
     bool big = strcmp(prefix, "big_frame") == 0;
     tier->frame = big ? c->big_frame_size : c->frame_size;
     tier->ratio = big ? c->big_frame_size / c->frame_size : c->frame_size;
-#define FIND(field, ...)                                                                          \
+#define FIND(field, ...)                                                                           \
     (snprintf(name, sizeof name, __VA_ARGS__), (field) = find(layout, block, name))
     FIND(tier->input_kernel, "%s/input/kernel", prefix);
     FIND(tier->input_bias, "%s/input/bias", prefix);

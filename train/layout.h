@@ -17,11 +17,11 @@
 
 typedef struct {
     srnn_config config;
-    size_t count;                         /* tensors */
+    size_t count; /* tensors */
     srnn_tensor_info info[TRAIN_MAX_TENSORS];
-    size_t offset[TRAIN_MAX_TENSORS];     /* in floats from the block's start, multiples of 16 */
-    size_t floats;                        /* the block's length, padding included */
-    size_t parameters;                    /* real weights, padding excluded */
+    size_t offset[TRAIN_MAX_TENSORS]; /* in floats from the block's start, multiples of 16 */
+    size_t floats;                    /* the block's length, padding included */
+    size_t parameters;                /* real weights, padding excluded */
 } train_layout;
 
 typedef struct {
@@ -34,22 +34,22 @@ typedef struct {
 } train_rnn_weights;
 
 typedef struct {
-    size_t frame;          /* samples per input frame: BF or F */
-    size_t ratio;          /* R */
-    float *input_kernel;   /* (frame, D) */
-    float *input_bias;     /* (D) */
+    size_t frame;        /* samples per input frame: BF or F */
+    size_t ratio;        /* R */
+    float *input_kernel; /* (frame, D) */
+    float *input_bias;   /* (D) */
     train_rnn_weights layers[TRAIN_MAX_LAYERS];
-    float *upsample;       /* (R, D, D): output j is U[j] · h */
+    float *upsample; /* (R, D, D): output j is U[j] · h */
 } train_tier_weights;
 
 /* Named views into one block (parameters, gradients or a moment). */
 typedef struct {
     train_tier_weights big_frame, frame;
-    float *embedding;                      /* (Q, Q) */
-    float *conv_kernel;                    /* (F, Q, D) */
-    float *hidden1_kernel, *hidden1_bias;  /* (D, D), (D) */
-    float *hidden2_kernel, *hidden2_bias;  /* (D, D), (D) */
-    float *output_kernel, *output_bias;    /* (D, Q), (Q) */
+    float *embedding;                     /* (Q, Q) */
+    float *conv_kernel;                   /* (F, Q, D) */
+    float *hidden1_kernel, *hidden1_bias; /* (D, D), (D) */
+    float *hidden2_kernel, *hidden2_bias; /* (D, D), (D) */
+    float *output_kernel, *output_bias;   /* (D, Q), (Q) */
 } train_weights;
 
 /* Fills layout for a valid configuration; SRNN_ERR_CONFIG (error filled) otherwise. */

@@ -16,24 +16,24 @@ typedef struct {
     float *input;               /* (n·B, frame) samples scaled to [-2, 2) */
     float *embedded;            /* (n·B, D) input Dense + conditioning: the stack's input */
     train_rnn_state layers[TRAIN_MAX_LAYERS];
-    float *skip_sum;            /* (n·B, D) the stack's output with skip connections */
-    float *upsampled;           /* (n·B, R·D) */
+    float *skip_sum;                   /* (n·B, D) the stack's output with skip connections */
+    float *upsampled;                  /* (n·B, R·D) */
     float *d_layers[TRAIN_MAX_LAYERS]; /* (n·B, D) dLoss/d(layer outputs) */
-    float *d_embedded;          /* (n·B, D) */
-    float *d_output;            /* (n·B, D) */
+    float *d_embedded;                 /* (n·B, D) */
+    float *d_output;                   /* (n·B, D) */
 } tier;
 
 struct train_net {
     srnn_config config;
     size_t batch, rows; /* B, B·T predictions */
     size_t bytes;
-    int32_t *inputs;    /* (B, BF + T) the last forward's samples */
+    int32_t *inputs; /* (B, BF + T) the last forward's samples */
     tier big_frame, frame;
-    float *tables;      /* (F, Q, D): tap k of sample value q adds tables[k][q] (E·K_k) */
-    float *d_tables;    /* (F, Q, D) */
+    float *tables;            /* (F, Q, D): tap k of sample value q adds tables[k][q] (E·K_k) */
+    float *d_tables;          /* (F, Q, D) */
     float *hidden1, *hidden2; /* (rows, D) after relu */
-    float *logits;      /* (rows, Q); after forward, dLoss/dlogits */
-    float *d_a, *d_b;   /* (rows, D) scratch gradients */
+    float *logits;            /* (rows, Q); after forward, dLoss/dlogits */
+    float *d_a, *d_b;         /* (rows, D) scratch gradients */
 };
 
 /* C (m, n) = alpha·op(A)·op(B) + beta·C, row-major, leading dimensions from the shapes. */
@@ -76,8 +76,8 @@ static bool tier_create(train_net *net, tier *t, size_t steps, size_t frame, siz
 
 static void tier_free(tier *t)
 {
-    float *arrays[] = {t->input, t->embedded, t->skip_sum, t->upsampled, t->d_embedded,
-                       t->d_output};
+    float *arrays[] = {t->input,     t->embedded,   t->skip_sum,
+                       t->upsampled, t->d_embedded, t->d_output};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
     for (size_t l = 0; l < TRAIN_MAX_LAYERS; l++) {
         if (t->layers[l].h) train_rnn_free(&t->layers[l]);
@@ -115,8 +115,8 @@ void train_net_free(train_net *net)
     if (!net) return;
     tier_free(&net->big_frame);
     tier_free(&net->frame);
-    float *arrays[] = {net->tables, net->d_tables, net->hidden1, net->hidden2, net->logits,
-                       net->d_a, net->d_b};
+    float *arrays[] = {net->tables, net->d_tables, net->hidden1, net->hidden2,
+                       net->logits, net->d_a,      net->d_b};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
     free(net->inputs);
     free(net);
@@ -159,7 +159,8 @@ static void tier_forward(train_net *net, tier *t, const train_tier_weights *w, b
     const srnn_config *c = &net->config;
     size_t rows = t->steps * net->batch, d = c->dim;
     /* embedded = input·K + b (+ the conditioning it already holds) */
-    if (!conditioned) train_rows_set(t->embedded, w->input_bias, rows, d);
+    if (!conditioned)
+        train_rows_set(t->embedded, w->input_bias, rows, d);
     else
         for (size_t r = 0; r < rows; r++) train_add(t->embedded + r * d, w->input_bias, d);
     gemm(false, false, rows, d, t->frame, t->input, w->input_kernel, 1.0f, t->embedded);
@@ -170,7 +171,8 @@ static void tier_forward(train_net *net, tier *t, const train_tier_weights *w, b
         train_rnn_begin(&t->layers[l], reset);
         train_rnn_forward(&t->layers[l], &w->layers[l], x, d);
         x = layer_output(t, l, net->batch, d);
-        if (c->skip_conn) gemm(false, false, rows, d, d, x, w->layers[l].skip_kernel, 1.0f, t->skip_sum);
+        if (c->skip_conn)
+            gemm(false, false, rows, d, d, x, w->layers[l].skip_kernel, 1.0f, t->skip_sum);
     }
     /* upsampled[r][j·D + o] = Σ_i U[j][o][i]·out[r][i]: U is an (R·D, D) matrix */
     gemm(false, true, rows, t->ratio * d, d, tier_output(net, t), w->upsample, 0.0f, t->upsampled);

@@ -70,7 +70,8 @@ void train_optimizer_update(train_optimizer *opt, float *restrict p, const float
         double t = (double)opt->step;
         float alpha = (float)(opt->learning_rate * sqrt(1.0 - pow(ADAM_BETA2, t)) /
                               (1.0 - pow(ADAM_BETA1, t)));
-        const float one_minus_b1 = (float)(1.0 - ADAM_BETA1), one_minus_b2 = (float)(1.0 - ADAM_BETA2);
+        const float one_minus_b1 = (float)(1.0 - ADAM_BETA1),
+                    one_minus_b2 = (float)(1.0 - ADAM_BETA2);
         const float eps = (float)ADAM_EPSILON;
         for (size_t i = 0; i < n; i++) {
             m[i] += (g[i] - m[i]) * one_minus_b1;

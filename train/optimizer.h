@@ -12,11 +12,11 @@ typedef enum { TRAIN_ADAM = 0, TRAIN_SGD = 1, TRAIN_RMSPROP = 2 } train_optimize
 typedef struct {
     train_optimizer_kind kind;
     double learning_rate;
-    double momentum;   /* SGD and RMSprop */
-    uint64_t step;     /* updates applied so far */
-    size_t floats;     /* length of each block */
-    float *m;          /* Adam first moment; SGD velocity; RMSprop mean square */
-    float *v;          /* Adam second moment; RMSprop momentum */
+    double momentum; /* SGD and RMSprop */
+    uint64_t step;   /* updates applied so far */
+    size_t floats;   /* length of each block */
+    float *m;        /* Adam first moment; SGD velocity; RMSprop mean square */
+    float *v;        /* Adam second moment; RMSprop momentum */
 } train_optimizer;
 
 /* Parses "adam", "sgd" or "rmsprop"; false for anything else. */

@@ -44,7 +44,8 @@ bool train_rnn_create(train_rnn_state *s, srnn_rnn_type type, size_t steps, size
 
 void train_rnn_free(train_rnn_state *s)
 {
-    float *arrays[] = {s->pre, s->gates, s->hn, s->h, s->c, s->d_pre, s->d_rec, s->rec, s->dh, s->dc};
+    float *arrays[] = {s->pre,   s->gates, s->hn,  s->h,  s->c,
+                       s->d_pre, s->d_rec, s->rec, s->dh, s->dc};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) free(arrays[i]);
     memset(s, 0, sizeof *s);
 }
@@ -69,8 +70,8 @@ static void gru_step(train_rnn_state *s, const train_rnn_weights *w, size_t t)
     const float *h = s->h + t * b_count * d;
     /* rec = h·U + b_hh, then the gates of every batch entry */
     train_rows_set(s->rec, w->bias + gd, b_count, gd);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b_count, (int)gd, (int)d, 1.0f,
-                h, (int)d, w->recurrent_kernel, (int)gd, 1.0f, s->rec, (int)gd);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b_count, (int)gd, (int)d, 1.0f, h,
+                (int)d, w->recurrent_kernel, (int)gd, 1.0f, s->rec, (int)gd);
     for (size_t b = 0; b < b_count; b++) {
         size_t row = t * b_count + b;
         const float *x = s->pre + row * gd, *r_h = s->rec + b * gd, *h_prev = h + b * d;
@@ -94,8 +95,8 @@ static void lstm_step(train_rnn_state *s, const train_rnn_weights *w, size_t t)
     size_t b_count = s->batch, d = s->dim, gd = 4 * d;
     const float *h = s->h + t * b_count * d;
     memcpy(s->rec, s->pre + t * b_count * gd, b_count * gd * sizeof(float));
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b_count, (int)gd, (int)d, 1.0f,
-                h, (int)d, w->recurrent_kernel, (int)gd, 1.0f, s->rec, (int)gd);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b_count, (int)gd, (int)d, 1.0f, h,
+                (int)d, w->recurrent_kernel, (int)gd, 1.0f, s->rec, (int)gd);
     for (size_t b = 0; b < b_count; b++) {
         size_t row = t * b_count + b;
         const float *g = s->rec + b * gd, *c_prev = s->c + row * d;
@@ -123,8 +124,8 @@ void train_rnn_forward(train_rnn_state *s, const train_rnn_weights *w, const flo
     train_rows_set(s->pre, w->bias, rows, gd);
     for (size_t copy = 0; copy < s->copies; copy++)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)gd, (int)x_width,
-                    1.0f, x, (int)x_width, w->kernel + copy * x_width * gd, (int)gd, 1.0f,
-                    s->pre, (int)gd);
+                    1.0f, x, (int)x_width, w->kernel + copy * x_width * gd, (int)gd, 1.0f, s->pre,
+                    (int)gd);
     for (size_t t = 0; t < s->steps; t++) {
         if (s->type == SRNN_RNN_GRU)
             gru_step(s, w, t);
@@ -208,11 +209,11 @@ void train_rnn_backward(train_rnn_state *s, const train_rnn_weights *w, train_rn
     train_column_sums_add(g->bias, s->d_pre, rows, gd);
     if (gru) train_column_sums_add(g->bias + gd, s->d_rec, rows, gd);
     for (size_t copy = 0; copy < s->copies; copy++) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)x_width, (int)gd, (int)rows,
-                    1.0f, x, (int)x_width, s->d_pre, (int)gd, 1.0f,
-                    g->kernel + copy * x_width * gd, (int)gd);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)x_width, (int)gd,
-                    1.0f, s->d_pre, (int)gd, w->kernel + copy * x_width * gd, (int)gd, 1.0f, d_x,
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)x_width, (int)gd, (int)rows, 1.0f,
+                    x, (int)x_width, s->d_pre, (int)gd, 1.0f, g->kernel + copy * x_width * gd,
+                    (int)gd);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)x_width, (int)gd, 1.0f,
+                    s->d_pre, (int)gd, w->kernel + copy * x_width * gd, (int)gd, 1.0f, d_x,
                     (int)x_width);
     }
 }

@@ -13,7 +13,7 @@
 typedef struct {
     srnn_rnn_type type;
     size_t steps, batch, dim; /* n, B, D */
-    size_t copies;            /* the input is this many copies of x side by side (2: concat(e, e)) */
+    size_t copies;  /* the input is this many copies of x side by side (2: concat(e, e)) */
     float *pre;     /* (n·B, G·D) input projection x·W + input bias (LSTM: the whole bias) */
     float *gates;   /* (n·B, G·D) activated gates: GRU z, r, n; LSTM i, f, c̃, o */
     float *hn;      /* GRU (n·B, D): the candidate's recurrent part U_h·h + b_hh; LSTM unused */

@@ -24,9 +24,9 @@
 #include "tfevents.h"
 #include "train.h"
 
-#define NAN_CUT 0.1            /* the learning rate after a non-finite step, times */
+#define NAN_CUT 0.1             /* the learning rate after a non-finite step, times */
 #define MIN_LEARNING_RATE 1e-12 /* below this, recovery has failed: stop */
-#define SCHEDULE_DECAY -0.1    /* train.py's scheduler: lr·exp(-0.1) per epoch after N */
+#define SCHEDULE_DECAY -0.1     /* train.py's scheduler: lr·exp(-0.1) per epoch after N */
 
 void train_options_default(train_options *o)
 {
@@ -95,8 +95,9 @@ static double wall_time(void)
     return (double)t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-static int fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *format, ...)
+/* One line on stderr naming the problem; returns false for the callers' convenience. */
+static bool fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static bool fail(const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -104,7 +105,7 @@ static int fail(const char *format, ...)
     vfprintf(stderr, format, args);
     fputc('\n', stderr);
     va_end(args);
-    return 1;
+    return false;
 }
 
 /* A log line on stdout; the progress bar (stderr) is cleared first and redrawn later. */
@@ -153,21 +154,21 @@ static bool load_data(trainer *t)
     const train_options *o = t->o;
     char error[TRAIN_DATA_ERROR_MAX];
     if (!train_dataset_load(&t->data, o->data_dir, &t->config, o->chunk_ms, o->overlap_ms, error))
-        return fail("%s", error), false;
+        return fail("%s", error);
     if (o->val_dir) {
         if (!train_dataset_load(&t->val_data, o->val_dir, &t->config, o->chunk_ms, o->overlap_ms,
                                 error))
-            return fail("%s", error), false;
+            return fail("%s", error);
         t->has_val_data = true;
     }
     if (!train_dataset_split(&t->data, t->has_val_data ? &t->val_data : NULL, o->batch_size,
                              o->val_frac, o->seed, &t->train_set, &t->val_set, error))
-        return fail("%s", error), false;
+        return fail("%s", error);
     t->subsequences = train_subsequences(&t->data, &t->config);
     if (t->subsequences == 0)
         return fail("chunks of %zu samples are shorter than seq_len %" PRIu32
                     " (longer chunk_length or a shorter seq_len)",
-                    t->data.chunk_length, t->config.seq_len), false;
+                    t->data.chunk_length, t->config.seq_len);
     t->batches_per_epoch = t->train_set.count / o->batch_size;
     t->val_batches = t->val_set.count / o->batch_size;
     return true;
@@ -175,7 +176,8 @@ static bool load_data(trainer *t)
 
 static void describe_data(trainer *t, const char *what, const train_dataset *ds)
 {
-    say(t, "%s: %zu audio files (%zu others skipped, %zu shorter than a chunk), %zu chunks of %zu "
+    say(t,
+        "%s: %zu audio files (%zu others skipped, %zu shorter than a chunk), %zu chunks of %zu "
         "samples, %zu silent chunks left out",
         what, ds->files, ds->skipped_files, ds->short_files, ds->chunk_count, ds->chunk_length,
         ds->silent_chunks);
@@ -202,18 +204,18 @@ static bool check_resumed(trainer *t)
 {
     const train_options *o = t->o;
     const train_progress *p = &t->p;
-    if (p->seed != o->seed) return fail("the checkpoint was made with --seed %" PRIu64, p->seed), false;
+    if (p->seed != o->seed) return fail("the checkpoint was made with --seed %" PRIu64, p->seed);
     if (p->batch_size != o->batch_size)
-        return fail("the checkpoint was made with --batch_size %" PRIu64, p->batch_size), false;
+        return fail("the checkpoint was made with --batch_size %" PRIu64, p->batch_size);
     if (p->optimizer != o->optimizer || p->momentum != o->momentum)
         return fail("the checkpoint was made with --optimizer %s --momentum %g",
-                    train_optimizer_name((train_optimizer_kind)p->optimizer), p->momentum), false;
+                    train_optimizer_name((train_optimizer_kind)p->optimizer), p->momentum);
     if (p->train_chunks != t->train_set.count || p->val_chunks != t->val_set.count ||
         p->chunk_length != t->data.chunk_length)
         return fail("the data differs from the checkpoint's: %zu training and %zu validation "
                     "chunks of %zu samples now, %" PRIu64 " and %" PRIu64 " of %" PRIu64 " then",
                     t->train_set.count, t->val_set.count, t->data.chunk_length, p->train_chunks,
-                    p->val_chunks, p->chunk_length), false;
+                    p->val_chunks, p->chunk_length);
     return true;
 }
 
@@ -228,7 +230,8 @@ static bool start_or_resume(trainer *t)
     if (o->resume_from) {
         snprintf(model, sizeof model, "%s", o->resume_from);
         size_t n = strlen(model);
-        snprintf(state, sizeof state, "%.*s.state", (int)(n > 5 && strcmp(model + n - 5, ".srnn") == 0 ? n - 5 : n), model);
+        bool suffix = n > 5 && strcmp(model + n - 5, ".srnn") == 0; /* ckpt-N.srnn: ckpt-N.state */
+        snprintf(state, sizeof state, "%.*s.state", (int)(suffix ? n - 5 : n), model);
         exact = access(state, R_OK) == 0;
         weights_only = !exact;
     } else if (o->resume && train_checkpoint_latest(o->out_dir, &step)) {
@@ -236,16 +239,18 @@ static bool start_or_resume(trainer *t)
         exact = true;
     } else if (!o->resume && train_checkpoint_any(o->out_dir)) {
         return fail("%s already holds checkpoints: resume them (--resume true) or train into "
-                    "another --out", o->out_dir), false;
+                    "another --out",
+                    o->out_dir);
     }
     if (exact) {
-        if (!train_checkpoint_read(&t->core, &t->p, model, state, error))
-            return fail("%s", error), false;
+        if (!train_checkpoint_read(&t->core, &t->p, model, state, error)) return fail("%s", error);
         if (!check_resumed(t)) return false;
         int threads = openblas_get_num_threads();
         if (t->p.threads != (uint32_t)threads)
-            say(t, "note: the checkpoint was made with %" PRIu32 " threads, this run has %d: the "
-                "losses may differ from an uninterrupted run in the last digits", t->p.threads, threads);
+            say(t,
+                "note: the checkpoint was made with %" PRIu32 " threads, this run has %d: the "
+                "losses may differ from an uninterrupted run in the last digits",
+                t->p.threads, threads);
         say(t, "resuming from %s: epoch %" PRIu64 ", batch %" PRIu64 ", step %" PRIu64, model,
             t->p.epoch + 1, t->p.batch, t->p.global_step);
         return true;
@@ -254,15 +259,15 @@ static bool start_or_resume(trainer *t)
         srnn_model *loaded = NULL;
         char detail[SRNN_ERROR_MAX];
         if (srnn_model_load(model, &loaded, detail) != SRNN_OK)
-            return fail("%s: %s", model, detail), false;
+            return fail("%s: %s", model, detail);
         bool ok = train_core_load_params(&t->core, loaded, detail);
         srnn_model_free(loaded);
-        if (!ok) return fail("%s: %s", model, detail), false;
+        if (!ok) return fail("%s: %s", model, detail);
         say(t, "starting from the weights of %s (no optimiser state beside it)", model);
         return true;
     }
     if (!train_init_weights(&t->core.layout, t->core.params, o->seed))
-        return fail("out of memory initialising the weights"), false;
+        return fail("out of memory initialising the weights");
     return true;
 }
 
@@ -274,13 +279,14 @@ static bool open_logs(trainer *t)
                         "step,epoch,batch,loss,accuracy,learning_rate,grad_norm,samples_per_second,"
                         "elapsed_seconds",
                         t->p.global_step, error))
-        return fail("%s", error), false;
+        return fail("%s", error);
     snprintf(path, sizeof path, "%s/epochs.csv", t->o->out_dir);
-    if (!train_csv_open(&t->epochs_csv, path,
-                        "epoch,step,loss,accuracy,val_loss,val_accuracy,learning_rate,elapsed_seconds",
-                        t->p.epoch, error))
-        return fail("%s", error), false;
-    if (!train_events_open(&t->events, t->o->out_dir, error)) return fail("%s", error), false;
+    if (!train_csv_open(
+            &t->epochs_csv, path,
+            "epoch,step,loss,accuracy,val_loss,val_accuracy,learning_rate,elapsed_seconds",
+            t->p.epoch, error))
+        return fail("%s", error);
+    if (!train_events_open(&t->events, t->o->out_dir, error)) return fail("%s", error);
     return true;
 }
 
@@ -321,7 +327,7 @@ static bool save_checkpoint(trainer *t, bool previews)
     t->p.interval_steps = t->interval.steps;
     metadata_text(t, metadata, sizeof metadata);
     if (!train_checkpoint_write(&t->core, &t->p, model, state, metadata, error))
-        return fail("%s", error), false;
+        return fail("%s", error);
     if (t->o->max_checkpoints) train_checkpoint_sweep(t->o->out_dir, t->o->max_checkpoints);
     t->last_checkpoint_step = t->p.global_step;
     say(t, "checkpoint %s", model);
@@ -329,9 +335,9 @@ static bool save_checkpoint(trainer *t, bool previews)
         char dir[TRAIN_PATH_MAX], prefix[TRAIN_PATH_MAX + 64];
         snprintf(dir, sizeof dir, "%s/generated", t->o->out_dir);
         snprintf(prefix, sizeof prefix, "%s/ckpt-%09" PRIu64, dir, t->p.global_step);
-        if (!make_dirs(dir) || !train_preview(model, prefix, t->o->temperatures,
-                                              t->o->temperature_count, t->o->output_file_dur,
-                                              t->p.global_step, error))
+        if (!make_dirs(dir) ||
+            !train_preview(model, prefix, t->o->temperatures, t->o->temperature_count,
+                           t->o->output_file_dur, t->p.global_step, error))
             say(t, "warning: no preview: %s", make_dirs(dir) ? error : strerror(errno));
         else
             say(t, "previews %s_t*.wav", prefix);
@@ -345,7 +351,7 @@ static bool save_best(trainer *t)
     snprintf(path, sizeof path, "%s/best.srnn", t->o->out_dir);
     metadata_text(t, metadata, sizeof metadata);
     if (train_core_write_model(&t->core, path, metadata, error) != SRNN_OK)
-        return fail("%s: %s", path, error), false;
+        return fail("%s: %s", path, error);
     return true;
 }
 
@@ -382,7 +388,8 @@ static void draw_bar(trainer *t, double epoch_progress, double samples_per_secon
                                (double)t->subsequences * t->o->batch_size * t->config.seq_len;
     format_duration(eta, sizeof eta, remaining_samples / samples_per_second);
     double count = t->p.epoch_count ? (double)t->p.epoch_count : 1.0;
-    fprintf(stderr, "\r\033[Kepoch %" PRIu64 "/%" PRIu64 " [%s] %3.0f%% loss %.4f acc %.2f%% "
+    fprintf(stderr,
+            "\r\033[Kepoch %" PRIu64 "/%" PRIu64 " [%s] %3.0f%% loss %.4f acc %.2f%% "
             "%.0f samples/s ETA %s",
             t->p.epoch + 1, t->o->num_epochs, bar, 100.0 * epoch_progress,
             t->p.epoch_loss_sum / count, 100.0 * (double)t->p.epoch_correct / count,
@@ -401,14 +408,17 @@ static void log_interval(trainer *t)
     double rate = seconds > 0 ? (double)s->count / seconds : 0.0;
     double epoch_progress = (double)t->p.batch / (double)t->batches_per_epoch;
     char eta[32];
-    format_duration(eta, sizeof eta, (1.0 - epoch_progress) * (double)t->batches_per_epoch *
-                                         (double)t->subsequences * t->o->batch_size *
-                                         t->config.seq_len / (rate > 0 ? rate : 1.0));
-    say(t, "epoch %" PRIu64 "/%" PRIu64 " batch %" PRIu64 "/%zu step %" PRIu64 ": loss %.4f "
+    format_duration(eta, sizeof eta,
+                    (1.0 - epoch_progress) * (double)t->batches_per_epoch *
+                        (double)t->subsequences * t->o->batch_size * t->config.seq_len /
+                        (rate > 0 ? rate : 1.0));
+    say(t,
+        "epoch %" PRIu64 "/%" PRIu64 " batch %" PRIu64 "/%zu step %" PRIu64 ": loss %.4f "
         "accuracy %.2f%% grad_norm %.3g lr %.3g, %.0f samples/s, epoch ETA %s",
-        t->p.epoch + 1, t->o->num_epochs, t->p.batch, t->batches_per_epoch, t->p.global_step,
-        loss, 100.0 * accuracy, grad_norm, t->p.learning_rate, rate, eta);
-    train_csv_row(&t->steps_csv, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.9g,%.9g,%.9g,%.9g,%.1f,%.1f",
+        t->p.epoch + 1, t->o->num_epochs, t->p.batch, t->batches_per_epoch, t->p.global_step, loss,
+        100.0 * accuracy, grad_norm, t->p.learning_rate, rate, eta);
+    train_csv_row(&t->steps_csv,
+                  "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.9g,%.9g,%.9g,%.9g,%.1f,%.1f",
                   t->p.global_step, t->p.epoch + 1, t->p.batch, loss, accuracy, t->p.learning_rate,
                   grad_norm, rate, elapsed(t));
     double wall = wall_time();
@@ -469,7 +479,8 @@ static bool train_batch(trainer *t, const size_t *ids)
         t->p.learning_rate *= NAN_CUT;
         t->core.opt.learning_rate = t->p.learning_rate;
         t->p.nan_recoveries++;
-        say(t, "step %" PRIu64 ": non-finite loss or gradient: weights and optimiser restored "
+        say(t,
+            "step %" PRIu64 ": non-finite loss or gradient: weights and optimiser restored "
             "to the start of batch %" PRIu64 ", learning rate cut to %.3g, batch repeated",
             failed_step, t->p.batch + 1, t->p.learning_rate);
         train_events_scalar(&t->events, "learning_rate", (int64_t)t->p.global_step, wall_time(),
@@ -506,10 +517,14 @@ static void validate(trainer *t, double *loss, double *accuracy)
 static double monitored(const trainer *t, double loss, double accuracy)
 {
     switch (t->o->monitor) {
-    case MONITOR_LOSS: return loss;
-    case MONITOR_ACCURACY: return accuracy;
-    case MONITOR_VAL_LOSS: return t->p.last_val_loss;
-    case MONITOR_VAL_ACCURACY: return t->p.last_val_accuracy;
+    case MONITOR_LOSS:
+        return loss;
+    case MONITOR_ACCURACY:
+        return accuracy;
+    case MONITOR_VAL_LOSS:
+        return t->p.last_val_loss;
+    case MONITOR_VAL_ACCURACY:
+        return t->p.last_val_accuracy;
     }
     return loss;
 }
@@ -529,7 +544,8 @@ static bool end_epoch(trainer *t, bool *failed)
     double accuracy = (double)t->p.epoch_correct / (double)t->p.epoch_count;
     validate(t, &t->p.last_val_loss, &t->p.last_val_accuracy);
     uint64_t epoch = t->p.epoch + 1;
-    say(t, "epoch %" PRIu64 "/%" PRIu64 ": loss %.4f (%.4f bits) accuracy %.2f%%, val_loss %.4f "
+    say(t,
+        "epoch %" PRIu64 "/%" PRIu64 ": loss %.4f (%.4f bits) accuracy %.2f%%, val_loss %.4f "
         "(%.4f bits) val_accuracy %.2f%%, %" PRIu64 " steps",
         epoch, o->num_epochs, loss, loss / log(2.0), 100.0 * accuracy, t->p.last_val_loss,
         t->p.last_val_loss / log(2.0), 100.0 * t->p.last_val_accuracy, t->p.global_step);
@@ -585,8 +601,8 @@ static int run_epochs(trainer *t)
             t->batches_this_run++;
             bool last = t->p.batch == t->batches_per_epoch;
             bool stop = o->max_batches && t->batches_this_run >= o->max_batches;
-            bool resume_point = o->checkpoint_every_batches &&
-                                t->p.batch % o->checkpoint_every_batches == 0;
+            bool resume_point =
+                o->checkpoint_every_batches && t->p.batch % o->checkpoint_every_batches == 0;
             if (!last && (stop || resume_point) && !save_checkpoint(t, false)) return 1;
             if (stop && !last) {
                 say(t, "stopping after %" PRIu64 " batches (--max_batches)", t->batches_this_run);
@@ -631,9 +647,15 @@ int train_run(const train_options *o)
     t.tty = isatty(STDERR_FILENO);
     t.run_start = now_seconds();
     char error[CKPT_ERROR_MAX];
-    if (prism_config_read(o->config_path, &t.config, error) != SRNN_OK) return fail("%s", error);
+    if (prism_config_read(o->config_path, &t.config, error) != SRNN_OK) {
+        fail("%s", error);
+        return 1;
+    }
     openblas_set_num_threads(o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
-    if (!make_dirs(o->out_dir)) return fail("%s: %s", o->out_dir, strerror(errno));
+    if (!make_dirs(o->out_dir)) {
+        fail("%s: %s", o->out_dir, strerror(errno));
+        return 1;
+    }
     train_remove_temporaries(o->out_dir);
     int status = 1;
     if (!load_data(&t)) goto done;
@@ -647,7 +669,8 @@ int train_run(const train_options *o)
     t.backup_params = malloc(floats * sizeof(float));
     t.backup_m = malloc(floats * sizeof(float));
     t.backup_v = malloc(floats * sizeof(float));
-    t.inputs = malloc(o->batch_size * (t.config.big_frame_size + t.config.seq_len) * sizeof *t.inputs);
+    t.inputs =
+        malloc(o->batch_size * (t.config.big_frame_size + t.config.seq_len) * sizeof *t.inputs);
     t.order = malloc(t.train_set.count * sizeof *t.order);
     if (!t.backup_params || !t.backup_m || !t.backup_v || !t.inputs || !t.order) {
         fail("out of memory");
@@ -659,21 +682,23 @@ int train_run(const train_options *o)
 
     describe_data(&t, o->data_dir, &t.data);
     if (t.has_val_data) describe_data(&t, o->val_dir, &t.val_data);
-    say(&t, "model: %s, D=%" PRIu32 ", L=%" PRIu32 ", frames %" PRIu32 "/%" PRIu32 ", %s Q=%" PRIu32
+    say(&t,
+        "model: %s, D=%" PRIu32 ", L=%" PRIu32 ", frames %" PRIu32 "/%" PRIu32 ", %s Q=%" PRIu32
         "%s, seq_len %" PRIu32 ": %zu parameters, %.0f MiB of activations",
         t.config.rnn_type == SRNN_RNN_GRU ? "GRU" : "LSTM", t.config.dim, t.config.num_rnn_layers,
         t.config.frame_size, t.config.big_frame_size,
         t.config.q_type == SRNN_Q_MULAW ? "mu-law" : "linear", t.config.q_levels,
         t.config.skip_conn ? ", skip connections" : "", t.config.seq_len, t.core.layout.parameters,
         (double)train_net_bytes(t.core.net) / (1 << 20));
-    say(&t, "training: %zu chunks in %zu batches of %" PRIu64 ", %zu subsequences each: %zu steps "
+    say(&t,
+        "training: %zu chunks in %zu batches of %" PRIu64 ", %zu subsequences each: %zu steps "
         "an epoch; validation: %zu chunks; %s, learning rate %g; %d threads",
         t.train_set.count, t.batches_per_epoch, o->batch_size, t.subsequences,
         t.batches_per_epoch * t.subsequences, t.val_set.count, train_optimizer_name(o->optimizer),
         t.p.learning_rate, openblas_get_num_threads());
-    t.interval = (interval_stats){t.p.interval_loss_sum, t.p.interval_grad_norm_sum,
-                                  t.p.interval_correct, t.p.interval_count, t.p.interval_steps,
-                                  now_seconds()};
+    t.interval =
+        (interval_stats){t.p.interval_loss_sum, t.p.interval_grad_norm_sum, t.p.interval_correct,
+                         t.p.interval_count,    t.p.interval_steps,         now_seconds()};
     if (t.p.epoch >= o->num_epochs) {
         say(&t, "already trained %" PRIu64 " epochs", t.p.epoch);
         status = 0;

@@ -66,11 +66,36 @@ static int parse_temperatures(const char *text, train_options *o) {
 }
 
 enum {
-    DATA, CONFIG, OUT, VAL_DATA, NUM_EPOCHS, BATCH_SIZE, OPTIMIZER, LEARNING_RATE, MOMENTUM,
-    REDUCE_LR_AFTER, VAL_FRAC, CHECKPOINT_EVERY, CHECKPOINT_POLICY, MAX_CHECKPOINTS,
-    EARLY_STOPPING, MONITOR, RESUME, RESUME_FROM, GENERATE, TEMPERATURE, OUTPUT_FILE_DUR,
-    THREADS, SEED, CHUNK_LENGTH, CHUNK_OVERLAP, CHECKPOINT_EVERY_BATCHES, MAX_BATCHES, LOG_EVERY,
-    INJECT_NAN, NUM_OPTIONS
+    DATA,
+    CONFIG,
+    OUT,
+    VAL_DATA,
+    NUM_EPOCHS,
+    BATCH_SIZE,
+    OPTIMIZER,
+    LEARNING_RATE,
+    MOMENTUM,
+    REDUCE_LR_AFTER,
+    VAL_FRAC,
+    CHECKPOINT_EVERY,
+    CHECKPOINT_POLICY,
+    MAX_CHECKPOINTS,
+    EARLY_STOPPING,
+    MONITOR,
+    RESUME,
+    RESUME_FROM,
+    GENERATE,
+    TEMPERATURE,
+    OUTPUT_FILE_DUR,
+    THREADS,
+    SEED,
+    CHUNK_LENGTH,
+    CHUNK_OVERLAP,
+    CHECKPOINT_EVERY_BATCHES,
+    MAX_BATCHES,
+    LOG_EVERY,
+    INJECT_NAN,
+    NUM_OPTIONS
 };
 
 static int parse_args(int argc, char **argv, train_options *o) {
@@ -113,7 +138,8 @@ static int parse_args(int argc, char **argv, train_options *o) {
     for (int required = DATA; required <= OUT; required++)
         if (!options[required].value) {
             cli_error("train: missing %s (usage: srnn train --data DIR --config CFG.json --out "
-                      "RUNDIR [options])", options[required].name);
+                      "RUNDIR [options])",
+                      options[required].name);
             return -1;
         }
     o->data_dir = options[DATA].value;
@@ -122,9 +148,11 @@ static int parse_args(int argc, char **argv, train_options *o) {
     o->val_dir = options[VAL_DATA].value;
     o->resume_from = options[RESUME_FROM].value;
     uint64_t n;
-    if ((v = options[NUM_EPOCHS].value) && cli_parse_u64_range("--num_epochs", v, 1, UINT32_MAX, &o->num_epochs))
+    if ((v = options[NUM_EPOCHS].value) &&
+        cli_parse_u64_range("--num_epochs", v, 1, UINT32_MAX, &o->num_epochs))
         return -1;
-    if ((v = options[BATCH_SIZE].value) && cli_parse_u64_range("--batch_size", v, 1, MAX_BATCH, &o->batch_size))
+    if ((v = options[BATCH_SIZE].value) &&
+        cli_parse_u64_range("--batch_size", v, 1, MAX_BATCH, &o->batch_size))
         return -1;
     if ((v = options[OPTIMIZER].value) && !train_optimizer_parse(v, &o->optimizer)) {
         cli_error("--optimizer must be adam, sgd or rmsprop, not %s", v);
@@ -136,9 +164,11 @@ static int parse_args(int argc, char **argv, train_options *o) {
     if ((v = options[MOMENTUM].value) && parse_range("--momentum", v, 0.0, true, 1.0, &o->momentum))
         return -1;
     if ((v = options[REDUCE_LR_AFTER].value) &&
-        cli_parse_u64_range("--reduce_learning_rate_after", v, 1, UINT32_MAX, &o->reduce_learning_rate_after))
+        cli_parse_u64_range("--reduce_learning_rate_after", v, 1, UINT32_MAX,
+                            &o->reduce_learning_rate_after))
         return -1;
-    if ((v = options[VAL_FRAC].value) && parse_range("--val_frac", v, 0.0, false, 0.9, &o->val_frac))
+    if ((v = options[VAL_FRAC].value) &&
+        parse_range("--val_frac", v, 0.0, false, 0.9, &o->val_frac))
         return -1;
     if ((v = options[CHECKPOINT_EVERY].value) &&
         cli_parse_u64_range("--checkpoint_every", v, 1, UINT32_MAX, &o->checkpoint_every))
@@ -157,7 +187,8 @@ static int parse_args(int argc, char **argv, train_options *o) {
             return -1;
     }
     if ((v = options[EARLY_STOPPING].value) &&
-        cli_parse_u64_range("--early_stopping_patience", v, 1, UINT32_MAX, &o->early_stopping_patience))
+        cli_parse_u64_range("--early_stopping_patience", v, 1, UINT32_MAX,
+                            &o->early_stopping_patience))
         return -1;
     if ((v = options[MONITOR].value)) {
         static const char *const names[] = {"loss", "accuracy", "val_loss", "val_accuracy"};
@@ -193,12 +224,14 @@ static int parse_args(int argc, char **argv, train_options *o) {
         return -1;
     }
     if ((v = options[CHECKPOINT_EVERY_BATCHES].value) &&
-        cli_parse_u64_range("--checkpoint_every_batches", v, 1, UINT32_MAX, &o->checkpoint_every_batches))
+        cli_parse_u64_range("--checkpoint_every_batches", v, 1, UINT32_MAX,
+                            &o->checkpoint_every_batches))
         return -1;
     if ((v = options[MAX_BATCHES].value) &&
         cli_parse_u64_range("--max_batches", v, 1, UINT64_MAX, &o->max_batches))
         return -1;
-    if ((v = options[LOG_EVERY].value) && cli_parse_u64_range("--log_every", v, 1, UINT32_MAX, &o->log_every))
+    if ((v = options[LOG_EVERY].value) &&
+        cli_parse_u64_range("--log_every", v, 1, UINT32_MAX, &o->log_every))
         return -1;
     if ((v = options[INJECT_NAN].value) &&
         cli_parse_u64_range("--inject_nan_at_step", v, 1, UINT64_MAX, &o->inject_nan_at_step))
