@@ -31,6 +31,7 @@ void generator_reset(generator *p, uint32_t reseeds);
 
 /* Writes count samples of channel at the host's rate to out. The temperature is the knob's
  * value; each model sample uses it smoothed (SRNN_LV2_SMOOTHING_SECONDS). Real-time safe. */
-void generator_render(generator *p, uint32_t channel, float temperature, float *out, uint32_t count);
+void generator_render(generator *p, uint32_t channel, float temperature, float *out,
+                      uint32_t count);
 
 #endif

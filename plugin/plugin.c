@@ -148,15 +148,15 @@ static void write_announcements(srnn_plugin *self)
 static void request_load(srnn_plugin *self, const LV2_Atom *value)
 {
     if (!value || value->type != self->uris.atom_Path || value->size < 2) {
-        srnn_plugin_report_error(self, "srnn: the model must be set to a file path (atom:Path)");
+        srnn_plugin_report_error(self, "the model must be set to a file path (atom:Path)");
         return;
     }
     const char *path = LV2_ATOM_BODY_CONST(value);
     uint32_t length = (uint32_t)strnlen(path, value->size);
     if (length == value->size) {
-        srnn_plugin_report_error(self, "srnn: the model's path is not terminated");
+        srnn_plugin_report_error(self, "the model's path is not terminated");
     } else if (!srnn_plugin_schedule_load(self->schedule, path, length)) {
-        srnn_plugin_report_error(self, "srnn: the model's path is too long, or the host's "
+        srnn_plugin_report_error(self, "the model's path is too long, or the host's "
                                        "worker is busy; the model was not changed");
     }
 }
@@ -230,7 +230,8 @@ static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, flo
             if (self->fading) generator_render(self->fading, c, temperature, old, count);
             else memset(old, 0, count * sizeof *old);
             for (uint32_t i = 0; i < count; i++) {
-                float x = half_pi * (float)(self->fade_position + i) / (float)self->crossfade_length;
+                float x = half_pi * (float)(self->fade_position + i) /
+                          (float)self->crossfade_length;
                 out[i] = cosf(x) * old[i] + sinf(x) * out[i];
             }
         }
@@ -300,8 +301,8 @@ static void run(LV2_Handle instance, uint32_t sample_count)
     start_fade_if_due(self);
 
     for (uint32_t done = 0; done < sample_count;) {
-        uint32_t count = sample_count - done < SRNN_LV2_CHUNK ? sample_count - done : SRNN_LV2_CHUNK;
-        count = until_next_phase(self, count);
+        uint32_t left = sample_count - done;
+        uint32_t count = until_next_phase(self, left < SRNN_LV2_CHUNK ? left : SRNN_LV2_CHUNK);
         render_chunk(self, done, count, temperature, gain);
         advance_phases(self, count);
         done += count;

@@ -16,17 +16,22 @@ bundle=$tmp/root/lv2/srnn.lv2
 for file in manifest.ttl srnn.ttl presets.ttl default.srnn srnn_lv2.so; do
     [ -s "$bundle/$file" ] || fail "make install did not put $file in $bundle"
 done
-cmp -s models/default.srnn "$bundle/default.srnn" || fail "the bundle's model is not models/default.srnn"
+cmp -s models/default.srnn "$bundle/default.srnn" ||
+    fail "the bundle's model is not models/default.srnn"
 echo "ok   make install DESTDIR LV2DIR: $(cd "$bundle" && echo *)"
 
 # where the bundle goes by default: $(PREFIX)/lib/lv2 for root, ~/.lv2 for a user
-if [ "$(id -u)" -eq 0 ]; then expected=/opt/x/lib/lv2/srnn.lv2; else expected=$HOME/.lv2/srnn.lv2; fi
-make --no-print-directory -n BUILD="$BUILD" PREFIX=/opt/x DESTDIR=/d install | grep -q "/d$expected" ||
-    fail "the default LV2DIR is not $expected"
+expected=$HOME/.lv2/srnn.lv2
+[ "$(id -u)" -ne 0 ] || expected=/opt/x/lib/lv2/srnn.lv2
+make --no-print-directory -n BUILD="$BUILD" PREFIX=/opt/x DESTDIR=/d install |
+    grep -q "/d$expected" || fail "the default LV2DIR is not $expected"
 echo "ok   default install directory: $expected"
 
-lv2_validate "$bundle"/*.ttl >"$tmp/validate.txt" 2>&1 || { cat "$tmp/validate.txt"; fail "lv2_validate"; }
-grep -q "Found 0 errors" "$tmp/validate.txt" || { cat "$tmp/validate.txt"; fail "lv2_validate found errors"; }
+if ! lv2_validate "$bundle"/*.ttl >"$tmp/validate.txt" 2>&1 ||
+    ! grep -q "Found 0 errors" "$tmp/validate.txt"; then
+    cat "$tmp/validate.txt"
+    fail "lv2_validate"
+fi
 echo "ok   lv2_validate: $(grep Found "$tmp/validate.txt")"
 
 mkdir "$tmp/broken"
@@ -43,11 +48,11 @@ for uri in urn:srnn:lv2:mono urn:srnn:lv2:stereo; do
     grep -qx "$uri" "$tmp/ls.txt" || fail "lv2ls does not list $uri"
 done
 lv2info urn:srnn:lv2:mono >"$tmp/info.txt"
-for expected in "Name: *srnn SampleRNN" "Class: *Generator Plugin" "Binary: *file://$bundle/srnn_lv2.so" \
-    "Symbol: *temperature" "Default: *0.950000" "Symbol: *gain" "Symbol: *reseed" "Symbol: *out" \
-    "http://lv2plug.in/ns/ext/worker#schedule" "http://lv2plug.in/ns/ext/state#interface" \
-    "Calm" "PRiSM default" "Restless" "Wild"; do
-    grep -q "$expected" "$tmp/info.txt" || { cat "$tmp/info.txt"; fail "lv2info lacks '$expected'"; }
+for expected in "Name: *srnn SampleRNN" "Class: *Generator Plugin" \
+    "Binary: *file://$bundle/srnn_lv2.so" "Symbol: *temperature" "Default: *0.950000" \
+    "Symbol: *gain" "Symbol: *reseed" "Symbol: *out" "http://lv2plug.in/ns/ext/worker#schedule" \
+    "http://lv2plug.in/ns/ext/state#interface" "Calm" "PRiSM default" "Restless" "Wild"; do
+    grep -q "$expected" "$tmp/info.txt" || { cat "$tmp/info.txt"; fail "lv2info lacks $expected"; }
 done
 lv2info urn:srnn:lv2:stereo | grep -q "Symbol: *out_right" || fail "lv2info: no out_right on stereo"
 echo "ok   lv2info and lv2ls show both plugins, their class, ports, features and presets"

@@ -87,10 +87,10 @@ ratio=$("$PYTHON" -c "print('%.3f' % ($quiet / $level))")
 echo "ok   jalv gain -12 dB: rms $quiet, $ratio of the level at 0 dB"
 
 start_jalv srnn_stereo urn:srnn:lv2:stereo 4
-jack_rec -f "$tmp/stereo.wav" -d 1 -b 16 srnn_stereo:out_left srnn_stereo:out_right >/dev/null 2>&1 ||
-    fail "jack_rec"
+jack_rec -f "$tmp/stereo.wav" -d 1 -b 16 srnn_stereo:out_left srnn_stereo:out_right \
+    >/dev/null 2>&1 || fail "jack_rec"
 read -r frames left right correlation < <(measure "$tmp/stereo.wav")
-"$PYTHON" -c "import sys; sys.exit(not ($left > 0.02 and $right > 0.02 and abs($correlation) < 0.5))" ||
+"$PYTHON" -c "import sys; sys.exit(not (min($left, $right) > 0.02 and abs($correlation) < 0.5))" ||
     fail "stereo recording: rms $left $right, correlation $correlation"
 echo "ok   jalv stereo: rms $left and $right, correlation between channels $correlation"
 ! grep -qi "error" "$tmp"/srnn_*.log || fail "jalv or the plugin reported an error"

@@ -133,8 +133,8 @@ static int self_check(void)
     interposer_arm();
     host_do_deferred_work(h);
     unsigned loading = interposer_disarm();
-    printf("self-check: the test's malloc+free counted %u, the plugin's loading counted %u:", direct,
-           loading);
+    printf("self-check: the test's malloc+free counted %u, the plugin's loading counted %u:",
+           direct, loading);
     interposer_report();
     printf("\n");
     host_close(h);

@@ -113,7 +113,8 @@ UNCHECKED void *malloc(size_t n)
 UNCHECKED void *calloc(size_t n, size_t size)
 {
     seen(F_calloc);
-    if (!real[F_calloc] && resolving) return size && n > sizeof arena / size ? NULL : arena_alloc(n * size);
+    if (!real[F_calloc] && resolving)
+        return size && n > sizeof arena / size ? NULL : arena_alloc(n * size);
     return CALL(void *(*)(size_t, size_t), calloc)(n, size);
 }
 
@@ -139,13 +140,15 @@ FORWARD(void *, memalign, (size_t a, size_t n), (a, n))
 FORWARD(void *, valloc, (size_t n), (n))
 FORWARD(int, pthread_mutex_lock, (pthread_mutex_t * m), (m))
 FORWARD(int, pthread_mutex_trylock, (pthread_mutex_t * m), (m))
-FORWARD(int, pthread_mutex_timedlock, (pthread_mutex_t *restrict m, const struct timespec *restrict t), (m, t))
+FORWARD(int, pthread_mutex_timedlock,
+        (pthread_mutex_t *restrict m, const struct timespec *restrict t), (m, t))
 FORWARD(int, pthread_rwlock_rdlock, (pthread_rwlock_t * l), (l))
 FORWARD(int, pthread_rwlock_wrlock, (pthread_rwlock_t * l), (l))
 FORWARD(int, pthread_spin_lock, (pthread_spinlock_t * l), (l))
 FORWARD(int, pthread_cond_wait, (pthread_cond_t *restrict c, pthread_mutex_t *restrict m), (c, m))
 FORWARD(int, pthread_cond_timedwait,
-        (pthread_cond_t *restrict c, pthread_mutex_t *restrict m, const struct timespec *restrict t),
+        (pthread_cond_t *restrict c, pthread_mutex_t *restrict m,
+         const struct timespec *restrict t),
         (c, m, t))
 FORWARD(int, pthread_cond_signal, (pthread_cond_t * c), (c))
 FORWARD(int, pthread_cond_broadcast, (pthread_cond_t * c), (c))
@@ -160,7 +163,8 @@ FORWARD(ssize_t, pwrite, (int fd, const void *b, size_t n, off_t o), (fd, b, n, 
 FORWARD(FILE *, fopen, (const char *restrict p, const char *restrict m), (p, m))
 FORWARD(int, fclose, (FILE * f), (f))
 FORWARD(size_t, fread, (void *restrict b, size_t s, size_t n, FILE *restrict f), (b, s, n, f))
-FORWARD(size_t, fwrite, (const void *restrict b, size_t s, size_t n, FILE *restrict f), (b, s, n, f))
+FORWARD(size_t, fwrite, (const void *restrict b, size_t s, size_t n, FILE *restrict f),
+        (b, s, n, f))
 FORWARD(int, fflush, (FILE * f), (f))
 FORWARD(int, fputs, (const char *restrict s, FILE *restrict f), (s, f))
 FORWARD(int, fputc, (int c, FILE *f), (c, f))
@@ -168,16 +172,20 @@ FORWARD(int, puts, (const char *s), (s))
 FORWARD(int, putchar, (int c), (c))
 FORWARD(int, vprintf, (const char *restrict f, va_list a), (f, a))
 FORWARD(int, vfprintf, (FILE *restrict s, const char *restrict f, va_list a), (s, f, a))
-FORWARD(int, vsnprintf, (char *restrict s, size_t n, const char *restrict f, va_list a), (s, n, f, a))
+FORWARD(int, vsnprintf, (char *restrict s, size_t n, const char *restrict f, va_list a),
+        (s, n, f, a))
 FORWARD(int, poll, (struct pollfd * p, nfds_t n, int t), (p, n, t))
-FORWARD(int, select, (int n, fd_set *restrict r, fd_set *restrict w, fd_set *restrict e, struct timeval *restrict t),
+FORWARD(int, select,
+        (int n, fd_set *restrict r, fd_set *restrict w, fd_set *restrict e,
+         struct timeval *restrict t),
         (n, r, w, e, t))
 FORWARD(void *, mmap, (void *a, size_t n, int p, int f, int fd, off_t o), (a, n, p, f, fd, o))
 FORWARD(int, munmap, (void *a, size_t n), (a, n))
 FORWARD(int, mprotect, (void *a, size_t n, int p), (a, n, p))
 FORWARD(int, madvise, (void *a, size_t n, int advice), (a, n, advice))
 FORWARD(int, nanosleep, (const struct timespec *t, struct timespec *r), (t, r))
-FORWARD(int, clock_nanosleep, (clockid_t c, int f, const struct timespec *t, struct timespec *r), (c, f, t, r))
+FORWARD(int, clock_nanosleep, (clockid_t c, int f, const struct timespec *t, struct timespec *r),
+        (c, f, t, r))
 FORWARD(int, usleep, (useconds_t u), (u))
 FORWARD(unsigned, sleep, (unsigned s), (s))
 FORWARD(int, sched_yield, (void), ())
