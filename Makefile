@@ -195,7 +195,8 @@ $(BUILD)/tests/test_lv2_%: tests/test_lv2_%.c tests/lv2/host.c $(LIB) $(LV2_FILE
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(LDFLAGS) $(filter %.c,$^) $(LIB) \
 	    $(LILV_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
-$(BUILD)/tests/test_lv2_plugin: tests/lv2/sinc_resample.c tests/lv2/random_model.c
+$(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c
+$(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c
 $(BUILD)/tests/test_lv2_realtime: tests/lv2/interposer.c tests/lv2/random_model.c
 
 # libFuzzer target for the TensorFlow checkpoint reader (ckpt/): FUZZ_SECONDS=600 make fuzz-ckpt-run

@@ -1,0 +1,185 @@
+/* The plugin tests' bench (take.h). */
+#include "take.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "params.h"
+#include "srnn.h"
+
+size_t take_scale = 1;
+char take_default_model[1200], take_temp_dir[256];
+static int failures;
+
+int take_setup(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--quick") == 0) take_scale = 4;
+    snprintf(take_temp_dir, sizeof take_temp_dir, "/tmp/srnn-lv2-test-XXXXXX");
+    if (!mkdtemp(take_temp_dir) || !host_world()) {
+        fprintf(stderr, "cannot set up the test (temporary directory or bundle)\n");
+        return -1;
+    }
+    snprintf(take_default_model, sizeof take_default_model, "%s/srnn.lv2/%s",
+             host_bundle_dir(), SRNN_LV2_DEFAULT_MODEL);
+    return 0;
+}
+
+int take_finish(void)
+{
+    host_world_free();
+    char command[400];
+    snprintf(command, sizeof command, "rm -rf '%s'", take_temp_dir);
+    if (system(command) != 0) fprintf(stderr, "could not remove %s\n", take_temp_dir);
+    printf("%d failed\n", failures);
+    return failures != 0;
+}
+
+void check(int ok, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    printf("%s ", ok ? "ok  " : "FAIL");
+    vprintf(format, args);
+    printf("\n");
+    va_end(args);
+    fflush(stdout);
+    if (!ok) failures++;
+}
+
+const char *temp_path(const char *name)
+{
+    static char paths[8][512];
+    static int next;
+    char *path = paths[next++ % 8];
+    snprintf(path, sizeof paths[0], "%s/%s", take_temp_dir, name);
+    return path;
+}
+
+int write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    size_t written = fwrite(data, 1, size, f);
+    return fclose(f) == 0 && written == size ? 0 : -1;
+}
+
+/* ---- the engine's own output ---------------------------------------------------------------- */
+
+float *engine_render(const char *path, uint64_t seed, float temperature,
+                     const float *temperatures, size_t count)
+{
+    srnn_model *model;
+    srnn_voice *voice;
+    char error[SRNN_ERROR_MAX];
+    float *out = calloc(count ? count : 1, sizeof *out);
+    if (srnn_model_load(path, &model, error) != SRNN_OK) {
+        fprintf(stderr, "%s: %s\n", path, error);
+        return out;
+    }
+    if (srnn_voice_create(model, seed, &voice) == SRNN_OK) {
+        if (temperatures)
+            for (size_t i = 0; i < count; i++)
+                srnn_voice_generate(voice, temperatures[i], out + i, NULL, 1);
+        else
+            srnn_voice_generate(voice, temperature, out, NULL, count);
+        srnn_voice_free(voice);
+    }
+    srnn_model_free(model);
+    return out;
+}
+
+uint32_t model_rate(const char *path)
+{
+    srnn_model *model;
+    char error[SRNN_ERROR_MAX];
+    if (srnn_model_load(path, &model, error) != SRNN_OK) return 0;
+    uint32_t rate = srnn_model_config(model)->sample_rate;
+    srnn_model_free(model);
+    return rate;
+}
+
+double max_difference(const float *a, const float *b, size_t count)
+{
+    double worst = 0.0;
+    for (size_t i = 0; i < count; i++) {
+        double d = fabs((double)a[i] - (double)b[i]);
+        if (!(d <= worst)) worst = d; /* NaN counts as the worst */
+    }
+    return worst;
+}
+
+double rms(const float *x, size_t count)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < count; i++) sum += (double)x[i] * x[i];
+    return count ? sqrt(sum / (double)count) : 0.0;
+}
+
+int all_finite_within(const float *x, size_t count, float bound)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(x[i]) || fabsf(x[i]) > bound) return 0;
+    return 1;
+}
+
+/* ---- a host recording everything it renders ------------------------------------------------- */
+
+
+int take_open(take *t, const char *uri, double rate, worker_mode mode, uint32_t block)
+{
+    memset(t, 0, sizeof *t);
+    host_options options = {uri, rate, mode, false};
+    t->h = host_open(&options);
+    t->block = block;
+    t->mode = mode;
+    return t->h ? 0 : -1;
+}
+
+void take_close(take *t)
+{
+    host_close(t->h);
+    free(t->left);
+    free(t->right);
+}
+
+void take_run_block(take *t, uint32_t count)
+{
+    if (t->length + count > t->capacity) {
+        t->capacity = 2 * (t->length + count);
+        t->left = realloc(t->left, t->capacity * sizeof *t->left);
+        t->right = realloc(t->right, t->capacity * sizeof *t->right);
+    }
+    host_run(t->h, count, t->left + t->length, t->right + t->length);
+    if (host_model_notified_at(t->h) == host_runs(t->h) - 1) t->model_notified_at = t->length;
+    t->length += count;
+}
+
+void take_run(take *t, size_t samples)
+{
+    for (size_t done = 0; done < samples; done += t->block)
+        take_run_block(t, samples - done < t->block ? (uint32_t)(samples - done) : t->block);
+}
+
+int take_until(take *t, int (*done)(const take *, const void *), const void *arg)
+{
+    for (int i = 0; i < 4000; i++) {
+        if (done(t, arg)) return 1;
+        if (t->mode == WORKER_THREADED && i >= 50) host_wait_worker(t->h);
+        take_run_block(t, t->block);
+    }
+    return done(t, arg);
+}
+
+int model_notified(const take *t, const void *path)
+{
+    return strcmp(host_notified_model(t->h), path) == 0;
+}
+
+int errors_notified(const take *t, const void *count)
+{
+    return host_error_notifications(t->h) >= *(const uint32_t *)count;
+}
+

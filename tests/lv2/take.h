@@ -1,0 +1,56 @@
+/* The plugin tests' bench: a host that records everything it renders, the engine's own
+ * output to compare it with, and the checks' bookkeeping. */
+#ifndef SRNN_TEST_LV2_TAKE_H
+#define SRNN_TEST_LV2_TAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host.h"
+
+/* Set by take_setup: renders are divided by take_scale (4 with --quick, for valgrind); the
+ * bundle's default model; a temporary directory, removed by take_finish. */
+extern size_t take_scale;
+extern char take_default_model[1200], take_temp_dir[256];
+
+/* Parses the arguments, makes the temporary directory, loads the lilv world; 0 on success. */
+int take_setup(int argc, char **argv);
+/* Frees the world, removes the temporary directory, prints the count of failed checks and
+ * returns the exit status. */
+int take_finish(void);
+
+/* Prints "ok   ..." or "FAIL ..." and counts the failures. */
+void check(int ok, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+/* A path in the temporary directory (one of 8 rotating buffers). */
+const char *temp_path(const char *name);
+int write_file(const char *path, const void *data, size_t size);
+
+/* count samples of model at seed, each at temperatures[i] (or temperature if NULL). */
+float *engine_render(const char *path, uint64_t seed, float temperature,
+                     const float *temperatures, size_t count);
+uint32_t model_rate(const char *path);
+double max_difference(const float *a, const float *b, size_t count); /* NaN is the worst */
+double rms(const float *x, size_t count);
+int all_finite_within(const float *x, size_t count, float bound);
+
+typedef struct {
+    host *h;
+    float *left, *right;
+    size_t length, capacity;
+    uint32_t block;
+    worker_mode mode;
+    size_t model_notified_at; /* the sample where the run that notified the model began */
+} take;
+
+int take_open(take *t, const char *uri, double rate, worker_mode mode, uint32_t block);
+void take_close(take *t);
+void take_run_block(take *t, uint32_t count);
+void take_run(take *t, size_t samples);
+/* Runs blocks until done(): with a threaded worker, first freely (the worker racing run()),
+ * then waiting for it between blocks. */
+int take_until(take *t, int (*done)(const take *, const void *), const void *arg);
+int model_notified(const take *t, const void *path);
+int errors_notified(const take *t, const void *count);
+
+#endif
