@@ -77,6 +77,7 @@ typedef struct {
     uint64_t batches_this_run;
     uint64_t last_checkpoint_step; /* UINT64_MAX before the first of this run */
     bool nan_injected;             /* --inject_nan_at_step has fired */
+    double last_epoch_loss;        /* of the last epoch this run finished, else NAN */
     bool tty;
     double bar_drawn;
 } trainer;
@@ -292,24 +293,28 @@ static bool open_logs(trainer *t)
 
 /* ---- checkpoints -------------------------------------------------------------------------- */
 
+/* "key=value\n" lines for a checkpoint's metadata; the NLLs only once they are known. */
 static void metadata_text(const trainer *t, char *out, size_t size)
 {
     time_t now = time(NULL);
-    char created[32];
+    char created[32], train_nll[64] = "", val_nll[64] = "";
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    double train_bits = t->p.epoch_count ? t->p.epoch_loss_sum / t->p.epoch_count / log(2.0) : NAN;
+    double train_loss = t->p.epoch_count ? t->p.epoch_loss_sum / (double)t->p.epoch_count
+                                         : t->last_epoch_loss;
+    if (isfinite(train_loss))
+        snprintf(train_nll, sizeof train_nll, "train_nll_bits=%.6f\n", train_loss / log(2.0));
+    if (isfinite(t->p.last_val_loss))
+        snprintf(val_nll, sizeof val_nll, "val_nll_bits=%.6f\n", t->p.last_val_loss / log(2.0));
     snprintf(out, size,
              "name=SampleRNN trained by srnn train\n"
              "training_data=%s\n"
-             "train_nll_bits=%.6f\n"
-             "val_nll_bits=%.6f\n"
+             "%s%s"
              "training_epochs=%" PRIu64 "\n"
              "training_batches=%" PRIu64 "\n"
              "training_steps=%" PRIu64 "\n"
              "created=%s\n"
              "created_by=srnn train\n",
-             t->o->data_dir, train_bits, t->p.last_val_loss / log(2.0), t->p.epoch, t->p.batch,
-             t->p.global_step, created);
+             t->o->data_dir, train_nll, val_nll, t->p.epoch, t->p.batch, t->p.global_step, created);
 }
 
 /* Writes a checkpoint of the current state; with previews, renders them from it. */
@@ -568,6 +573,7 @@ static bool end_epoch(trainer *t, bool *failed)
     } else {
         t->p.epochs_without_improvement++;
     }
+    t->last_epoch_loss = loss;
     t->p.epoch = epoch;
     t->p.batch = 0;
     t->p.epoch_loss_sum = 0.0;
@@ -644,6 +650,7 @@ int train_run(const train_options *o)
     trainer t = {0};
     t.o = o;
     t.last_checkpoint_step = UINT64_MAX;
+    t.last_epoch_loss = NAN;
     t.tty = isatty(STDERR_FILENO);
     t.run_start = now_seconds();
     char error[CKPT_ERROR_MAX];
