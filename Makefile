@@ -12,6 +12,7 @@ CFLAGS  ?= $(OPT) -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 PKGS    := sndfile samplerate zlib libcjson snappy
+PKGS    += portaudio-2.0 jack alsa # srnn play: audio devices, JACK MIDI, quiet ALSA
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine -Ickpt $(PKG_CFLAGS)
@@ -110,6 +111,17 @@ $(BUILD)/tests/train_%: tests/train_%.c $(TRAIN_LIB) $(CKPT_LIB) $(LIB) $(wildca
 $(BUILD)/tests/%: tests/%.c $(CKPT_LIB) $(LIB) $(wildcard engine/*.h tests/*.h ckpt/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(TEST_LDFLAGS) $< $(CKPT_LIB) $(LIB) $(LDLIBS) -o $@
+
+# The player's tests (tests/test_play*.c) link its audio side too (callback, slots, ring,
+# recorder); the real-time one counts forbidden calls with the plugin's interposer.
+PLAYER_OBJ := $(addprefix $(BUILD)/ui/,player.o player_slot.o player_ring.o player_recorder.o \
+                                       audio_file.o)
+$(BUILD)/tests/test_play%: tests/test_play%.c $(PLAYER_OBJ) $(LIB) \
+                           $(wildcard engine/*.h ui/*.h tests/*.h tests/lv2/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iui -Itests/lv2 $(LDFLAGS) $(filter %.c,$^) $(PLAYER_OBJ) $(LIB) \
+	    $(LDLIBS) -ldl -o $@
+$(BUILD)/tests/test_play_realtime: tests/lv2/interposer.c
 
 # The real-time test interposes what the audio path must never call (tests/test_realtime.c).
 RT_WRAP := malloc calloc realloc aligned_alloc posix_memalign free mmap munmap read write close \

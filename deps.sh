@@ -25,6 +25,8 @@ BUILD_PACKAGES+=(libopenblas-dev libcjson-dev)
 # TensorFlow checkpoints (ckpt/): cJSON for PRiSM's config files, Snappy for compressed
 # table blocks.
 BUILD_PACKAGES+=(libcjson-dev libsnappy-dev)
+# srnn play: PortAudio (with its ALSA and JACK host APIs) and JACK MIDI.
+BUILD_PACKAGES+=(portaudio19-dev libasound2-dev libjack-jackd2-dev)
 # What the tests need on top: the PyTorch reference, and clang for the fuzzing smoke test.
 TEST_PACKAGES=(python3 python3-torch python3-numpy clang libclang-rt-14-dev python3-crcmod python3-snappy)
 # The LV2 plugin: LV2 headers to build it, lilv for its test hosts (built with everything).
@@ -32,3 +34,5 @@ BUILD_PACKAGES+=(lv2-dev liblilv-dev)
 # Its tests: lv2_validate (sordi) and lv2info, jalv on a dummy JACK server recorded with
 # jack_rec (jackd2), valgrind.
 TEST_PACKAGES+=(lilv-utils sordi jalv jackd2 valgrind)
+# srnn play's tests: a dummy JACK server and jack_rec, tmux for the terminal UI, a MIDI sender.
+TEST_PACKAGES+=(jackd2 tmux python3-jack-client)

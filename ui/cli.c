@@ -132,3 +132,13 @@ int cli_parse_u64_range(const char *option, const char *text, uint64_t min, uint
     }
     return 0;
 }
+
+int cli_parse_positive(const char *option, const char *text, double max, const char *note,
+                       double *value) {
+    if (cli_parse_double(option, text, value) != 0) return -1;
+    if (*value <= 0.0 || *value > max) {
+        cli_error("%s must be > 0 and at most %g%s, not %s", option, max, note ? note : "", text);
+        return -1;
+    }
+    return 0;
+}

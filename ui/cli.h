@@ -26,6 +26,7 @@ extern const cli_command cmd_export;
 extern const cli_command cmd_ckpt_ls;
 extern const cli_command cmd_train;
 extern const cli_command cmd_bench;
+extern const cli_command cmd_play;
 
 /* Prints "srnn: MESSAGE" and a newline on stderr: the one line a failure gets. */
 void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -57,5 +58,10 @@ int cli_parse_u64(const char *option, const char *text, uint64_t *value);
 /* The whole of text as a decimal integer in [min, max], else one line naming option and -1. */
 int cli_parse_u64_range(const char *option, const char *text, uint64_t min, uint64_t max,
                         uint64_t *value);
+
+/* The whole of text as a number in (0, max], else one line naming option and -1; note (or
+ * NULL) says what max stands for, as " (24 hours)". */
+int cli_parse_positive(const char *option, const char *text, double max, const char *note,
+                       double *value);
 
 #endif

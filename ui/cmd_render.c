@@ -43,23 +43,13 @@ static int parse_args(int argc, char **argv, render_args *a) {
         cli_error("render: missing -o OUT.wav (the file to write)");
         return -1;
     }
-    if (options[SECONDS].value) {
-        if (cli_parse_double("--seconds", options[SECONDS].value, &a->seconds) != 0) return -1;
-        if (a->seconds <= 0.0 || a->seconds > MAX_SECONDS) {
-            cli_error("--seconds must be > 0 and at most %.0f (24 hours), not %s", MAX_SECONDS,
-                      options[SECONDS].value);
-            return -1;
-        }
-    }
-    if (options[TEMPERATURE].value) {
-        if (cli_parse_double("--temperature", options[TEMPERATURE].value, &a->temperature) != 0)
-            return -1;
-        if (a->temperature <= 0.0 || a->temperature > MAX_TEMPERATURE) {
-            cli_error("--temperature must be > 0 and at most %.0f, not %s", MAX_TEMPERATURE,
-                      options[TEMPERATURE].value);
-            return -1;
-        }
-    }
+    if (options[SECONDS].value && cli_parse_positive("--seconds", options[SECONDS].value,
+                                                     MAX_SECONDS, " (24 hours)", &a->seconds))
+        return -1;
+    if (options[TEMPERATURE].value &&
+        cli_parse_positive("--temperature", options[TEMPERATURE].value, MAX_TEMPERATURE, NULL,
+                           &a->temperature))
+        return -1;
     if (options[SEED].value && cli_parse_u64("--seed", options[SEED].value, &a->seed) != 0)
         return -1;
     if (options[NUM_SEQS].value) {

@@ -7,7 +7,7 @@
 #define SRNN_TOOL_VERSION "0.1.0"
 
 static const cli_command *const commands[] = {&cmd_render, &cmd_eval, &cmd_info,
-                                              &cmd_import, &cmd_export, &cmd_ckpt_ls,
+                                              &cmd_import, &cmd_export, &cmd_ckpt_ls, &cmd_play,
                                               &cmd_train, &cmd_bench};
 enum { NUM_COMMANDS = sizeof commands / sizeof commands[0] };
 

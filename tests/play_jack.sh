@@ -1,0 +1,70 @@
+# Sourced by the player's tests (tests/test_play_*.sh, tests/once_play_soak.sh): a private JACK
+# server with the dummy driver, so that srnn play goes through the real PortAudio path (its
+# JACK host API) on a machine without a sound card, and helpers to look at what it played.
+# Each server gets its own name, so tests never share one.
+
+export JACK_NO_AUDIO_RESERVATION=1 # no D-Bus device reservation: there is no device
+export JACK_NO_START_SERVER=1       # clients must not start a server of their own
+
+jack_pids=()
+
+# start_jack RATE PERIOD [realtime]: starts a server named for this test and waits for it.
+# Without "realtime" it runs --no-realtime, which needs no privileges.
+start_jack() {
+    local rate=$1 period=$2 mode=--no-realtime
+    [ "${3:-}" = realtime ] && mode=--realtime
+    export JACK_DEFAULT_SERVER="srnn-test-$$-${#jack_pids[@]}"
+    jackd "$mode" -d dummy -r "$rate" -p "$period" >"$dir/jackd-$JACK_DEFAULT_SERVER.log" 2>&1 &
+    jack_pids+=($!)
+    for _ in $(seq 100); do
+        jack_lsp >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "jackd did not start: $(tail -n 5 "$dir/jackd-$JACK_DEFAULT_SERVER.log")" >&2
+    return 1
+}
+
+# stop_jack: stops the servers this test started.
+stop_jack() {
+    local pid
+    for pid in "${jack_pids[@]}"; do
+        kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    done
+    jack_pids=()
+}
+
+# wait_port NAME [SECONDS]: waits for a JACK port to exist (default 20 s).
+wait_port() {
+    local tries=$(( ${2:-20} * 10 ))
+    for _ in $(seq "$tries"); do
+        jack_lsp 2>/dev/null | grep -qx "$1" && return 0
+        sleep 0.1
+    done
+    echo "no JACK port $1 after ${2:-20} s" >&2
+    return 1
+}
+
+# wav_facts FILE [CUTOFF_HZ]: prints "frames rate channels rms same hf" for a PCM wav: the RMS
+# of channel 0, whether all channels carry the same signal (1/0), and the fraction of its
+# energy above CUTOFF_HZ (0 without one).
+wav_facts() {
+    "$PYTHON" - "$1" "${2:-0}" <<'EOF'
+import sys, wave
+import numpy as np
+with wave.open(sys.argv[1]) as w:
+    n, rate, channels, width = w.getnframes(), w.getframerate(), w.getnchannels(), w.getsampwidth()
+    data = w.readframes(n)
+kind = {2: np.int16, 4: np.int32}[width]
+x = np.frombuffer(data, dtype=kind).astype(np.float64) / float(np.iinfo(kind).max)
+x = x.reshape(-1, channels)
+same = int(all(np.array_equal(x[:, 0], x[:, c]) for c in range(channels)))
+rms = float(np.sqrt(np.mean(x[:, 0] ** 2))) if n else 0.0
+cutoff = float(sys.argv[2])
+hf = 0.0
+if cutoff > 0 and n:
+    power = np.abs(np.fft.rfft(x[:, 0])) ** 2
+    freqs = np.fft.rfftfreq(n, 1.0 / rate)
+    hf = float(power[freqs > cutoff].sum() / power.sum())
+print(n, rate, channels, "%.4f" % rms, same, "%.6f" % hf)
+EOF
+}

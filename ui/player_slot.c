@@ -1,0 +1,88 @@
+/* A slot resamples with libsamplerate in callback mode: src_callback_read pulls model-rate
+ * samples from supply() as it needs them, so a callback asks for exactly the device frames it
+ * owes. Everything libsamplerate needs is allocated by src_callback_new, before playing. */
+#include "player_slot.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Band-limited sinc interpolation (97 dB SNR over 90% of the band), far cheaper per sample
+ * than the engine. */
+#define PLAYER_RESAMPLER SRC_SINC_MEDIUM_QUALITY
+
+/* libsamplerate's supply callback: the next block of model-rate samples. */
+static long supply(void *user, float **data) {
+    player_slot *slot = user;
+    srnn_voice_generate(slot->voice, slot->temperature, slot->block, NULL, PLAYER_SLOT_BLOCK);
+    *data = slot->block;
+    return PLAYER_SLOT_BLOCK;
+}
+
+player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t seed, int tag,
+                                char error[PLAYER_SLOT_ERROR_MAX]) {
+    player_slot *slot = calloc(1, sizeof *slot);
+    if (!slot) {
+        snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: out of memory", path);
+        return NULL;
+    }
+    slot->tag = tag;
+    char load_error[SRNN_ERROR_MAX] = "";
+    srnn_status status = srnn_model_load(path, &slot->model, load_error);
+    if (status != SRNN_OK) {
+        snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: %s", path,
+                 load_error[0] ? load_error : srnn_status_string(status));
+        goto fail;
+    }
+    status = srnn_voice_create(slot->model, seed, &slot->voice);
+    if (status != SRNN_OK) {
+        snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: cannot create a voice: %s", path,
+                 srnn_status_string(status));
+        goto fail;
+    }
+    uint32_t model_rate = srnn_model_config(slot->model)->sample_rate;
+    slot->ratio = (double)device_rate / model_rate;
+    if (model_rate != device_rate) {
+        if (!src_is_valid_ratio(slot->ratio)) {
+            snprintf(error, PLAYER_SLOT_ERROR_MAX,
+                     "%s: cannot resample its %u Hz to the device's %u Hz (a ratio beyond 256)",
+                     path, model_rate, device_rate);
+            goto fail;
+        }
+        int src_error = 0;
+        slot->resampler = src_callback_new(supply, PLAYER_RESAMPLER, 1, &src_error, slot);
+        if (!slot->resampler) {
+            snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: cannot create a resampler: %s", path,
+                     src_strerror(src_error));
+            goto fail;
+        }
+    }
+    return slot;
+fail:
+    player_slot_free(slot);
+    return NULL;
+}
+
+void player_slot_free(player_slot *slot) {
+    if (!slot) return;
+    if (slot->resampler) src_delete(slot->resampler);
+    srnn_voice_free(slot->voice);
+    srnn_model_free(slot->model);
+    free(slot);
+}
+
+void player_slot_render(player_slot *slot, float temperature, float *out, size_t count) {
+    if (!slot->resampler) {
+        srnn_voice_generate(slot->voice, temperature, out, NULL, count);
+        return;
+    }
+    slot->temperature = temperature;
+    long got = src_callback_read(slot->resampler, slot->ratio, (long)count, out);
+    if (got < 0) got = 0; /* cannot happen with a valid state; silence rather than garbage */
+    memset(out + got, 0, (count - (size_t)got) * sizeof *out);
+}
+
+void player_slot_reseed(player_slot *slot, uint64_t seed) {
+    srnn_voice_reset(slot->voice, seed);
+    if (slot->resampler) src_reset(slot->resampler);
+}

@@ -1,0 +1,42 @@
+/* One playable model: the model, a voice generating from it, and a resampler from the model's
+ * rate to the device's. The control thread creates and frees slots (file I/O and allocation);
+ * the audio callback only renders and reseeds them. */
+#ifndef SRNN_PLAYER_SLOT_H
+#define SRNN_PLAYER_SLOT_H
+
+#include <samplerate.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "srnn.h"
+
+/* Samples generated at a time for the resampler: small, so that a callback's work follows its
+ * length closely. */
+enum { PLAYER_SLOT_BLOCK = 64 };
+
+typedef struct {
+    srnn_model *model;
+    srnn_voice *voice;
+    SRC_STATE *resampler; /* NULL when the model's rate is the device's */
+    double ratio;         /* device rate / model rate */
+    float temperature;    /* of the samples being generated, for the resampler's supply */
+    int tag;              /* the caller's: which model this is (a playlist position) */
+    float block[PLAYER_SLOT_BLOCK];
+} player_slot;
+
+/* The size of the one-line error buffer of player_slot_create. */
+#define PLAYER_SLOT_ERROR_MAX 512
+
+/* Loads the model at path and prepares it to play at device_rate Hz from silence with seed.
+ * NULL and one line in error on failure (a bad file, an impossible rate ratio, no memory). */
+player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t seed, int tag,
+                                char error[PLAYER_SLOT_ERROR_MAX]);
+void player_slot_free(player_slot *slot); /* NULL is a no-op */
+
+/* Writes count samples at the device rate. Real-time safe. */
+void player_slot_render(player_slot *slot, float temperature, float *out, size_t count);
+
+/* Starts again from silence with a new seed. Real-time safe. */
+void player_slot_reseed(player_slot *slot, uint64_t seed);
+
+#endif
