@@ -12,13 +12,13 @@
 
 #define MAX_CONFIG_SIZE (1u << 20)
 
-/* item as a whole number in [1, 2^32), or -1 after naming the problem. */
-static int to_count(const cJSON *item, const char *name, uint32_t *value, const char *path,
-                    char *error) {
+/* item as a whole number in [min, 2^32), or -1 after naming the problem. */
+static int to_count(const cJSON *item, const char *name, uint32_t min, uint32_t *value,
+                    const char *path, char *error) {
     double v = cJSON_IsNumber(item) ? item->valuedouble : NAN;
-    if (!(v >= 1 && v <= UINT32_MAX && v == floor(v))) {
-        ckpt_fail(error, SRNN_ERR_CONFIG, "%s: '%s' must be a whole number from 1 to %u", path,
-                  name, UINT32_MAX);
+    if (!(v >= min && v <= UINT32_MAX && v == floor(v))) {
+        ckpt_fail(error, SRNN_ERR_CONFIG, "%s: '%s' must be a whole number from %u to %u", path,
+                  name, min, UINT32_MAX);
         return -1;
     }
     *value = (uint32_t)v;
@@ -26,10 +26,10 @@ static int to_count(const cJSON *item, const char *name, uint32_t *value, const 
 }
 
 /* The count under key; an absent (or null) one is an error only when required. */
-static int read_count(const cJSON *root, const char *key, int required, uint32_t *value,
-                      const char *path, char *error) {
+static int read_count(const cJSON *root, const char *key, uint32_t min, int required,
+                      uint32_t *value, const char *path, char *error) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
-    if (item && !cJSON_IsNull(item)) return to_count(item, key, value, path, error);
+    if (item && !cJSON_IsNull(item)) return to_count(item, key, min, value, path, error);
     if (!required) return 0;
     ckpt_fail(error, SRNN_ERR_CONFIG, "%s: '%s' is missing", path, key);
     return -1;
@@ -56,15 +56,15 @@ static srnn_status from_json(const cJSON *root, srnn_config *c, const char *path
                          "%s: 'frame_sizes' must be [frame_size, big_frame_size]", path);
     *c = (srnn_config){.sample_rate = PRISM_DEFAULT_SAMPLE_RATE, .emb_size = 256};
     const char *rnn, *q_type;
-    if (to_count(cJSON_GetArrayItem(frames, 0), "frame_sizes[0]", &c->frame_size, path,
+    if (to_count(cJSON_GetArrayItem(frames, 0), "frame_sizes[0]", 1, &c->frame_size, path,
                  error) < 0 ||
-        to_count(cJSON_GetArrayItem(frames, 1), "frame_sizes[1]", &c->big_frame_size, path,
+        to_count(cJSON_GetArrayItem(frames, 1), "frame_sizes[1]", 1, &c->big_frame_size, path,
                  error) < 0 ||
-        read_count(root, "seq_len", 1, &c->seq_len, path, error) < 0 ||
-        read_count(root, "dim", 1, &c->dim, path, error) < 0 ||
-        read_count(root, "num_rnn_layers", 1, &c->num_rnn_layers, path, error) < 0 ||
-        read_count(root, "emb_size", 0, &c->emb_size, path, error) < 0 ||
-        read_count(root, "sample_rate", 0, &c->sample_rate, path, error) < 0 ||
+        read_count(root, "seq_len", 1, 1, &c->seq_len, path, error) < 0 ||
+        read_count(root, "dim", 1, 1, &c->dim, path, error) < 0 ||
+        read_count(root, "num_rnn_layers", 1, 1, &c->num_rnn_layers, path, error) < 0 ||
+        read_count(root, "emb_size", 0, 0, &c->emb_size, path, error) < 0 ||
+        read_count(root, "sample_rate", 1, 0, &c->sample_rate, path, error) < 0 ||
         !(rnn = read_text(root, "rnn_type", path, error)) ||
         !(q_type = read_text(root, "q_type", path, error)))
         return SRNN_ERR_CONFIG;
@@ -81,7 +81,7 @@ static srnn_status from_json(const cJSON *root, srnn_config *c, const char *path
         c->q_levels = 256;
     } else if (strcmp(q_type, "linear") == 0) {
         c->q_type = SRNN_Q_LINEAR;
-        if (read_count(root, "q_levels", 1, &c->q_levels, path, error) < 0)
+        if (read_count(root, "q_levels", 1, 1, &c->q_levels, path, error) < 0)
             return SRNN_ERR_CONFIG;
     } else {
         return ckpt_fail(error, SRNN_ERR_CONFIG, "%s: q_type '%.40s' is not mu-law or linear",

@@ -24,11 +24,10 @@ static uint32_t read_u32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* A block handle: offset and size, two varints. */
 static int read_handle(const uint8_t **p, const uint8_t *end, block_handle *handle) {
-    return pb_read_varint(p, end, &handle->offset) < 0 ||
-                   pb_read_varint(p, end, &handle->size) < 0
-               ? -1
-               : 0;
+    if (pb_read_varint(p, end, &handle->offset) < 0) return -1;
+    return pb_read_varint(p, end, &handle->size);
 }
 
 /* Snappy can expand about 21 times at most; a larger claim is a corrupt or hostile block. */

@@ -108,5 +108,20 @@ json.dump(c, open(sys.argv[1], "w"))' "$dir/$name/config.json"
 done <"$GOLDEN/cases.txt"
 [ $checked -ge 8 ] || fail "only $checked golden cases"
 
+# PRiSM does not use emb_size: a config with 0 imports, and the model goes out and back.
+first=$(awk 'NF { print; exit }' "$GOLDEN/cases.txt")
+"$PYTHON" -c 'import json, sys; c = json.load(open(sys.argv[1])); c["emb_size"] = 0
+json.dump(c, open(sys.argv[2], "w"))' "$dir/$first/config.json" "$dir/emb0.json"
+if "$SRNN" import --config "$dir/emb0.json" --checkpoint "$dir/$first/run/model.ckpt-7" \
+        -o "$dir/emb0.srnn" >"$dir/out" 2>&1 &&
+    "$SRNN" export --prism "$dir/emb0" "$dir/emb0.srnn" >"$dir/out" 2>&1 &&
+    "$SRNN" import --config "$dir/emb0/config.json" --checkpoint "$dir/emb0" \
+        -o "$dir/emb0_back.srnn" >"$dir/out" 2>&1; then
+    cmp -s "$dir/emb0.srnn" "$dir/emb0_back.srnn" || fail "emb_size 0: not the same file back"
+    grep -q '"emb_size": 0,' "$dir/emb0/config.json" || fail "emb_size 0: not in the config"
+else
+    fail "emb_size 0: $(cat "$dir/out")"
+fi
+
 echo "$checked cases, $failed failures"
 [ $failed -eq 0 ]
