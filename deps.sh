@@ -27,9 +27,6 @@ BUILD_PACKAGES+=(libopenblas-dev libcjson-dev)
 BUILD_PACKAGES+=(libcjson-dev libsnappy-dev)
 # srnn play: PortAudio (with its ALSA and JACK host APIs) and JACK MIDI.
 BUILD_PACKAGES+=(portaudio19-dev libasound2-dev libjack-jackd2-dev)
-# TensorFlow checkpoints (ckpt/): cJSON for PRiSM's config files, Snappy for compressed
-# table blocks.
-BUILD_PACKAGES+=(libcjson-dev libsnappy-dev)
 # What the tests need on top: the PyTorch reference, and clang for the fuzzing smoke test.
 TEST_PACKAGES=(python3 python3-torch python3-numpy clang libclang-rt-14-dev python3-crcmod python3-snappy)
 # The LV2 plugin: LV2 headers to build it, lilv for its test hosts (built with everything).
