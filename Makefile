@@ -63,7 +63,7 @@ $(BUILD)/pic/%.o: %.c $(wildcard engine/*.h)
 $(ENGINE_OBJ) $(ENGINE_PIC_OBJ): ARCH_FLAGS := -ffp-contract=off
 ifneq ($(filter x86_64%,$(shell $(CC) -dumpmachine)),)
 $(BUILD)/engine/kernels_avx2.o $(BUILD)/pic/engine/kernels_avx2.o: ARCH_FLAGS += -mavx2 -mf16c
-$(BUILD)/engine/kernels_avx512.o $(BUILD)/pic/engine/kernels_avx512.o: ARCH_FLAGS += -mavx512f
+$(BUILD)/engine/kernels_avx512.o $(BUILD)/pic/engine/kernels_avx512.o: ARCH_FLAGS += -mavx512f -mavx512bw
 endif
 
 $(LIB): $(ENGINE_OBJ)

@@ -8,7 +8,9 @@ srnn_cpu srnn_cpu_detect(void)
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     /* libgcc's checks include the operating system's support for the wider registers */
-    if (srnn_kernels_avx512 && __builtin_cpu_supports("avx512f")) return SRNN_CPU_AVX512;
+    if (srnn_kernels_avx512 && __builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw"))
+        return SRNN_CPU_AVX512;
     if (srnn_kernels_avx2 && __builtin_cpu_supports("avx2"))
         return SRNN_CPU_AVX2; /* every CPU with AVX2 has F16C */
 #endif

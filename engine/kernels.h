@@ -31,13 +31,22 @@ typedef enum {
 /* A weight matrix for y[out] += x[in] · W (a Keras Dense kernel), in column blocks: block b
  * holds columns [64b, 64b + 64) row after row, so element (i, o) is at index
  * ((o / 64) · in + i) · 64 + o % 64; the columns past out are zero. Streaming a block reads
- * contiguous memory, and a range of blocks is a piece of work that can be done on its own. */
+ * contiguous memory, and a range of blocks is a piece of work that can be done on its own.
+ *
+ * I8 keeps four consecutive rows of a column together, as integer dot-product instructions
+ * read them: element (i, o) is at ((o / 64) · G + i / 4) · 256 + (o % 64) · 4 + i % 4, with
+ * G = ceil(in / 4) groups of rows (rows past in are zero). Its product quantises x too:
+ * s = max|x| / 127, q_i = round(x_i / s) computed as x_i · (127 / max|x|), and
+ * y[o] += (sum_i q_i · w_io) · scale[o] · s, the sum exact in integers (in chunks of
+ * SRNN_I8_CHUNK rows, each converted to float and added in order). */
 typedef struct {
     uint32_t in, out, blocks; /* blocks = ceil(out / 64) */
     srnn_dtype dtype;
     const void *data;
     const float *scale; /* I8: one per column, blocks · 64 of them; else NULL */
 } srnn_matrix;
+
+#define SRNN_I8_CHUNK 4096 /* rows whose integer sum cannot overflow 32 bits: 4096 · 127² < 2³¹ */
 
 typedef struct {
     srnn_cpu level;
@@ -48,6 +57,12 @@ typedef struct {
      * output equals what gemv computes from zero. Load time only. */
     void (*gemm)(const srnn_matrix *w, const float *x, size_t x_stride, float *y,
                  size_t y_stride, size_t rows);
+    /* An I8 gemv in two steps, so that a product shared by threads quantises x once:
+     * quantise_i8 fills q (ceil(in / 4) · 4 values) and returns s (0: x is zero, nothing to
+     * add); gemv_quantised then equals gemv on x. */
+    float (*quantise_i8)(const srnn_matrix *w, const float *x, int16_t *q);
+    void (*gemv_quantised)(const srnn_matrix *w, const int16_t *q, float step, float *y,
+                           uint32_t block_begin, uint32_t block_end);
     /* Keras GRU (reset_after): h = z·h + (1 - z)·tanh(xh + r·hh), z and r sigmoids of
      * x + h parts; xg, hg are (3D) pre-activations in gate order z, r, h. */
     void (*gru_gates)(float *h, const float *xg, const float *hg, size_t d);

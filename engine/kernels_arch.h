@@ -34,14 +34,103 @@
                 acc[j] = vf_add(acc[j], vf_mul(xi, LOAD(row + j * VF_WIDTH)));                    \
         }                                                                                         \
         float *out = y + (size_t)b * SRNN_BLOCK;                                                  \
-        if (w->scale) {                                                                           \
-            const float *scale = w->scale + (size_t)b * SRNN_BLOCK;                               \
-            for (int j = 0; j < LANES; j++)                                                       \
-                acc[j] = vf_mul(acc[j], vf_load(scale + j * VF_WIDTH));                           \
-        }                                                                                         \
         for (int j = 0; j < LANES; j++)                                                           \
             vf_store(out + j * VF_WIDTH, vf_add(vf_load(out + j * VF_WIDTH), acc[j]));            \
     }
+
+#ifndef VEC_I8_BLOCK
+/* acc[o] = sum over groups g < groups and j < 4 of q[4g + j] · w[(g · 64 + o) · 4 + j]: one
+ * column block of an I8 matrix (kernels.h) against quantised inputs, in exact integers. */
+static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uint32_t groups)
+{
+    for (int o = 0; o < SRNN_BLOCK; o++) acc[o] = 0;
+    for (uint32_t g = 0; g < groups; g++) {
+        const int16_t *x = q + 4 * (size_t)g;
+        const int8_t *row = w + (size_t)g * 4 * SRNN_BLOCK;
+        for (int o = 0; o < SRNN_BLOCK; o++)
+            acc[o] += x[0] * row[4 * o] + x[1] * row[4 * o + 1] + x[2] * row[4 * o + 2] +
+                      x[3] * row[4 * o + 3];
+    }
+}
+#endif
+
+/* q[i] = round(x[first + i] · inverse) for n inputs (0 past the matrix's rows), clamped to
+ * +-127 (NaN to -127): the magic constant rounds to nearest even in every level alike. */
+static void quantise_inputs(int16_t *q, const float *x, size_t first, size_t n, size_t in,
+                            float inverse)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = first + i < in ? x[first + i] * inverse : 0.0f;
+        v = v >= -127.0f ? v : -127.0f;
+        v = v <= 127.0f ? v : 127.0f;
+        q[i] = (int16_t)((v + 0x1.8p23f) - 0x1.8p23f);
+    }
+}
+
+/* s for inputs x (0 when x is zero: nothing to add) and 1/s into *inverse. */
+static float i8_input_step(const float *x, size_t in, float *inverse)
+{
+    float max = 0.0f;
+    for (size_t i = 0; i < in; i++) {
+        float a = fabsf(x[i]);
+        max = a > max ? a : max;
+    }
+    if (!(max > 0.0f)) return 0.0f;
+    *inverse = 127.0f / max;
+    return max / 127.0f;
+}
+
+/* y += the I8 product of blocks [begin, end): of inputs quantised already (q, every row), or
+ * with q NULL quantised here a chunk at a time from x. */
+static void i8_products(const srnn_matrix *w, const int16_t *q, const float *x, float inverse,
+                        float step, float *y, uint32_t block_begin, uint32_t block_end)
+{
+    size_t groups = ((size_t)w->in + 3) / 4, rows = groups * 4;
+    int16_t staged[SRNN_I8_CHUNK];
+    int32_t acc[SRNN_BLOCK];
+    for (uint32_t b = block_begin; b < block_end; b++) {
+        float total[SRNN_BLOCK] = {0};
+        const int8_t *block = (const int8_t *)w->data + (size_t)b * groups * 4 * SRNN_BLOCK;
+        for (size_t first = 0; first < rows; first += SRNN_I8_CHUNK) {
+            size_t n = rows - first < SRNN_I8_CHUNK ? rows - first : SRNN_I8_CHUNK;
+            const int16_t *chunk = q ? q + first : staged;
+            if (!q) quantise_inputs(staged, x, first, n, w->in, inverse);
+            i8_block(acc, chunk, block + first * SRNN_BLOCK, (uint32_t)(n / 4));
+            for (int o = 0; o < SRNN_BLOCK; o++) total[o] += (float)acc[o];
+        }
+        float *out = y + (size_t)b * SRNN_BLOCK;
+        const float *scale = w->scale + (size_t)b * SRNN_BLOCK;
+        for (int o = 0; o < SRNN_BLOCK; o++) out[o] += total[o] * scale[o] * step;
+    }
+}
+
+static void gemv_i8(const srnn_matrix *w, const float *x, float *y, uint32_t block_begin,
+                    uint32_t block_end)
+{
+    float inverse = 0.0f, step = i8_input_step(x, w->in, &inverse);
+    if (step == 0.0f) return;
+    size_t rows = ((size_t)w->in + 3) / 4 * 4;
+    if (rows > SRNN_I8_CHUNK) { /* quantised chunk by chunk, for every block */
+        i8_products(w, NULL, x, inverse, step, y, block_begin, block_end);
+        return;
+    }
+    int16_t q[SRNN_I8_CHUNK]; /* quantised once for all blocks */
+    quantise_inputs(q, x, 0, rows, w->in, inverse);
+    i8_products(w, q, NULL, 0.0f, step, y, block_begin, block_end);
+}
+
+static float quantise_i8(const srnn_matrix *w, const float *x, int16_t *q)
+{
+    float inverse = 0.0f, step = i8_input_step(x, w->in, &inverse);
+    if (step != 0.0f) quantise_inputs(q, x, 0, ((size_t)w->in + 3) / 4 * 4, w->in, inverse);
+    return step;
+}
+
+static void gemv_quantised(const srnn_matrix *w, const int16_t *q, float step, float *y,
+                           uint32_t block_begin, uint32_t block_end)
+{
+    i8_products(w, q, NULL, 0.0f, step, y, block_begin, block_end);
+}
 
 static void gemv(const srnn_matrix *w, const float *x, float *y, uint32_t block_begin,
                  uint32_t block_end)
@@ -50,7 +139,7 @@ static void gemv(const srnn_matrix *w, const float *x, float *y, uint32_t block_
     case SRNN_DTYPE_F32: GEMV_BLOCKS(float, vf_load) break;
     case SRNN_DTYPE_F16: GEMV_BLOCKS(uint16_t, vf_load_f16) break;
     case SRNN_DTYPE_BF16: GEMV_BLOCKS(uint16_t, vf_load_bf16) break;
-    case SRNN_DTYPE_I8: GEMV_BLOCKS(int8_t, vf_load_i8) break;
+    case SRNN_DTYPE_I8: gemv_i8(w, x, y, block_begin, block_end); break;
     }
 }
 
@@ -267,5 +356,6 @@ static int32_t sample(srnn_rng *rng, const float *logits, size_t count, float te
     return (int32_t)best; /* the mode is the safe pick when rounding leaves target on top */
 }
 
-static const srnn_kernels table = {KERNELS_LEVEL, gemv, gemm, gru_gates, lstm_gates, sample};
+static const srnn_kernels table = {KERNELS_LEVEL, gemv,       gemm,       quantise_i8,
+                                   gemv_quantised, gru_gates, lstm_gates, sample};
 const srnn_kernels *const KERNELS_TABLE = &table;

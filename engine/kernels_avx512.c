@@ -1,7 +1,7 @@
-/* The kernels with AVX-512F. The Makefile compiles this file alone with -mavx512f; without
- * that flag the level is left out of the build. */
+/* The kernels with AVX-512F and BW. The Makefile compiles this file alone with -mavx512f
+ * -mavx512bw; without those flags the level is left out of the build. */
 #include "kernels.h"
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512BW__)
 #include "vec_avx512.h"
 #define KERNELS_LEVEL SRNN_CPU_AVX512
 #define KERNELS_TABLE srnn_kernels_avx512

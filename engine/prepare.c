@@ -58,7 +58,8 @@ static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_
 {
     srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL};
     size_t padded = (size_t)m.blocks * SRNN_BLOCK;
-    void *data = owned(b, (size_t)in * padded * srnn_dtype_size(dtype));
+    size_t rows = dtype == SRNN_DTYPE_I8 ? ((size_t)in + 3) / 4 * 4 : in; /* I8: whole groups */
+    void *data = owned(b, rows * padded * srnn_dtype_size(dtype));
     float *scale = dtype == SRNN_DTYPE_I8 ? owned(b, padded * sizeof *scale) : NULL;
     if (!data || (dtype == SRNN_DTYPE_I8 && !scale)) return m;
     if (scale) { /* each column's largest magnitude, gathered row by row */
@@ -69,9 +70,12 @@ static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_
             }
         for (uint32_t o = 0; o < out; o++) scale[o] = srnn_i8_scale(scale[o]);
     }
+    size_t groups = ((size_t)in + 3) / 4;
     for (uint32_t i = 0; i < in; i++)
         for (uint32_t o = 0; o < out; o++) {
-            size_t at = ((size_t)(o / SRNN_BLOCK) * in + i) * SRNN_BLOCK + o % SRNN_BLOCK;
+            size_t at = dtype == SRNN_DTYPE_I8
+                            ? (((size_t)(o / SRNN_BLOCK) * groups + i / 4) * SRNN_BLOCK + o % SRNN_BLOCK) * 4 + i % 4
+                            : ((size_t)(o / SRNN_BLOCK) * in + i) * SRNN_BLOCK + o % SRNN_BLOCK;
             float x = w[(size_t)i * out + o];
             switch (dtype) {
             case SRNN_DTYPE_F32: ((float *)data)[at] = x; break;

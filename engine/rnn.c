@@ -38,11 +38,12 @@ void srnn_tier_state_clear(srnn_tier_state *s, const srnn_model *m, const srnn_t
                    srnn_gates(c->rnn_type) * c->dim * sizeof(float));
 }
 
-void srnn_tier_step(const srnn_model *m, const srnn_tier *tier, const srnn_tier_run *run,
-                    srnn_tier_state *s, const int32_t *frame, const float *conditioning)
+void srnn_tier_step(const srnn_model *m, const srnn_exec *exec, const srnn_tier *tier,
+                    const srnn_tier_run *run, srnn_tier_state *s, const int32_t *frame,
+                    const float *conditioning)
 {
     const srnn_config *c = &m->config;
-    const srnn_kernels *k = m->run.kernels;
+    const srnn_kernels *k = exec->kernels;
     size_t d = c->dim, pd = srnn_padded(d), gd = srnn_gates(c->rnn_type) * d;
     size_t pgd = srnn_padded(gd);
     float half = (float)c->q_levels / 2.0f;
@@ -53,12 +54,12 @@ void srnn_tier_step(const srnn_model *m, const srnn_tier *tier, const srnn_tier_
     memcpy(g, run->input_bias, gd * sizeof *g);
     if (conditioning)
         for (size_t o = 0; o < gd; o++) g[o] += conditioning[o];
-    k->gemv(&run->input, s->input, g, 0, run->input.blocks);
+    srnn_exec_gemv(exec, &run->input, s->input, g, 0, run->input.blocks);
     for (uint32_t l = 0; l < c->num_rnn_layers; l++) {
         float *h = s->h + l * pd, *recurrent = s->recurrent + l * pgd;
         if (l > 0) {
             memcpy(g, run->kernel_bias[l], gd * sizeof *g);
-            k->gemv(&run->kernel[l], h - pd, g, 0, run->kernel[l].blocks);
+            srnn_exec_gemv(exec, &run->kernel[l], h - pd, g, 0, run->kernel[l].blocks);
         }
         if (c->rnn_type == SRNN_RNN_GRU) {
             k->gru_gates(h, g, recurrent, d);
@@ -70,7 +71,7 @@ void srnn_tier_step(const srnn_model *m, const srnn_tier *tier, const srnn_tier_
     if (c->skip_conn) {
         memcpy(s->output, run->skip_bias, d * sizeof *s->output);
         for (uint32_t l = 0; l < c->num_rnn_layers; l++)
-            k->gemv(&run->skip[l], s->h + l * pd, s->output, 0, run->skip[l].blocks);
+            srnn_exec_gemv(exec, &run->skip[l], s->h + l * pd, s->output, 0, run->skip[l].blocks);
     } else {
         memcpy(s->output, s->h + (c->num_rnn_layers - 1) * pd, d * sizeof *s->output);
     }

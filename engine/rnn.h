@@ -28,8 +28,9 @@ void srnn_tier_state_clear(srnn_tier_state *state, const srnn_model *model,
 /* One step on the frame of samples (the tier's frame size of them), plus conditioning (GD
  * gate pre-activations from the tier above, or NULL). Needs the recurrent halves prepared;
  * leaves the output in state->output. */
-void srnn_tier_step(const srnn_model *model, const srnn_tier *tier, const srnn_tier_run *run,
-                    srnn_tier_state *state, const int32_t *frame, const float *conditioning);
+void srnn_tier_step(const srnn_model *model, const srnn_exec *exec, const srnn_tier *tier,
+                    const srnn_tier_run *run, srnn_tier_state *state, const int32_t *frame,
+                    const float *conditioning);
 
 /* Queues the recurrent halves of the next step. */
 void srnn_tier_queue_recurrent(const srnn_model *model, const srnn_tier_run *run,

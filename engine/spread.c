@@ -1,13 +1,13 @@
 /* The queue of spread work (spread.h). */
 #include "spread.h"
 
-void srnn_queue_run(srnn_queue *q, const srnn_kernels *k, uint32_t budget)
+void srnn_queue_run(srnn_queue *q, const srnn_exec *exec, uint32_t budget)
 {
     while (budget > 0 && q->next_job < q->count) {
         const srnn_job *job = &q->jobs[q->next_job];
         uint32_t left = job->w->blocks - q->next_block;
         uint32_t now = left < budget ? left : budget;
-        k->gemv(job->w, job->x, job->y, q->next_block, q->next_block + now);
+        srnn_exec_gemv(exec, job->w, job->x, job->y, q->next_block, q->next_block + now);
         budget -= now;
         q->next_block += now;
         if (q->next_block == job->w->blocks) {
@@ -17,9 +17,9 @@ void srnn_queue_run(srnn_queue *q, const srnn_kernels *k, uint32_t budget)
     }
 }
 
-void srnn_queue_complete(srnn_queue *q, const srnn_kernels *k, size_t jobs)
+void srnn_queue_complete(srnn_queue *q, const srnn_exec *exec, size_t jobs)
 {
-    while (q->next_job < q->count && q->next_job < jobs) srnn_queue_run(q, k, UINT32_MAX);
+    while (q->next_job < q->count && q->next_job < jobs) srnn_queue_run(q, exec, UINT32_MAX);
 }
 
 uint32_t srnn_queue_rate(const uint32_t *blocks, const uint32_t *deadline, size_t count)

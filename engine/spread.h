@@ -7,6 +7,7 @@
 #ifndef SRNN_SPREAD_H
 #define SRNN_SPREAD_H
 
+#include "helper.h"
 #include "kernels.h"
 
 typedef struct {
@@ -36,10 +37,10 @@ static inline void srnn_queue_push(srnn_queue *q, const srnn_matrix *w, const fl
 }
 
 /* Does up to budget column blocks of the queued products, in order. */
-void srnn_queue_run(srnn_queue *q, const srnn_kernels *k, uint32_t budget);
+void srnn_queue_run(srnn_queue *q, const srnn_exec *exec, uint32_t budget);
 
 /* Finishes the first jobs of the queue (all of them with SIZE_MAX). */
-void srnn_queue_complete(srnn_queue *q, const srnn_kernels *k, size_t jobs);
+void srnn_queue_complete(srnn_queue *q, const srnn_exec *exec, size_t jobs);
 
 /* The smallest rate that finishes jobs of blocks[i] blocks by deadline[i] samples after the
  * step (deadlines not decreasing). */

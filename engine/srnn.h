@@ -82,7 +82,7 @@ typedef enum {
     SRNN_CPU_AUTO = 0,    /* the best this CPU has, capped by the environment variable SRNN_CPU */
     SRNN_CPU_GENERIC = 1, /* plain C */
     SRNN_CPU_AVX2 = 2,    /* x86-64 with AVX2 and F16C */
-    SRNN_CPU_AVX512 = 3,  /* x86-64 with AVX-512F */
+    SRNN_CPU_AVX512 = 3,  /* x86-64 with AVX-512F and BW */
     SRNN_CPU_NEON = 4,    /* 64-bit ARM */
 } srnn_cpu;
 
@@ -170,6 +170,16 @@ srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_M
  * random numbers seeded with seed. */
 srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice **voice);
 void srnn_voice_free(srnn_voice *voice); /* NULL is a no-op */
+
+/* A voice that shares its matrix products with a helper thread it starts (threads = 2), for
+ * models too large for one core; threads = 1 is srnn_voice_create. It generates exactly the
+ * samples of a one-thread voice. The calls of the real-time contract stay real-time safe on
+ * the calling thread: it hands out column blocks through atomic counters, takes back every
+ * block the helper has not started, and spins only while the helper finishes one it has (no
+ * lock, no system call). The helper spins while the voice generates and sleeps after a pause;
+ * it has the scheduling of the thread that creates the voice. srnn_voice_free stops it. */
+srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, unsigned threads,
+                                      srnn_voice **voice);
 
 /* Back to the state srnn_voice_create gave, with a new seed. Real-time safe. */
 void srnn_voice_reset(srnn_voice *voice, uint64_t seed);

@@ -5,6 +5,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #define VF_WIDTH 8
 #define GEMM_CHUNK 16 /* 4 rows x 2 registers of accumulators */
@@ -40,16 +41,39 @@ static inline vf vf_load_bf16(const uint16_t *p)
     __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
     return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
 }
-static inline vf vf_load_i8(const int8_t *p)
-{
-    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));
-}
 static inline float vf_reduce_max(vf a)
 {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
     m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
     return _mm_cvtss_f32(m);
+}
+
+/* One column block of an I8 matrix against quantised inputs (kernels_arch.h's i8_block):
+ * vpmaddwd multiplies the 16-bit inputs with the weights widened to 16 bits and adds pairs,
+ * leaving two partial sums per output, which a horizontal add joins at the end. Exact. */
+#define VEC_I8_BLOCK
+static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uint32_t groups)
+{
+    for (int half = 0; half < 2; half++) { /* 32 columns in 8 registers at a time */
+        __m256i sums[8];
+        for (int k = 0; k < 8; k++) sums[k] = _mm256_setzero_si256();
+        const int8_t *columns = w + half * 128;
+        for (uint32_t g = 0; g < groups; g++) {
+            int64_t inputs;
+            memcpy(&inputs, q + 4 * (size_t)g, sizeof inputs);
+            __m256i x = _mm256_set1_epi64x(inputs);
+            const int8_t *row = columns + (size_t)g * 256;
+            for (int k = 0; k < 8; k++) {
+                __m256i weights = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(row + 16 * k)));
+                sums[k] = _mm256_add_epi32(sums[k], _mm256_madd_epi16(weights, x));
+            }
+        }
+        for (int k = 0; k < 8; k += 2) {
+            __m256i joined = _mm256_permute4x64_epi64(_mm256_hadd_epi32(sums[k], sums[k + 1]), 0xd8);
+            _mm256_storeu_si256((__m256i *)(acc + half * 32 + k * 4), joined);
+        }
+    }
 }
 
 /* eight double lanes in two registers */

@@ -1,10 +1,11 @@
-/* Vector primitives for kernels_arch.h with AVX-512F (16 floats, 8 doubles). Each operation
+/* Vector primitives for kernels_arch.h with AVX-512F and BW (16 floats, 8 doubles). Each operation
  * is the lane-wise twin of vec_generic.h's; no fused multiply-add. */
 #ifndef SRNN_VEC_AVX512_H
 #define SRNN_VEC_AVX512_H
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #define VF_WIDTH 16
 #define GEMM_CHUNK 64 /* 4 rows x 4 registers of accumulators */
@@ -43,11 +44,31 @@ static inline vf vf_load_bf16(const uint16_t *p)
     __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p));
     return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
 }
-static inline vf vf_load_i8(const int8_t *p)
-{
-    return _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)p)));
-}
 static inline float vf_reduce_max(vf a) { return _mm512_reduce_max_ps(a); }
+
+/* One column block of an I8 matrix against quantised inputs (kernels_arch.h's i8_block):
+ * vpmaddwd on 16-bit values leaves two partial sums per output in a 64-bit lane, joined by
+ * a shift and an add at the end. Exact. */
+#define VEC_I8_BLOCK
+static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uint32_t groups)
+{
+    __m512i sums[8];
+    for (int k = 0; k < 8; k++) sums[k] = _mm512_setzero_si512();
+    for (uint32_t g = 0; g < groups; g++) {
+        int64_t inputs;
+        memcpy(&inputs, q + 4 * (size_t)g, sizeof inputs);
+        __m512i x = _mm512_set1_epi64(inputs);
+        const int8_t *row = w + (size_t)g * 256;
+        for (int k = 0; k < 8; k++) {
+            __m512i weights = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)(row + 32 * k)));
+            sums[k] = _mm512_add_epi32(sums[k], _mm512_madd_epi16(weights, x));
+        }
+    }
+    for (int k = 0; k < 8; k++) {
+        __m512i joined = _mm512_add_epi32(sums[k], _mm512_srli_epi64(sums[k], 32));
+        _mm256_storeu_si256((__m256i *)(acc + 8 * k), _mm512_cvtepi64_epi32(joined));
+    }
+}
 
 typedef __m512d vd8;
 typedef __mmask8 vd8mask;

@@ -59,7 +59,6 @@ static inline vf vf_load_f16(const uint16_t *p)
     return vf_from_bits_(sign | (exponent + 112u) << 23 | mantissa << 13);
 }
 static inline vf vf_load_bf16(const uint16_t *p) { return vf_from_bits_((uint32_t)*p << 16); }
-static inline vf vf_load_i8(const int8_t *p) { return (float)*p; }
 
 /* the largest lane */
 static inline float vf_reduce_max(vf a) { return a; }

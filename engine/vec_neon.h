@@ -36,12 +36,6 @@ static inline vf vf_pow2_from_shifted(vf t)
 }
 static inline vf vf_load_f16(const uint16_t *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
 static inline vf vf_load_bf16(const uint16_t *p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(p), 16)); }
-static inline vf vf_load_i8(const int8_t *p)
-{
-    int8x8_t bytes = vcreate_s8((uint64_t)p[0] & 0xff | ((uint64_t)p[1] & 0xff) << 8 |
-                                ((uint64_t)p[2] & 0xff) << 16 | ((uint64_t)p[3] & 0xff) << 24);
-    return vcvtq_f32_s32(vmovl_s16(vget_low_s16(vmovl_s8(bytes))));
-}
 static inline float vf_reduce_max(vf a) { return vmaxvq_f32(a); }
 
 typedef struct {

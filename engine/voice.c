@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "denormals.h"
+#include "helper.h"
 #include "model.h"
 #include "rnn.h"
 #include "sampler.h"
@@ -23,6 +24,7 @@
 
 struct srnn_voice {
     const srnn_model *model;
+    srnn_exec exec; /* the model's kernels, and the helper thread if the voice has one */
     srnn_rng rng;
     int32_t *window; /* (2·BF) */
     uint32_t position;
@@ -41,8 +43,14 @@ static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 /* The voice and all its arrays in one allocation, so it is freed in one call. */
 srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice **voice)
 {
+    return srnn_voice_create_threads(model, seed, 1, voice);
+}
+
+srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, unsigned threads,
+                                      srnn_voice **voice)
+{
     *voice = NULL;
-    if (!model) return SRNN_ERR_ARGUMENT;
+    if (!model || threads < 1 || threads > 2) return SRNN_ERR_ARGUMENT;
     const srnn_config *c = &model->config;
     size_t d = srnn_padded(c->dim), q = srnn_padded(c->q_levels);
     size_t gd = srnn_padded(srnn_gates(c->rnn_type) * c->dim);
@@ -61,6 +69,16 @@ srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice
 
     srnn_voice *v = (srnn_voice *)block;
     v->model = model;
+    v->exec.kernels = model->run.kernels;
+    if (threads == 2) { /* products take d or BF inputs, and give GD, D or Q outputs */
+        size_t max_in = c->dim > c->big_frame_size ? c->dim : c->big_frame_size;
+        size_t widest = gd > q ? gd : q;
+        v->exec.helper = srnn_helper_start(model->run.kernels, max_in, widest / SRNN_BLOCK);
+        if (!v->exec.helper) {
+            free(block);
+            return SRNN_ERR_NOMEM;
+        }
+    }
     v->big_queue.jobs = (srnn_job *)(block + header);
     v->big_queue.capacity = big_jobs;
     v->frame_queue.jobs = v->big_queue.jobs + big_jobs;
@@ -99,7 +117,12 @@ srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice
     return SRNN_OK;
 }
 
-void srnn_voice_free(srnn_voice *voice) { free(voice); }
+void srnn_voice_free(srnn_voice *voice)
+{
+    if (!voice) return;
+    srnn_helper_stop(voice->exec.helper);
+    free(voice);
+}
 
 void srnn_voice_reset(srnn_voice *v, uint64_t seed)
 {
@@ -137,13 +160,12 @@ static void big_frame_step(srnn_voice *v)
 {
     const srnn_model *m = v->model;
     const srnn_tier_run *run = &m->run.big_frame;
-    const srnn_kernels *k = m->run.kernels;
     size_t gd = srnn_padded(srnn_gates(m->config.rnn_type) * m->config.dim);
-    srnn_queue_complete(&v->big_queue, k, SIZE_MAX);
-    srnn_tier_step(m, &m->big_frame, run, &v->big_frame, v->window, NULL);
+    srnn_queue_complete(&v->big_queue, &v->exec, SIZE_MAX);
+    srnn_tier_step(m, &v->exec, &m->big_frame, run, &v->big_frame, v->window, NULL);
     memset(v->conditioning, 0, m->big_frame.ratio * gd * sizeof *v->conditioning);
-    k->gemv(&run->conditioning[0], v->big_frame.output, v->conditioning, 0,
-            run->conditioning[0].blocks);
+    srnn_exec_gemv(&v->exec, &run->conditioning[0], v->big_frame.output, v->conditioning, 0,
+                   run->conditioning[0].blocks);
     srnn_queue_clear(&v->big_queue);
     for (size_t j = 1; j < m->big_frame.ratio; j++)
         srnn_queue_push(&v->big_queue, &run->conditioning[j], v->big_frame.output,
@@ -155,13 +177,12 @@ static void big_frame_step(srnn_voice *v)
 static void frame_step(srnn_voice *v, size_t j)
 {
     const srnn_model *m = v->model;
-    const srnn_kernels *k = m->run.kernels;
     size_t gd = srnn_padded(srnn_gates(m->config.rnn_type) * m->config.dim);
     size_t end = m->config.big_frame_size + v->position;
-    srnn_queue_complete(&v->big_queue, k, j); /* frame j's conditioning is job j - 1 */
-    srnn_queue_complete(&v->frame_queue, k, SIZE_MAX);
-    srnn_tier_step(m, &m->frame, &m->run.frame, &v->frame, v->window + end - m->frame.frame,
-                   v->conditioning + j * gd);
+    srnn_queue_complete(&v->big_queue, &v->exec, j); /* frame j's conditioning is job j - 1 */
+    srnn_queue_complete(&v->frame_queue, &v->exec, SIZE_MAX);
+    srnn_tier_step(m, &v->exec, &m->frame, &m->run.frame, &v->frame,
+                   v->window + end - m->frame.frame, v->conditioning + j * gd);
     srnn_queue_clear(&v->frame_queue);
     srnn_tier_queue_recurrent(m, &m->run.frame, &v->frame, &v->frame_queue);
 }
@@ -186,7 +207,6 @@ const float *srnn_voice_predict(srnn_voice *v)
     run_tiers_if_due(v);
     const srnn_model *m = v->model;
     const srnn_runtime *run = &m->run;
-    const srnn_kernels *k = run->kernels;
     size_t d = m->config.dim, q = m->config.q_levels, f = m->config.frame_size;
     size_t end = m->config.big_frame_size + v->position;
     const int32_t *recent = v->window + end - f;
@@ -196,17 +216,17 @@ const float *srnn_voice_predict(srnn_voice *v)
      * the embedded samples through the input convolution */
     float *h1 = v->hidden1, *h2 = v->hidden2;
     memcpy(h1, m->hidden1_bias, d * sizeof *h1);
-    k->gemv(upsample, v->frame.output, h1, 0, upsample->blocks);
+    srnn_exec_gemv(&v->exec, upsample, v->frame.output, h1, 0, upsample->blocks);
     for (size_t t = 0; t < f; t++) {
         const float *row = run->sample_table + (t * q + (size_t)recent[t]) * d;
         for (size_t o = 0; o < d; o++) h1[o] += row[o];
     }
     relu(h1, d);
     memcpy(h2, m->hidden2_bias, d * sizeof *h2);
-    k->gemv(&run->hidden2, h1, h2, 0, run->hidden2.blocks);
+    srnn_exec_gemv(&v->exec, &run->hidden2, h1, h2, 0, run->hidden2.blocks);
     relu(h2, d);
     memcpy(v->logits, m->output_bias, q * sizeof *v->logits);
-    k->gemv(&run->output, h2, v->logits, 0, run->output.blocks);
+    srnn_exec_gemv(&v->exec, &run->output, h2, v->logits, 0, run->output.blocks);
     v->logits_ready = true;
     return v->logits;
 }
@@ -214,11 +234,10 @@ const float *srnn_voice_predict(srnn_voice *v)
 void srnn_voice_feed(srnn_voice *v, int32_t sample)
 {
     run_tiers_if_due(v);
-    const srnn_kernels *k = v->model->run.kernels;
     size_t bf = v->model->config.big_frame_size;
     v->window[bf + v->position] = clamp_sample(v->model, sample);
-    srnn_queue_run(&v->frame_queue, k, v->frame_queue.rate);
-    srnn_queue_run(&v->big_queue, k, v->big_queue.rate);
+    srnn_queue_run(&v->frame_queue, &v->exec, v->frame_queue.rate);
+    srnn_queue_run(&v->big_queue, &v->exec, v->big_queue.rate);
     if (++v->position == bf) {
         memcpy(v->window, v->window + bf, bf * sizeof *v->window);
         v->position = 0;
@@ -229,8 +248,8 @@ void srnn_voice_feed(srnn_voice *v, int32_t sample)
 
 int32_t srnn_voice_sample(srnn_voice *v, const float *logits, float temperature)
 {
-    return v->model->run.kernels->sample(&v->rng, logits, v->model->config.q_levels, temperature,
-                                         v->weights);
+    return v->exec.kernels->sample(&v->rng, logits, v->model->config.q_levels, temperature,
+                                   v->weights);
 }
 
 void srnn_voice_generate(srnn_voice *v, float temperature, float *audio, int32_t *quantised,

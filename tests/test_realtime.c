@@ -85,9 +85,23 @@ static int run_case(const char *dir, const char *name)
     printf("%-12s real-time calls: %d forbidden calls%s%s\n", name, forbidden_calls,
            clean ? "" : ", last: ", clean ? "" : last_forbidden);
 
+    /* a voice with a helper thread: nothing forbidden on either thread while it generates */
+    srnn_voice *threaded;
+    int threaded_clean = 0;
+    if (srnn_voice_create_threads(model, 3, 2, &threaded) == SRNN_OK) {
+        forbidden_calls = 0;
+        armed = 1;
+        for (int block = 1; block <= 4096; block *= 4)
+            srnn_voice_generate(threaded, 0.95f, audio, samples, (size_t)block);
+        armed = 0;
+        threaded_clean = forbidden_calls == 0;
+        printf("%-12s with a helper thread: %d forbidden calls%s%s\n", name, forbidden_calls,
+               threaded_clean ? "" : ", last: ", threaded_clean ? "" : last_forbidden);
+        srnn_voice_free(threaded);
+    }
     srnn_voice_free(voice);
     srnn_model_free(model);
-    return !clean;
+    return !clean || !threaded_clean;
 }
 
 int main(void)

@@ -39,7 +39,7 @@ typedef struct {
 } result;
 
 typedef struct {
-    const char *sizes, *precisions, *directory;
+    const char *sizes, *precisions, *threads, *directory;
     double seconds;
     uint64_t repeat;
     int pytorch, openblas;
@@ -60,11 +60,11 @@ static double median(const double *values, size_t count)
 }
 
 /* Generates in 16-sample blocks for about seconds, timing every block. */
-static void measure_engine(const srnn_model *model, double seconds, double *block_us,
-                           int repeat, result *r)
+static void measure_engine(const srnn_model *model, unsigned threads, double seconds,
+                           double *block_us, int repeat, result *r)
 {
     srnn_voice *voice;
-    if (srnn_voice_create(model, 1, &voice) != SRNN_OK) return;
+    if (srnn_voice_create_threads(model, 1, threads, &voice) != SRNN_OK) return;
     int32_t samples[BLOCK];
     uint32_t bf = srnn_model_config(model)->big_frame_size;
     srnn_voice_generate(voice, 0.95f, NULL, samples, BLOCK); /* touch the weights once */
@@ -164,22 +164,26 @@ static int check_list(const char *option, const char *list, const char *const *n
 
 static int parse_args(int argc, char **argv, bench_args *a)
 {
-    cli_option options[] = {{"--sizes", NULL, NULL},   {"--precisions", NULL, NULL},
-                            {"--seconds", NULL, NULL}, {"--repeat", NULL, NULL},
-                            {"--baselines", NULL, NULL}, {"--dir", NULL, NULL}};
-    enum { SIZES_OPT, PRECISIONS_OPT, SECONDS, REPEAT, BASELINES, DIR, NUM_OPTIONS };
+    cli_option options[] = {{"--sizes", NULL, NULL},     {"--precisions", NULL, NULL},
+                            {"--threads", NULL, NULL},   {"--seconds", NULL, NULL},
+                            {"--repeat", NULL, NULL},    {"--baselines", NULL, NULL},
+                            {"--dir", NULL, NULL}};
+    enum { SIZES_OPT, PRECISIONS_OPT, THREADS, SECONDS, REPEAT, BASELINES, DIR, NUM_OPTIONS };
     if (cli_parse(argc, argv, options, NUM_OPTIONS, NULL, 0, 0, "") < 0) return -1;
     const char *tmp = getenv("TMPDIR");
-    *a = (bench_args){"S,M,L", "float32,float16,bfloat16,int8", tmp && *tmp ? tmp : "/tmp",
-                      2.0, 3, 1, 1};
+    *a = (bench_args){"S,M,L", "float32,float16,bfloat16,int8", "1,2",
+                      tmp && *tmp ? tmp : "/tmp", 2.0, 3, 1, 1};
     static const char *const size_names[] = {"S", "M", "L"};
     static const char *const precision_names[] = {"float32", "float16", "bfloat16", "int8"};
     static const char *const baseline_names[] = {"pytorch", "openblas", "none"};
+    static const char *const thread_names[] = {"1", "2"};
     if (options[SIZES_OPT].value) a->sizes = options[SIZES_OPT].value;
     if (options[PRECISIONS_OPT].value) a->precisions = options[PRECISIONS_OPT].value;
     if (options[DIR].value) a->directory = options[DIR].value;
+    if (options[THREADS].value) a->threads = options[THREADS].value;
     if (check_list("--sizes", a->sizes, size_names, 3) != 0 ||
-        check_list("--precisions", a->precisions, precision_names, 4) != 0)
+        check_list("--precisions", a->precisions, precision_names, 4) != 0 ||
+        check_list("--threads", a->threads, thread_names, 2) != 0)
         return -1;
     if (options[BASELINES].value) {
         if (check_list("--baselines", options[BASELINES].value, baseline_names, 3) != 0) return -1;
@@ -224,7 +228,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         return -1;
     }
     srnn_model *models[PRECISIONS] = {0};
-    static result results[PRECISIONS], pytorch, openblas;
+    static result results[PRECISIONS][2], pytorch, openblas;
     memset(results, 0, sizeof results);
     memset(&pytorch, 0, sizeof pytorch);
     memset(&openblas, 0, sizeof openblas);
@@ -241,30 +245,39 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
     }
     unlink(path);
     int repeats = (int)a->repeat;
+    static const char *const thread_names[] = {"1", "2"};
     for (int r = 0; r < repeats && !failed; r++) {
         for (int p = 0; p < PRECISIONS; p++)
-            if (models[p] && selected(a->precisions, srnn_precision_name(precisions[p])))
-                measure_engine(models[p], a->seconds, block_us, r, &results[p]);
+            for (unsigned t = 0; t < 2; t++)
+                if (models[p] && selected(a->precisions, srnn_precision_name(precisions[p])) &&
+                    selected(a->threads, thread_names[t]))
+                    measure_engine(models[p], t + 1, a->seconds, block_us, r, &results[p][t]);
         if (a->openblas) measure_openblas(models[0], a->seconds, r, &openblas);
         if (a->pytorch) measure_pytorch(size, a->seconds, r, &pytorch);
     }
-    uint64_t macs = models[0] ? srnn_model_macs_per_sample(models[0]) : 0;
-    for (int p = 0; p < PRECISIONS && !failed; p++) {
-        if (!models[p] || !selected(a->precisions, srnn_precision_name(precisions[p]))) continue;
-        const result *r = &results[p];
-        double rate = median(r->rate, (size_t)repeats), gmacs = rate * (double)macs / 1e9;
-        printf("| %s %ux%u | %-8s | %-6s | %9.0f | %6.2fx | %6.1f | %4.0f%% | %6.1f / %6.1f / %7.1f "
-               "| %4.2f |",
-               size->name, size->dim, size->layers, srnn_precision_name(precisions[p]),
-               srnn_cpu_name(srnn_model_cpu(models[p])), rate, rate / config.sample_rate, gmacs,
-               100 * gmacs / peak, r->mean_us, r->p99_us, r->max_us, r->phase_ratio);
-        print_ratio(rate, &pytorch, repeats, a->pytorch);
-        print_ratio(rate, &openblas, repeats, a->openblas);
-        printf("\n");
-    }
+    uint64_t macs = 0; /* the same for every precision */
+    for (int p = 0; p < PRECISIONS; p++)
+        if (models[p]) macs = srnn_model_macs_per_sample(models[p]);
+    for (int p = 0; p < PRECISIONS && !failed; p++)
+        for (unsigned t = 0; t < 2; t++) {
+            if (!models[p] || !selected(a->precisions, srnn_precision_name(precisions[p])) ||
+                !selected(a->threads, thread_names[t]))
+                continue;
+            const result *r = &results[p][t];
+            double rate = median(r->rate, (size_t)repeats), gmacs = rate * (double)macs / 1e9;
+            printf("| %s %ux%u | %-8s | %-6s | %u | %9.0f | %6.2fx | %6.1f | %4.0f%% "
+                   "| %6.1f / %6.1f / %7.1f | %4.2f |",
+                   size->name, size->dim, size->layers, srnn_precision_name(precisions[p]),
+                   srnn_cpu_name(srnn_model_cpu(models[p])), t + 1, rate,
+                   rate / config.sample_rate, gmacs, 100 * gmacs / (peak * (t + 1)), r->mean_us,
+                   r->p99_us, r->max_us, r->phase_ratio);
+            print_ratio(rate, &pytorch, repeats, a->pytorch);
+            print_ratio(rate, &openblas, repeats, a->openblas);
+            printf("\n");
+        }
     if (!failed && (a->pytorch || a->openblas)) {
         printf("| %s %ux%u | baselines: | PyTorch %.0f samples/s (%.4fx real time), OpenBLAS "
-               "%.0f samples/s (%.3fx) | | | | | | | | |\n",
+               "%.0f samples/s (%.3fx) | | | | | | | | | |\n",
                size->name, size->dim, size->layers, a->pytorch ? median(pytorch.rate, (size_t)repeats) : 0,
                a->pytorch ? median(pytorch.rate, (size_t)repeats) / config.sample_rate : 0,
                a->openblas ? median(openblas.rate, (size_t)repeats) : 0,
@@ -295,9 +308,9 @@ static int bench_run(int argc, char **argv)
            "%.1f GB/s from 8 MiB, %.1f GB/s from 512 MiB\n\n",
            peak, isa, speed_read_bandwidth(512 << 10, 0.3), speed_read_bandwidth(8 << 20, 0.3),
            speed_read_bandwidth(512u << 20, 0.5));
-    printf("| model | weights | level | samples/s | real time | GMAC/s | of peak "
+    printf("| model | weights | level | threads | samples/s | real time | GMAC/s | of peak "
            "| 16-sample block µs: mean / p99 / max | worst/mean | vs PyTorch | vs OpenBLAS |\n");
-    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     int status = CLI_EXIT_OK;
     for (int s = 0; s < SIZES && status == CLI_EXIT_OK; s++)
         if (selected(a.sizes, sizes[s].name) && bench_size(&a, &sizes[s], peak, block_us) != 0)
@@ -310,16 +323,19 @@ const cli_command cmd_bench = {
     "bench",
     "measure generation speed against the machine's peak, PyTorch and OpenBLAS",
     "usage: srnn bench [--sizes S,M,L] [--precisions float32,float16,bfloat16,int8]\n"
-    "                  [--seconds T] [--repeat N] [--baselines pytorch,openblas|none] [--dir DIR]\n"
+    "                  [--threads 1,2] [--seconds T] [--repeat N]\n"
+    "                  [--baselines pytorch,openblas|none] [--dir DIR]\n"
     "\n"
     "Writes random models of PRiSM's default shape (GRU, frames 16/64, mu-law, 16 kHz) at\n"
     "S = 256x2, M = 512x2 and L = 1024x4 (dim x layers) to DIR (default $TMPDIR or /tmp),\n"
-    "loads each at every precision, and generates for T seconds (default 2) in blocks of 16\n"
+    "loads each at every precision, and generates with one voice of one and of two threads\n"
+    "(srnn_voice_create_threads) for T seconds (default 2) in blocks of 16\n"
     "samples, N times (default 3), round robin with the baselines: PRiSM's maths as a\n"
     "PyTorch batch-1 loop on one thread (bench/speed_pytorch.py, run from the source tree)\n"
     "and a plain OpenBLAS sgemv implementation. Prints a markdown table: median samples/s,\n"
     "the real-time factor at 16 kHz, GMAC/s and its share of one core's FMA peak (measured\n"
-    "first), 16-sample block times, the slowest block position's median over the mean, and\n"
+    "first; twice that for two threads), 16-sample block times, the slowest block position's\n"
+    "median over the mean, and\n"
     "the speed-ups over the baselines.\n",
     bench_run,
 };
