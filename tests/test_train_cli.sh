@@ -71,11 +71,15 @@ touch "$dir/file"
 expect_fail "$dir/file" "${good[@]}" --out "$dir/file/run"
 
 # a good run, then resumes that do not fit it
-if ! "$SRNN" train "${good[@]}" --out "$dir/run" >/dev/null 2>"$dir/err"; then
+if ! "$SRNN" train "${good[@]}" --checkpoint_every_batches 1 --out "$dir/run" >/dev/null \
+    2>"$dir/err"; then
     echo "FAILED: the good run"; cat "$dir/err"; failures=$((failures + 1))
 fi
 expect_fail "--batch_size 2" $(with --batch_size 1) --threads 1 --generate false --chunk_overlap 0 --num_epochs 2 --out "$dir/run"
 expect_fail "already holds checkpoints" "${good[@]}" --out "$dir/run" --resume false
+first=$(ls "$dir/run"/ckpt-*.srnn | head -1)
+expect_fail "holds later checkpoints than --resume_from" "${good[@]}" --out "$dir/run" \
+    --resume_from "$first"
 state=$(ls "$dir/run"/*.state | tail -1)
 printf 'X' | dd of="$state" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect_fail "checksum mismatch" $(with) --threads 1 --generate false --chunk_overlap 0 --num_epochs 2 --out "$dir/run"

@@ -27,6 +27,7 @@ typedef struct {
     uint64_t batch_size;     /* 64 */
     train_optimizer_kind optimizer;      /* adam */
     double learning_rate;                /* 0.001 */
+    bool learning_rate_set;              /* given: overrides a resumed checkpoint's */
     double momentum;                     /* 0.9 */
     uint64_t reduce_learning_rate_after; /* epochs; 0: never */
     double val_frac;                     /* 0.1 */

@@ -220,6 +220,15 @@ static bool check_resumed(trainer *t)
     return true;
 }
 
+/* The step in a checkpoint's name (…/ckpt-STEP.srnn), or 0. */
+static uint64_t checkpoint_step(const char *path)
+{
+    const char *name = strrchr(path, '/');
+    uint64_t step = 0;
+    sscanf(name ? name + 1 : path, "ckpt-%" SCNu64, &step);
+    return step;
+}
+
 /* Restores the newest checkpoint (or --resume_from), or starts from Keras' initial weights. */
 static bool start_or_resume(trainer *t)
 {
@@ -235,6 +244,12 @@ static bool start_or_resume(trainer *t)
         snprintf(state, sizeof state, "%.*s.state", (int)(suffix ? n - 5 : n), model);
         exact = access(state, R_OK) == 0;
         weights_only = !exact;
+        uint64_t newest;
+        if (train_checkpoint_latest(o->out_dir, &newest) &&
+            (weights_only || newest > checkpoint_step(model)))
+            return fail("%s holds later checkpoints than --resume_from %s: train into another "
+                        "--out",
+                        o->out_dir, model);
     } else if (o->resume && train_checkpoint_latest(o->out_dir, &step)) {
         train_checkpoint_paths(o->out_dir, step, model, state);
         exact = true;
@@ -246,6 +261,11 @@ static bool start_or_resume(trainer *t)
     if (exact) {
         if (!train_checkpoint_read(&t->core, &t->p, model, state, error)) return fail("%s", error);
         if (!check_resumed(t)) return false;
+        if (o->learning_rate_set && o->learning_rate != t->p.learning_rate) {
+            say(t, "learning rate %g as asked (the checkpoint's was %g)", o->learning_rate,
+                t->p.learning_rate);
+            t->p.learning_rate = o->learning_rate;
+        }
         int threads = openblas_get_num_threads();
         if (t->p.threads != (uint32_t)threads)
             say(t,

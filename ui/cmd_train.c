@@ -161,6 +161,7 @@ static int parse_args(int argc, char **argv, train_options *o) {
     if ((v = options[LEARNING_RATE].value) &&
         parse_range("--learning_rate", v, 0.0, false, 1e6, &o->learning_rate))
         return -1;
+    o->learning_rate_set = options[LEARNING_RATE].value != NULL;
     if ((v = options[MOMENTUM].value) && parse_range("--momentum", v, 0.0, true, 1.0, &o->momentum))
         return -1;
     if ((v = options[REDUCE_LR_AFTER].value) &&
@@ -262,7 +263,7 @@ const cli_command cmd_train = {
     "  --num_epochs N                100\n"
     "  --batch_size N                64\n"
     "  --optimizer adam|sgd|rmsprop  adam (Keras' rules; Adam epsilon 1e-4, as PRiSM)\n"
-    "  --learning_rate X             0.001\n"
+    "  --learning_rate X             0.001 (given with a resume, it replaces the checkpoint's)\n"
     "  --momentum X                  0.9 (sgd, rmsprop)\n"
     "  --reduce_learning_rate_after N  from epoch N on, lr x exp(-0.1) each epoch (default off)\n"
     "  --val_frac X                  0.1 of the chunks validate (rounded to whole batches)\n"
