@@ -79,6 +79,9 @@ struct srnn_model {
     const float *output_kernel, *output_bias;   /* (D, Q), (Q) */
 
     srnn_runtime run;
+    srnn_precision file_precision; /* what the file stores (header, version 2), the default */
+    float **converted;             /* float32 copies of the tensors stored in other dtypes */
+    size_t converted_count;
 
     uint64_t parameter_count;
 

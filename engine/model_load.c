@@ -14,11 +14,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "dtype.h"
 #include "model.h"
 #include "tensor_specs.h"
 
 #define MAGIC "SRNNMODL"
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2 /* versions 1 (float32 only) and 2 (dtypes) are read */
 #define HEADER_SIZE 128
 #define ENTRY_SIZE 96
 #define NAME_SIZE 56
@@ -30,6 +31,7 @@ typedef struct {
     const uint8_t *bytes;
     size_t size;
     char *error;
+    uint32_t version;
 } file_view;
 
 static srnn_status fail(char *error, srnn_status status, const char *format, ...)
@@ -98,8 +100,9 @@ static void format_shape(char *out, size_t size, uint32_t ndim, const uint32_t *
     if (used > 0 && (size_t)used < size) snprintf(out + used, size - (size_t)used, "]");
 }
 
-static srnn_status read_header(const file_view *file, srnn_config *c, uint32_t *num_tensors,
-                               uint64_t *metadata_offset, uint64_t *metadata_size)
+static srnn_status read_header(file_view *file, srnn_config *c, uint32_t *num_tensors,
+                               uint64_t *metadata_offset, uint64_t *metadata_size,
+                               srnn_precision *precision)
 {
     const uint8_t *h = file->bytes;
     char *error = file->error;
@@ -109,10 +112,10 @@ static srnn_status read_header(const file_view *file, srnn_config *c, uint32_t *
         return fail(error, SRNN_ERR_TRUNCATED, "truncated: %zu bytes, the header alone is %d",
                     file->size, HEADER_SIZE);
     uint32_t version = read_u32(h + 8);
-    if (version != FORMAT_VERSION)
+    if (version < 1 || version > FORMAT_VERSION)
         return fail(error, SRNN_ERR_VERSION,
-                    "format version %" PRIu32 " is not supported (this build reads version %d)",
-                    version, FORMAT_VERSION);
+                    "format version %" PRIu32 " is not supported (this build reads versions 1 and 2)",
+                    version);
     if (read_u32(h + 12) != HEADER_SIZE)
         return fail(error, SRNN_ERR_FORMAT, "header_size %" PRIu32 " is not %d", read_u32(h + 12),
                     HEADER_SIZE);
@@ -154,7 +157,19 @@ static srnn_status read_header(const file_view *file, srnn_config *c, uint32_t *
     c->skip_conn = read_u32(h + 88);
     c->seq_len = read_u32(h + 92);
     c->emb_size = read_u32(h + 96);
-    for (int i = 100; i < HEADER_SIZE; i++)
+    file->version = version;
+    *precision = SRNN_PRECISION_F32;
+    int reserved = 100;
+    if (version >= 2) { /* the precision the model runs at by default: a dtype's number */
+        uint32_t dtype = read_u32(h + 100);
+        if (dtype > SRNN_DTYPE_I8)
+            return fail(error, SRNN_ERR_FORMAT, "precision %" PRIu32 " is not a dtype (0 to 3)", dtype);
+        static const srnn_precision of_dtype[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
+                                                  SRNN_PRECISION_BF16, SRNN_PRECISION_I8};
+        *precision = of_dtype[dtype];
+        reserved = 104;
+    }
+    for (int i = reserved; i < HEADER_SIZE; i++)
         if (h[i] != 0)
             return fail(error, SRNN_ERR_FORMAT, "reserved header byte %d is not zero", i);
     return srnn_config_check(c, error);
@@ -170,10 +185,32 @@ static const char *printable(const char *name, char shown[NAME_SIZE])
     return shown;
 }
 
-/* Checks one tensor table entry against the specs and points the model at its data. */
+/* count elements of a tensor stored as dtype (little-endian; int8: the float32 scales of its
+ * rows, then the values row by row) as float32 */
+static void to_float32(float *out, const uint8_t *p, srnn_dtype dtype, uint64_t count, uint64_t rows)
+{
+    uint64_t row_length = count / rows;
+    for (uint64_t i = 0; i < count; i++) {
+        switch (dtype) {
+        case SRNN_DTYPE_F32: memcpy(&out[i], p + 4 * i, 4); break; /* not used: mapped in place */
+        case SRNN_DTYPE_F16: out[i] = srnn_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8)); break;
+        case SRNN_DTYPE_BF16: out[i] = srnn_bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8)); break;
+        case SRNN_DTYPE_I8: {
+            uint32_t bits = read_u32(p + 4 * (i / row_length));
+            float scale;
+            memcpy(&scale, &bits, sizeof scale);
+            out[i] = (float)(int8_t)p[4 * rows + i] * scale;
+            break;
+        }
+        }
+    }
+}
+
+/* Checks one tensor table entry against the specs and points the model at its data: in the
+ * file for float32, else at a float32 copy it adds to converted. */
 static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint32_t index,
                               const srnn_tensor_spec *specs, size_t spec_count, bool *seen,
-                              uint64_t *previous_end)
+                              uint64_t *previous_end, float **converted, size_t *converted_count)
 {
     char *error = file->error;
     const char *name = (const char *)entry;
@@ -196,9 +233,12 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     uint32_t shape[MAX_NDIM];
     for (int i = 0; i < MAX_NDIM; i++) shape[i] = read_u32(entry + 64 + 4 * i);
     uint64_t offset = read_u64(entry + 80), size = read_u64(entry + 88);
-    if (dtype != 0)
-        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", expected 0 (float32)",
-                    name, dtype);
+    if (file->version == 1 && dtype != SRNN_DTYPE_F32)
+        return fail(error, SRNN_ERR_TENSOR,
+                    "tensor '%s' has dtype %" PRIu32 ", version 1 has only 0 (float32)", name, dtype);
+    if (dtype > SRNN_DTYPE_I8)
+        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", not 0 to 3", name,
+                    dtype);
     if (ndim != want->ndim || memcmp(shape, want->shape, sizeof shape) != 0) {
         char got[96], expected[96];
         format_shape(got, sizeof got, ndim <= MAX_NDIM ? ndim : MAX_NDIM, shape);
@@ -206,10 +246,13 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
         return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has shape %s%s, expected %s", name, got,
                     ndim > MAX_NDIM ? "..." : "", expected);
     }
-    /* the shape equals the config's, whose limits keep count * 4 far below 2^64 */
-    if (size % 4 != 0 || size / 4 != want->count)
+    /* the shape equals the config's, whose limits keep these far below 2^64 */
+    uint64_t rows = want->count / want->shape[want->ndim - 1];
+    uint64_t need = dtype == SRNN_DTYPE_I8 ? rows * 4 + want->count
+                                           : want->count * srnn_dtype_size((srnn_dtype)dtype);
+    if (size != need)
         return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has %" PRIu64 " bytes, its shape needs %" PRIu64,
-                    name, size, want->count * 4);
+                    name, size, need);
     if (offset % ALIGNMENT != 0)
         return fail(error, SRNN_ERR_TENSOR, "tensor '%s' offset %" PRIu64 " is not %d-byte aligned",
                     name, offset, ALIGNMENT);
@@ -222,6 +265,13 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
                     "truncated: tensor '%s' (%" PRIu64 " bytes at %" PRIu64 ") ends past the file",
                     name, size, offset);
     const float *data = (const float *)(file->bytes + offset);
+    if (dtype != SRNN_DTYPE_F32) {
+        float *copy = malloc(want->count * sizeof *copy);
+        if (!copy) return fail(error, SRNN_ERR_NOMEM, "out of memory for tensor '%s'", name);
+        converted[(*converted_count)++] = copy;
+        to_float32(copy, file->bytes + offset, (srnn_dtype)dtype, want->count, rows);
+        data = copy;
+    }
     for (uint64_t i = 0; i < want->count; i++)
         if (!isfinite(data[i]))
             return fail(error, SRNN_ERR_VALUE, "tensor '%s' element %" PRIu64 " is not finite", name, i);
@@ -248,11 +298,15 @@ static srnn_status read_tensors(const file_view *file, srnn_model *m, uint32_t n
 
     uint64_t previous_end = table_end;
     m->parameter_count = 0;
+    if (status == SRNN_OK && !(m->converted = calloc(spec_count, sizeof *m->converted)))
+        status = fail(error, SRNN_ERR_NOMEM, "out of memory");
     for (uint32_t t = 0; status == SRNN_OK && t < num_tensors; t++) {
         const uint8_t *entry = file->bytes + HEADER_SIZE + (size_t)t * ENTRY_SIZE;
-        status = read_entry(file, entry, t, specs, spec_count, seen, &previous_end);
-        if (status == SRNN_OK) m->parameter_count += (read_u64(entry + 88)) / 4;
+        status = read_entry(file, entry, t, specs, spec_count, seen, &previous_end, m->converted,
+                            &m->converted_count);
     }
+    for (size_t i = 0; status == SRNN_OK && i < spec_count; i++)
+        m->parameter_count += specs[i].info.count;
     free(specs);
     free(seen);
     return status;
@@ -328,18 +382,18 @@ static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size,
     if (!options) options = &defaults;
     const srnn_kernels *kernels = NULL;
     srnn_precision precision = options->precision;
-    if (precision == SRNN_PRECISION_AUTO) precision = SRNN_PRECISION_F32;
     if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I8)
         return fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)options->precision);
     if (options->cpu < SRNN_CPU_AUTO || options->cpu > SRNN_CPU_NEON)
         return fail(error, SRNN_ERR_ARGUMENT, "unknown cpu level %d", (int)options->cpu);
     srnn_status chosen = choose_kernels(options->cpu, &kernels, error);
     if (chosen != SRNN_OK) return chosen;
-    file_view file = {bytes, size, error};
+    file_view file = {bytes, size, error, 0};
     uint32_t num_tensors = 0;
     uint64_t metadata_offset = 0, metadata_size = 0;
     srnn_status status = read_header(&file, &m->config, &num_tensors, &metadata_offset,
-                                     &metadata_size);
+                                     &metadata_size, &m->file_precision);
+    if (precision == SRNN_PRECISION_AUTO) precision = m->file_precision;
     if (status == SRNN_OK) status = read_tensors(&file, m, num_tensors);
     if (status == SRNN_OK) {
         uint64_t table_end = HEADER_SIZE + (uint64_t)num_tensors * ENTRY_SIZE;
@@ -439,6 +493,8 @@ void srnn_model_free(srnn_model *m)
 {
     if (!m) return;
     srnn_free_runtime(&m->run);
+    for (size_t i = 0; i < m->converted_count; i++) free(m->converted[i]);
+    free(m->converted);
     if (m->mapped_size) munmap(m->mapped, m->mapped_size);
     free(m->owned);
     free(m->metadata_text);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "dtype.h"
 #include "tensor_specs.h"
 
 #define HEADER_SIZE 128
@@ -58,16 +59,68 @@ static srnn_status check_metadata(const char *text, size_t size, char *error)
     return SRNN_OK;
 }
 
-/* The whole file in memory: simple, and models are written rarely (export, checkpoints). */
+/* A tensor's dtype at a precision: biases stay float32 (few, and added as they are). */
+static srnn_dtype stored_dtype(const srnn_tensor_info *info, srnn_dtype weights)
+{
+    const char *leaf = strrchr(info->name, '/');
+    return leaf && strcmp(leaf, "/bias") == 0 ? SRNN_DTYPE_F32 : weights;
+}
+
+static uint64_t rows_of(const srnn_tensor_info *info) { return info->count / info->shape[info->ndim - 1]; }
+
+static uint64_t stored_size(const srnn_tensor_info *info, srnn_dtype dtype)
+{
+    if (dtype == SRNN_DTYPE_I8) return rows_of(info) * 4 + info->count; /* scales, values */
+    return info->count * srnn_dtype_size(dtype);
+}
+
+/* A tensor's float32 values as dtype at p (models/FORMAT.md). */
+static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *info, srnn_dtype dtype)
+{
+    uint64_t rows = rows_of(info), row_length = info->count / rows;
+    for (uint64_t r = 0; r < rows; r++) {
+        const float *row = x + r * row_length;
+        float max_abs = 0.0f, scale = 1.0f;
+        if (dtype == SRNN_DTYPE_I8) {
+            for (uint64_t k = 0; k < row_length; k++) max_abs = fmaxf(max_abs, fabsf(row[k]));
+            scale = srnn_i8_scale(max_abs);
+            uint32_t bits;
+            memcpy(&bits, &scale, 4);
+            put_u32(p + 4 * r, bits);
+        }
+        for (uint64_t k = 0; k < row_length; k++) {
+            uint64_t i = r * row_length + k;
+            uint32_t bits;
+            switch (dtype) {
+            case SRNN_DTYPE_F32:
+                memcpy(&bits, &row[k], 4);
+                put_u32(p + 4 * i, bits);
+                break;
+            case SRNN_DTYPE_F16:
+            case SRNN_DTYPE_BF16: {
+                uint16_t h = dtype == SRNN_DTYPE_F16 ? srnn_f32_to_f16(row[k]) : srnn_f32_to_bf16(row[k]);
+                p[2 * i] = (uint8_t)h;
+                p[2 * i + 1] = (uint8_t)(h >> 8);
+                break;
+            }
+            case SRNN_DTYPE_I8: p[4 * rows + i] = (uint8_t)srnn_f32_to_i8(row[k], scale); break;
+            }
+        }
+    }
+}
+
+/* The whole file in memory: simple, and models are written rarely (export, checkpoints).
+ * Version 1 when every tensor is float32, so such files stay readable by version 1 readers. */
 static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, size_t count,
-                          const float *const *tensors, const char *metadata, uint8_t **out,
-                          size_t *out_size, char *error)
+                          const float *const *tensors, const char *metadata, srnn_dtype weights,
+                          uint8_t **out, size_t *out_size, char *error)
 {
     size_t metadata_size = metadata ? strlen(metadata) : 0;
     srnn_status status = check_metadata(metadata ? metadata : "", metadata_size, error);
     if (status != SRNN_OK) return status;
     uint64_t end = HEADER_SIZE + (uint64_t)count * ENTRY_SIZE;
-    for (size_t i = 0; i < count; i++) end = align_up(end) + specs[i].info.count * 4;
+    for (size_t i = 0; i < count; i++)
+        end = align_up(end) + stored_size(&specs[i].info, stored_dtype(&specs[i].info, weights));
     uint64_t metadata_offset = metadata_size ? end : 0, file_size = end + metadata_size;
     if (file_size > SIZE_MAX) return fail(error, SRNN_ERR_NOMEM, "model too large for memory");
     uint8_t *bytes = calloc(1, (size_t)file_size);
@@ -75,7 +128,8 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
                             (unsigned long long)file_size);
 
     memcpy(bytes, "SRNNMODL", 8);
-    put_u32(bytes + 8, 1);
+    put_u32(bytes + 8, weights == SRNN_DTYPE_F32 ? 1 : 2);
+    if (weights != SRNN_DTYPE_F32) put_u32(bytes + 100, (uint32_t)weights); /* the precision */
     put_u32(bytes + 12, HEADER_SIZE);
     put_u64(bytes + 16, file_size);
     put_u32(bytes + 28, (uint32_t)count);
@@ -92,23 +146,21 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
         const srnn_tensor_info *info = &specs[i].info;
         uint8_t *entry = bytes + HEADER_SIZE + i * ENTRY_SIZE;
         memcpy(entry, info->name, strlen(info->name));
-        put_u32(entry + 56, 0);
+        srnn_dtype dtype = stored_dtype(info, weights);
+        put_u32(entry + 56, (uint32_t)dtype);
         put_u32(entry + 60, info->ndim);
         for (int k = 0; k < 4; k++) put_u32(entry + 64 + 4 * k, info->shape[k]);
         offset = align_up(offset);
         put_u64(entry + 80, offset);
-        put_u64(entry + 88, info->count * 4);
-        for (uint64_t k = 0; k < info->count; k++) {
+        put_u64(entry + 88, stored_size(info, dtype));
+        for (uint64_t k = 0; k < info->count; k++)
             if (!isfinite(tensors[i][k])) {
                 status = fail(error, SRNN_ERR_VALUE, "tensor '%s' element %llu is not finite",
                               info->name, (unsigned long long)k);
                 break;
             }
-            uint32_t word;
-            memcpy(&word, &tensors[i][k], 4);
-            put_u32(bytes + offset + 4 * k, word);
-        }
-        offset += info->count * 4;
+        if (status == SRNN_OK) store_tensor(bytes + offset, tensors[i], info, dtype);
+        offset += stored_size(info, dtype);
     }
     if (metadata_size) memcpy(bytes + offset, metadata, metadata_size);
     put_u32(bytes + 24, (uint32_t)crc32_z(crc32(0L, Z_NULL, 0), bytes, (size_t)file_size));
@@ -164,6 +216,15 @@ srnn_status srnn_model_write(const char *path, const srnn_config *config,
                              const float *const *tensors, const char *metadata,
                              char error[SRNN_ERROR_MAX])
 {
+    return srnn_model_write_with(path, config, tensors, metadata, SRNN_PRECISION_F32, error);
+}
+
+srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
+                                  const float *const *tensors, const char *metadata,
+                                  srnn_precision precision, char error[SRNN_ERROR_MAX])
+{
+    if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I8)
+        return fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)precision);
     srnn_status status = srnn_config_check(config, error);
     if (status != SRNN_OK) return status;
     srnn_model *scratch = calloc(1, sizeof *scratch);
@@ -174,7 +235,8 @@ srnn_status srnn_model_write(const char *path, const srnn_config *config,
     if (status == SRNN_OK) {
         scratch->config = *config;
         size_t count = srnn_tensor_specs(scratch, specs);
-        status = encode(config, specs, count, tensors, metadata, &bytes, &size, error);
+        status = encode(config, specs, count, tensors, metadata, srnn_precision_dtype(precision),
+                        &bytes, &size, error);
     }
     if (status == SRNN_OK) status = write_atomically(path, bytes, size, error);
     free(bytes);

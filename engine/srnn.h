@@ -99,7 +99,7 @@ typedef enum {
 /* How srnn_model_load_with prepares a model; zero-initialised means the defaults. */
 typedef struct {
     srnn_cpu cpu;             /* a lower level than the best, e.g. to compare levels */
-    srnn_precision precision; /* the weights' precision in memory */
+    srnn_precision precision; /* the weights' precision in memory (AUTO: the file's) */
 } srnn_load_options;
 
 /* srnn_model_load with options (NULL: the defaults). The environment variable SRNN_CPU
@@ -162,6 +162,14 @@ const float *srnn_model_tensor(const srnn_model *model, const char *name, srnn_t
 srnn_status srnn_model_write(const char *path, const srnn_config *config,
                              const float *const *tensors, const char *metadata,
                              char error[SRNN_ERROR_MAX]);
+
+/* srnn_model_write with the weights stored at a precision (models/FORMAT.md, version 2;
+ * biases stay float32): float16 and bfloat16 halve the file, int8 quarters it, and the model
+ * then runs at that precision unless loaded with another. SRNN_PRECISION_AUTO and _F32 write
+ * version 1, as srnn_model_write. */
+srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
+                                  const float *const *tensors, const char *metadata,
+                                  srnn_precision precision, char error[SRNN_ERROR_MAX]);
 
 /* Checks a configuration; on failure fills error with the offending field. */
 srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_MAX]);

@@ -26,6 +26,7 @@ extern const cli_command cmd_export;
 extern const cli_command cmd_ckpt_ls;
 extern const cli_command cmd_train;
 extern const cli_command cmd_bench;
+extern const cli_command cmd_convert;
 extern const cli_command cmd_play;
 
 /* Prints "srnn: MESSAGE" and a newline on stderr: the one line a failure gets. */

@@ -8,7 +8,7 @@
 
 static const cli_command *const commands[] = {&cmd_render, &cmd_eval, &cmd_info,
                                               &cmd_import, &cmd_export, &cmd_ckpt_ls, &cmd_play,
-                                              &cmd_train, &cmd_bench};
+                                              &cmd_train, &cmd_bench, &cmd_convert};
 enum { NUM_COMMANDS = sizeof commands / sizeof commands[0] };
 
 static const cli_command *find_command(const char *name) {

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# srnn convert and the version 2 format (models/FORMAT.md): every golden model converted to
+# each precision is decoded here, independently, from the format's text (numpy's float16, the
+# bfloat16 shift, int8 rows with their scales) and must hold the original weights within the
+# dtype's rounding; srnn info and eval read it (NLL near float32's); float32 converts back to
+# the very same bytes; damaged version 2 files and bad flags get one line and exit != 0.
+set -u
+: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
+PYTHON=${PYTHON:-/usr/bin/python3}
+[ -s "$GOLDEN/cases.txt" ] || { echo "no golden cases in $GOLDEN/cases.txt" >&2; exit 1; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failed=0
+
+while read -r name; do
+    [ -n "$name" ] || continue
+    model=$GOLDEN/$name.srnn
+    for precision in float32 float16 bfloat16 int8; do
+        out=$dir/$name.$precision.srnn
+        if ! "$SRNN" convert "$model" -o "$out" --precision "$precision" 2>"$dir/err"; then
+            echo "FAIL $name $precision: convert: $(cat "$dir/err")"
+            failed=$((failed + 1))
+            continue
+        fi
+        "$PYTHON" - "$model" "$out" "$precision" <<'EOF' || failed=$((failed + 1))
+import struct, sys, zlib
+import numpy as np
+
+original, converted, precision = sys.argv[1:]
+DTYPES = {"float32": 0, "float16": 1, "bfloat16": 2, "int8": 3}
+
+def read(path):
+    data = open(path, "rb").read()
+    version, = struct.unpack_from("<I", data, 8)
+    count, = struct.unpack_from("<I", data, 28)
+    stored = bytearray(data)
+    stored[24:28] = b"\0\0\0\0"
+    assert zlib.crc32(stored) == struct.unpack_from("<I", data, 24)[0], "checksum"
+    tensors = {}
+    for i in range(count):
+        entry = 128 + 96 * i
+        name = data[entry:entry + 56].rstrip(b"\0").decode()
+        dtype, ndim = struct.unpack_from("<II", data, entry + 56)
+        shape = struct.unpack_from("<4I", data, entry + 64)[:ndim]
+        offset, size = struct.unpack_from("<QQ", data, entry + 80)
+        n, rows = int(np.prod(shape)), int(np.prod(shape[:-1]))
+        raw = data[offset:offset + size]
+        if dtype == 0:
+            assert size == 4 * n
+            values = np.frombuffer(raw, "<f4").astype(np.float64)
+        elif dtype == 1:
+            assert size == 2 * n
+            values = np.frombuffer(raw, "<f2").astype(np.float64)
+        elif dtype == 2:
+            assert size == 2 * n
+            values = (np.frombuffer(raw, "<u2").astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+        else:
+            assert size == 4 * rows + n
+            scales = np.frombuffer(raw[:4 * rows], "<f4").astype(np.float64)
+            values = (np.frombuffer(raw[4 * rows:], np.int8).reshape(rows, -1) * scales[:, None]).ravel()
+        tensors[name] = (dtype, values.reshape(shape), data[100:104])
+    return version, tensors
+
+v1, reference = read(original)
+v2, tensors = read(converted)
+want_version = 1 if precision == "float32" else 2
+errors = []
+if v2 != want_version:
+    errors.append(f"version {v2}, want {want_version}")
+if v2 == 2 and struct.unpack("<I", tensors[next(iter(tensors))][2])[0] != DTYPES[precision]:
+    errors.append("header precision")
+for name, (_, ref, _) in reference.items():
+    dtype, got, _ = tensors[name]
+    want_dtype = 0 if name.endswith("/bias") else DTYPES[precision]
+    if dtype != want_dtype:
+        errors.append(f"{name}: dtype {dtype}, want {want_dtype}")
+        continue
+    error = np.abs(got - ref)
+    if dtype == 0:
+        bound = np.zeros_like(ref)
+    elif dtype == 1:  # half: 11 significant bits; below 2^-14 stored as zero
+        bound = np.maximum(np.abs(ref) * 2.0 ** -11, 2.0 ** -14)
+    elif dtype == 2:  # bfloat16: 8 significant bits
+        bound = np.abs(ref) * 2.0 ** -8
+    else:  # int8: half a step of the row's scale, max|row| / 127
+        rows = ref.reshape(-1, ref.shape[-1])
+        bound = np.repeat(np.abs(rows).max(axis=1) / 127 / 2, rows.shape[1]).reshape(ref.shape)
+    if not np.all(error <= bound * (1 + 1e-6)):
+        worst = np.unravel_index(np.argmax(error - bound), ref.shape)
+        errors.append(f"{name}: {got[worst]} for {ref[worst]}")
+print(f"{original.split('/')[-1]:22} {precision:9} {len(reference)} tensors decoded: "
+      + ("ok" if not errors else "FAIL " + "; ".join(errors[:3])))
+sys.exit(1 if errors else 0)
+EOF
+    done
+    # info and eval read converted files; the NLL stays near float32's
+    f32_nll=$("$SRNN" eval "$dir/$name.float32.srnn" "$GOLDEN/$name.wav" | sed -n 's/^nll_nats: //p')
+    for precision in float16 bfloat16 int8; do
+        info=$("$SRNN" info "$dir/$name.$precision.srnn" 2>&1) || { echo "FAIL $name $precision: info: $info"; failed=$((failed + 1)); }
+        nll=$("$SRNN" eval "$dir/$name.$precision.srnn" "$GOLDEN/$name.wav" 2>&1 | sed -n 's/^nll_nats: //p')
+        "$PYTHON" -c "
+import sys
+f32, got, precision = float('$f32_nll'), float('${nll:-nan}'), '$precision'
+bound = {'float16': 0.002, 'bfloat16': 0.005, 'int8': 0.01}[precision]
+ok = abs(got - f32) <= bound * f32
+print(f'$name'.ljust(22), precision.ljust(9), f'NLL {got:.5f} nats, float32 {f32:.5f}:', 'ok' if ok else 'FAIL')
+sys.exit(0 if ok else 1)" || failed=$((failed + 1))
+    done
+    # back to float32: a version 1 file again, equal to converting the original's weights
+    "$SRNN" convert "$dir/$name.float32.srnn" -o "$dir/again.srnn" --precision float32 &&
+        cmp -s "$dir/again.srnn" "$model" || { echo "FAIL $name: float32 round trip differs"; failed=$((failed + 1)); }
+done < "$GOLDEN/cases.txt"
+
+# damaged version 2 files: one line naming the problem, exit != 0
+"$SRNN" convert "$GOLDEN/gru.srnn" -o "$dir/base.srnn" --precision int8 || failed=$((failed + 1))
+"$PYTHON" - "$dir/base.srnn" "$dir" <<'EOF' || failed=$((failed + 1))
+import struct, sys, zlib
+base, out = sys.argv[1], sys.argv[2]
+data = open(base, "rb").read()
+
+def save(name, patched):
+    patched = bytearray(patched)
+    patched[24:28] = b"\0\0\0\0"
+    struct.pack_into("<I", patched, 24, zlib.crc32(patched))
+    open(f"{out}/bad_{name}.srnn", "wb").write(patched)
+
+def entry_of(wanted):
+    for i in range(struct.unpack_from("<I", data, 28)[0]):
+        if data[128 + 96 * i:128 + 96 * i + 56].rstrip(b"\0").decode() == wanted:
+            return 128 + 96 * i
+kernel = entry_of("sample_mlp/hidden1/kernel")
+offset, = struct.unpack_from("<Q", data, kernel + 80)
+patched = bytearray(data); struct.pack_into("<I", patched, 100, 7); save("precision_7", patched)
+patched = bytearray(data); struct.pack_into("<I", patched, kernel + 56, 4); save("dtype_4", patched)
+patched = bytearray(data); struct.pack_into("<I", patched, kernel + 56, 1); save("dtype_size", patched)
+patched = bytearray(data); struct.pack_into("<f", patched, offset, float("inf")); save("scale_inf", patched)
+patched = bytearray(data); patched[104] = 1; save("reserved_104", patched)
+EOF
+for case in precision_7:precision dtype_4:dtype dtype_size:bytes scale_inf:finite reserved_104:reserved; do
+    file=${case%%:*} word=${case#*:}
+    "$SRNN" info "$dir/bad_$file.srnn" >/dev/null 2>"$dir/err"
+    rc=$?
+    if [ $rc -ne 0 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && grep -q "$word" "$dir/err"; then
+        echo "ok   bad $file: $(cat "$dir/err")"
+    else
+        echo "FAIL bad $file: exit $rc: $(cat "$dir/err")"
+        failed=$((failed + 1))
+    fi
+done
+
+# bad flags
+for args in "$GOLDEN/gru.srnn --precision int8" "$GOLDEN/gru.srnn -o $dir/x.srnn" \
+            "$GOLDEN/gru.srnn -o $dir/x.srnn --precision int4" "$dir/none.srnn -o $dir/x.srnn --precision int8" \
+            "$GOLDEN/gru.srnn -o $dir/no/such/dir/x.srnn --precision int8"; do
+    # shellcheck disable=SC2086
+    "$SRNN" convert $args >/dev/null 2>"$dir/err"
+    rc=$?
+    if [ $rc -ne 0 ] && [ "$(wc -l <"$dir/err")" -eq 1 ]; then
+        echo "ok   convert $args: $(cat "$dir/err")"
+    else
+        echo "FAIL convert $args: exit $rc: $(cat "$dir/err")"
+        failed=$((failed + 1))
+    fi
+done
+echo "$failed failures"
+[ "$failed" -eq 0 ]
