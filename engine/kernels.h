@@ -63,6 +63,8 @@ typedef struct {
     float (*quantise_i8)(const srnn_matrix *w, const float *x, int16_t *q);
     void (*gemv_quantised)(const srnn_matrix *w, const int16_t *q, float step, float *y,
                            uint32_t block_begin, uint32_t block_end);
+    /* y[o] += rows[r][o] for r = 0 .. count-1 in order, o < d: the table look-ups. */
+    void (*add_rows)(float *y, const float *const *rows, size_t count, size_t d);
     /* Keras GRU (reset_after): h = z·h + (1 - z)·tanh(xh + r·hh), z and r sigmoids of
      * x + h parts; xg, hg are (3D) pre-activations in gate order z, r, h. */
     void (*gru_gates)(float *h, const float *xg, const float *hg, size_t d);

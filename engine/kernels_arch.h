@@ -54,24 +54,41 @@ static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uin
 }
 #endif
 
-/* q[i] = round(x[first + i] · inverse) for n inputs (0 past the matrix's rows), clamped to
- * +-127 (NaN to -127): the magic constant rounds to nearest even in every level alike. */
+/* round(x · inverse) clamped to +-127 (NaN to -127), as 16-bit integers: the magic constant
+ * rounds to nearest even in every level alike. */
+static inline void quantise_vector(int16_t *q, vf x, vf inverse)
+{
+    vf v = vf_mul(x, inverse);
+    v = vf_max(v, vf_set1(-127.0f)); /* a > b ? a : b: NaN becomes -127 */
+    v = vf_min(v, vf_set1(127.0f));
+    vf_store_int16(q, vf_sub(vf_add(v, vf_set1(0x1.8p23f)), vf_set1(0x1.8p23f)));
+}
+
+/* q[i] for the n inputs x[first + i] (0 past the matrix's in rows). */
 static void quantise_inputs(int16_t *q, const float *x, size_t first, size_t n, size_t in,
                             float inverse)
 {
-    for (size_t i = 0; i < n; i++) {
-        float v = first + i < in ? x[first + i] * inverse : 0.0f;
-        v = v >= -127.0f ? v : -127.0f;
-        v = v <= 127.0f ? v : 127.0f;
-        q[i] = (int16_t)((v + 0x1.8p23f) - 0x1.8p23f);
+    size_t i = 0, real = first < in ? (in - first < n ? in - first : n) : 0;
+    for (; i + VF_WIDTH <= real; i += VF_WIDTH) quantise_vector(q + i, vf_load(x + first + i), vf_set1(inverse));
+    while (i < n) { /* the rest through one padded vector at a time */
+        float staged[VF_WIDTH] = {0};
+        int16_t out[VF_WIDTH];
+        size_t count = n - i < VF_WIDTH ? n - i : VF_WIDTH;
+        for (size_t k = 0; k < count && i + k < real; k++) staged[k] = x[first + i + k];
+        quantise_vector(out, vf_load(staged), vf_set1(inverse));
+        memcpy(q + i, out, count * sizeof *q);
+        i += count;
     }
 }
 
 /* s for inputs x (0 when x is zero: nothing to add) and 1/s into *inverse. */
 static float i8_input_step(const float *x, size_t in, float *inverse)
 {
-    float max = 0.0f;
-    for (size_t i = 0; i < in; i++) {
+    vf top = vf_set1(0.0f); /* the largest |x|, NaN ignored: vf_max(a, top) keeps top for NaN */
+    size_t i = 0;
+    for (; i + VF_WIDTH <= in; i += VF_WIDTH) top = vf_max(vf_abs(vf_load(x + i)), top);
+    float max = vf_reduce_max(top);
+    for (; i < in; i++) {
         float a = fabsf(x[i]);
         max = a > max ? a : max;
     }
@@ -356,6 +373,20 @@ static int32_t sample(srnn_rng *rng, const float *logits, size_t count, float te
     return (int32_t)best; /* the mode is the safe pick when rounding leaves target on top */
 }
 
-static const srnn_kernels table = {KERNELS_LEVEL, gemv,       gemm,       quantise_i8,
-                                   gemv_quantised, gru_gates, lstm_gates, sample};
+/* y[o] += rows[r][o] for each row in order: elementwise, so every level adds alike */
+static void add_rows(float *y, const float *const *rows, size_t count, size_t d)
+{
+    size_t o = 0;
+    for (; o + VF_WIDTH <= d; o += VF_WIDTH) {
+        vf sum = vf_load(y + o);
+        for (size_t r = 0; r < count; r++) sum = vf_add(sum, vf_load(rows[r] + o));
+        vf_store(y + o, sum);
+    }
+    for (; o < d; o++)
+        for (size_t r = 0; r < count; r++) y[o] += rows[r][o];
+}
+
+static const srnn_kernels table = {KERNELS_LEVEL, gemv,       gemm,     quantise_i8,
+                                   gemv_quantised, add_rows, gru_gates, lstm_gates,
+                                   sample};
 const srnn_kernels *const KERNELS_TABLE = &table;

@@ -41,6 +41,11 @@ static inline vf vf_load_bf16(const uint16_t *p)
     __m256i wide = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
     return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
 }
+static inline void vf_store_int16(int16_t *p, vf a)
+{
+    __m256i i = _mm256_cvtps_epi32(a); /* exact: a is integral */
+    _mm_storeu_si128((__m128i *)p, _mm_packs_epi32(_mm256_castsi256_si128(i), _mm256_extracti128_si256(i, 1)));
+}
 static inline float vf_reduce_max(vf a)
 {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));

@@ -44,6 +44,10 @@ static inline vf vf_load_bf16(const uint16_t *p)
     __m512i wide = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p));
     return _mm512_castsi512_ps(_mm512_slli_epi32(wide, 16));
 }
+static inline void vf_store_int16(int16_t *p, vf a)
+{
+    _mm256_storeu_si256((__m256i *)p, _mm512_cvtepi32_epi16(_mm512_cvtps_epi32(a))); /* a is integral */
+}
 static inline float vf_reduce_max(vf a) { return _mm512_reduce_max_ps(a); }
 
 /* One column block of an I8 matrix against quantised inputs (kernels_arch.h's i8_block):

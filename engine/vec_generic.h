@@ -60,6 +60,9 @@ static inline vf vf_load_f16(const uint16_t *p)
 }
 static inline vf vf_load_bf16(const uint16_t *p) { return vf_from_bits_((uint32_t)*p << 16); }
 
+/* an integral value in int16 range, stored */
+static inline void vf_store_int16(int16_t *p, vf a) { *p = (int16_t)a; }
+
 /* the largest lane */
 static inline float vf_reduce_max(vf a) { return a; }
 

@@ -36,6 +36,7 @@ static inline vf vf_pow2_from_shifted(vf t)
 }
 static inline vf vf_load_f16(const uint16_t *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
 static inline vf vf_load_bf16(const uint16_t *p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16(p), 16)); }
+static inline void vf_store_int16(int16_t *p, vf a) { vst1_s16(p, vqmovn_s32(vcvtnq_s32_f32(a))); }
 static inline float vf_reduce_max(vf a) { return vmaxvq_f32(a); }
 
 typedef struct {

@@ -34,6 +34,7 @@ struct srnn_voice {
     float *conditioning; /* (BF/F, GD): the big tier's output as frame j's layer-0 pre-activations */
     srnn_queue big_queue, frame_queue;
     float *hidden1, *hidden2; /* (D) each */
+    const float **rows;       /* (F): the table rows of the last F samples */
     float *logits;            /* (Q) */
     double *weights;          /* the sampler's scratch */
 };
@@ -61,8 +62,9 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
     size_t header = round_up(sizeof(srnn_voice), 64);
     size_t jobs = round_up((big_jobs + frame_jobs) * sizeof(srnn_job), 64);
     size_t window = round_up(2 * (size_t)c->big_frame_size * sizeof(int32_t), 64);
+    size_t rows = round_up(c->frame_size * sizeof(float *), 64);
     size_t weights = srnn_sample_scratch(c->q_levels) * sizeof(double);
-    size_t total = round_up(header + jobs + window + weights + floats * sizeof(float), 64);
+    size_t total = round_up(header + jobs + window + rows + weights + floats * sizeof(float), 64);
     uint8_t *block = aligned_alloc(64, total);
     if (!block) return SRNN_ERR_NOMEM;
     memset(block, 0, total);
@@ -84,8 +86,9 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
     v->frame_queue.jobs = v->big_queue.jobs + big_jobs;
     v->frame_queue.capacity = frame_jobs;
     v->window = (int32_t *)(block + header + jobs);
-    v->weights = (double *)(block + header + jobs + window);
-    float *next = (float *)(block + header + jobs + window + weights);
+    v->rows = (const float **)(block + header + jobs + window);
+    v->weights = (double *)(block + header + jobs + window + rows);
+    float *next = (float *)(block + header + jobs + window + rows + weights);
     srnn_tier_state_place(&v->big_frame, c, &model->big_frame, next);
     next += srnn_tier_state_floats(c, &model->big_frame);
     srnn_tier_state_place(&v->frame, c, &model->frame, next);
@@ -217,10 +220,9 @@ const float *srnn_voice_predict(srnn_voice *v)
     float *h1 = v->hidden1, *h2 = v->hidden2;
     memcpy(h1, m->hidden1_bias, d * sizeof *h1);
     srnn_exec_gemv(&v->exec, upsample, v->frame.output, h1, 0, upsample->blocks);
-    for (size_t t = 0; t < f; t++) {
-        const float *row = run->sample_table + (t * q + (size_t)recent[t]) * d;
-        for (size_t o = 0; o < d; o++) h1[o] += row[o];
-    }
+    const float **rows = v->rows;
+    for (size_t t = 0; t < f; t++) rows[t] = run->sample_table + (t * q + (size_t)recent[t]) * d;
+    v->exec.kernels->add_rows(h1, rows, f, d);
     relu(h1, d);
     memcpy(h2, m->hidden2_bias, d * sizeof *h2);
     srnn_exec_gemv(&v->exec, &run->hidden2, h1, h2, 0, run->hidden2.blocks);
