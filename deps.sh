@@ -36,3 +36,5 @@ BUILD_PACKAGES+=(lv2-dev liblilv-dev)
 TEST_PACKAGES+=(lilv-utils sordi jalv jackd2 valgrind)
 # srnn play's tests: a dummy JACK server and jack_rec, tmux for the terminal UI, a MIDI sender.
 TEST_PACKAGES+=(jackd2 tmux python3-jack-client)
+# The NEON kernels cross-compiled and run under qemu (tests/once_neon.sh).
+TEST_PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
