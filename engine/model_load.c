@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +15,11 @@
 
 #include "dtype.h"
 #include "model.h"
+#include "format.h"
 #include "tensor_specs.h"
 
-#define MAGIC "SRNNMODL"
 #define FORMAT_VERSION 2 /* versions 1 (float32 only) and 2 (dtypes) are read */
-#define HEADER_SIZE 128
-#define ENTRY_SIZE 96
 #define NAME_SIZE 56
-#define ALIGNMENT 64
-#define MAX_METADATA (1u << 20)
 #define MAX_NDIM 4
 
 typedef struct {
@@ -33,17 +28,6 @@ typedef struct {
     char *error;
     uint32_t version;
 } file_view;
-
-static srnn_status fail(char *error, srnn_status status, const char *format, ...)
-{
-    if (error) {
-        va_list args;
-        va_start(args, format);
-        vsnprintf(error, SRNN_ERROR_MAX, format, args);
-        va_end(args);
-    }
-    return status;
-}
 
 static uint32_t read_u32(const uint8_t *p)
 {
@@ -55,38 +39,38 @@ static uint64_t read_u64(const uint8_t *p) { return read_u32(p) | (uint64_t)read
 srnn_status srnn_config_check(const srnn_config *c, char error[SRNN_ERROR_MAX])
 {
     if (c->sample_rate < 1000 || c->sample_rate > 768000)
-        return fail(error, SRNN_ERR_CONFIG, "sample_rate %" PRIu32 " is outside 1000..768000",
+        return srnn_fail(error, SRNN_ERR_CONFIG, "sample_rate %" PRIu32 " is outside 1000..768000",
                     c->sample_rate);
     if (c->frame_size < 1 || c->frame_size > 1024)
-        return fail(error, SRNN_ERR_CONFIG, "frame_size %" PRIu32 " is outside 1..1024",
+        return srnn_fail(error, SRNN_ERR_CONFIG, "frame_size %" PRIu32 " is outside 1..1024",
                     c->frame_size);
     if (c->big_frame_size < c->frame_size || c->big_frame_size % c->frame_size != 0 ||
         c->big_frame_size / c->frame_size > 1024)
-        return fail(error, SRNN_ERR_CONFIG,
+        return srnn_fail(error, SRNN_ERR_CONFIG,
                     "big_frame_size %" PRIu32 " is not a multiple (1..1024 times) of frame_size %" PRIu32,
                     c->big_frame_size, c->frame_size);
     if (c->dim < 1 || c->dim > 8192)
-        return fail(error, SRNN_ERR_CONFIG, "dim %" PRIu32 " is outside 1..8192", c->dim);
+        return srnn_fail(error, SRNN_ERR_CONFIG, "dim %" PRIu32 " is outside 1..8192", c->dim);
     if (c->num_rnn_layers < 1 || c->num_rnn_layers > SRNN_MAX_LAYERS)
-        return fail(error, SRNN_ERR_CONFIG, "num_rnn_layers %" PRIu32 " is outside 1..%d",
+        return srnn_fail(error, SRNN_ERR_CONFIG, "num_rnn_layers %" PRIu32 " is outside 1..%d",
                     c->num_rnn_layers, SRNN_MAX_LAYERS);
     if (c->rnn_type != SRNN_RNN_GRU && c->rnn_type != SRNN_RNN_LSTM)
-        return fail(error, SRNN_ERR_CONFIG, "rnn_type %u is neither 0 (GRU) nor 1 (LSTM)",
+        return srnn_fail(error, SRNN_ERR_CONFIG, "rnn_type %u is neither 0 (GRU) nor 1 (LSTM)",
                     (unsigned)c->rnn_type);
     if (c->q_type != SRNN_Q_MULAW && c->q_type != SRNN_Q_LINEAR)
-        return fail(error, SRNN_ERR_CONFIG, "q_type %u is neither 0 (mu-law) nor 1 (linear)",
+        return srnn_fail(error, SRNN_ERR_CONFIG, "q_type %u is neither 0 (mu-law) nor 1 (linear)",
                     (unsigned)c->q_type);
     if (c->q_type == SRNN_Q_MULAW && c->q_levels != 256)
-        return fail(error, SRNN_ERR_CONFIG, "q_levels %" PRIu32 " must be 256 for mu-law",
+        return srnn_fail(error, SRNN_ERR_CONFIG, "q_levels %" PRIu32 " must be 256 for mu-law",
                     c->q_levels);
     if (c->q_levels < 2 || c->q_levels > 65536)
-        return fail(error, SRNN_ERR_CONFIG, "q_levels %" PRIu32 " is outside 2..65536",
+        return srnn_fail(error, SRNN_ERR_CONFIG, "q_levels %" PRIu32 " is outside 2..65536",
                     c->q_levels);
     if (c->skip_conn > 1)
-        return fail(error, SRNN_ERR_CONFIG, "skip_conn %" PRIu32 " is neither 0 nor 1",
+        return srnn_fail(error, SRNN_ERR_CONFIG, "skip_conn %" PRIu32 " is neither 0 nor 1",
                     c->skip_conn);
     if (c->seq_len % c->big_frame_size != 0)
-        return fail(error, SRNN_ERR_CONFIG,
+        return srnn_fail(error, SRNN_ERR_CONFIG,
                     "seq_len %" PRIu32 " is not a multiple of big_frame_size %" PRIu32,
                     c->seq_len, c->big_frame_size);
     return SRNN_OK;
@@ -106,26 +90,26 @@ static srnn_status read_header(file_view *file, srnn_config *c, uint32_t *num_te
 {
     const uint8_t *h = file->bytes;
     char *error = file->error;
-    if (file->size < 8 || memcmp(h, MAGIC, 8) != 0)
-        return fail(error, SRNN_ERR_FORMAT, "not an srnn model file (bad magic)");
-    if (file->size < HEADER_SIZE)
-        return fail(error, SRNN_ERR_TRUNCATED, "truncated: %zu bytes, the header alone is %d",
-                    file->size, HEADER_SIZE);
+    if (file->size < 8 || memcmp(h, SRNN_FORMAT_MAGIC, 8) != 0)
+        return srnn_fail(error, SRNN_ERR_FORMAT, "not an srnn model file (bad magic)");
+    if (file->size < SRNN_FORMAT_HEADER_SIZE)
+        return srnn_fail(error, SRNN_ERR_TRUNCATED, "truncated: %zu bytes, the header alone is %d",
+                    file->size, SRNN_FORMAT_HEADER_SIZE);
     uint32_t version = read_u32(h + 8);
     if (version < 1 || version > FORMAT_VERSION)
-        return fail(error, SRNN_ERR_VERSION,
+        return srnn_fail(error, SRNN_ERR_VERSION,
                     "format version %" PRIu32 " is not supported (this build reads versions 1 and 2)",
                     version);
-    if (read_u32(h + 12) != HEADER_SIZE)
-        return fail(error, SRNN_ERR_FORMAT, "header_size %" PRIu32 " is not %d", read_u32(h + 12),
-                    HEADER_SIZE);
+    if (read_u32(h + 12) != SRNN_FORMAT_HEADER_SIZE)
+        return srnn_fail(error, SRNN_ERR_FORMAT, "header_size %" PRIu32 " is not %d", read_u32(h + 12),
+                    SRNN_FORMAT_HEADER_SIZE);
     uint64_t file_size = read_u64(h + 16);
     if (file_size > file->size)
-        return fail(error, SRNN_ERR_TRUNCATED,
+        return srnn_fail(error, SRNN_ERR_TRUNCATED,
                     "truncated: the file has %zu bytes, its header says %" PRIu64, file->size,
                     file_size);
     if (file_size < file->size)
-        return fail(error, SRNN_ERR_FORMAT,
+        return srnn_fail(error, SRNN_ERR_FORMAT,
                     "%" PRIu64 " trailing bytes after the %" PRIu64 " the header declares",
                     (uint64_t)file->size - file_size, file_size);
 
@@ -135,15 +119,15 @@ static srnn_status read_header(file_view *file, srnn_config *c, uint32_t *num_te
     crc = crc32_z(crc, zero, 4);
     crc = crc32_z(crc, h + 28, file->size - 28);
     if ((uint32_t)crc != read_u32(h + 24))
-        return fail(error, SRNN_ERR_CHECKSUM,
+        return srnn_fail(error, SRNN_ERR_CHECKSUM,
                     "checksum mismatch (stored %08" PRIx32 ", computed %08" PRIx32
                     "): the file is damaged",
                     read_u32(h + 24), (uint32_t)crc);
 
     *num_tensors = read_u32(h + 28);
-    if (read_u64(h + 32) != HEADER_SIZE)
-        return fail(error, SRNN_ERR_FORMAT, "tensor_table_offset %" PRIu64 " is not %d",
-                    read_u64(h + 32), HEADER_SIZE);
+    if (read_u64(h + 32) != SRNN_FORMAT_HEADER_SIZE)
+        return srnn_fail(error, SRNN_ERR_FORMAT, "tensor_table_offset %" PRIu64 " is not %d",
+                    read_u64(h + 32), SRNN_FORMAT_HEADER_SIZE);
     *metadata_offset = read_u64(h + 40);
     *metadata_size = read_u64(h + 48);
     c->sample_rate = read_u32(h + 56);
@@ -163,15 +147,15 @@ static srnn_status read_header(file_view *file, srnn_config *c, uint32_t *num_te
     if (version >= 2) { /* the precision the model runs at by default: a dtype's number */
         uint32_t dtype = read_u32(h + 100);
         if (dtype > SRNN_DTYPE_I8)
-            return fail(error, SRNN_ERR_FORMAT, "precision %" PRIu32 " is not a dtype (0 to 3)", dtype);
+            return srnn_fail(error, SRNN_ERR_FORMAT, "precision %" PRIu32 " is not a dtype (0 to 3)", dtype);
         static const srnn_precision of_dtype[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
                                                   SRNN_PRECISION_BF16, SRNN_PRECISION_I8};
         *precision = of_dtype[dtype];
         reserved = 104;
     }
-    for (int i = reserved; i < HEADER_SIZE; i++)
+    for (int i = reserved; i < SRNN_FORMAT_HEADER_SIZE; i++)
         if (h[i] != 0)
-            return fail(error, SRNN_ERR_FORMAT, "reserved header byte %d is not zero", i);
+            return srnn_fail(error, SRNN_ERR_FORMAT, "reserved header byte %d is not zero", i);
     return srnn_config_check(c, error);
 }
 
@@ -217,15 +201,15 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     char shown[NAME_SIZE];
     const char *terminator = memchr(entry, '\0', NAME_SIZE);
     if (!terminator)
-        return fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 " has an unterminated name", index);
+        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 " has an unterminated name", index);
     for (const char *p = terminator; p < name + NAME_SIZE; p++)
-        if (*p) return fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 "'s name is not NUL-padded", index);
+        if (*p) return srnn_fail(error, SRNN_ERR_TENSOR, "tensor %" PRIu32 "'s name is not NUL-padded", index);
     size_t s = 0;
     while (s < spec_count && strcmp(specs[s].info.name, name) != 0) s++;
     if (s == spec_count)
-        return fail(error, SRNN_ERR_TENSOR, "unknown tensor '%s' for this configuration",
+        return srnn_fail(error, SRNN_ERR_TENSOR, "unknown tensor '%s' for this configuration",
                     printable(name, shown));
-    if (seen[s]) return fail(error, SRNN_ERR_TENSOR, "tensor '%s' appears twice", name);
+    if (seen[s]) return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' appears twice", name);
     seen[s] = true;
     const srnn_tensor_info *want = &specs[s].info;
 
@@ -234,16 +218,16 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     for (int i = 0; i < MAX_NDIM; i++) shape[i] = read_u32(entry + 64 + 4 * i);
     uint64_t offset = read_u64(entry + 80), size = read_u64(entry + 88);
     if (file->version == 1 && dtype != SRNN_DTYPE_F32)
-        return fail(error, SRNN_ERR_TENSOR,
+        return srnn_fail(error, SRNN_ERR_TENSOR,
                     "tensor '%s' has dtype %" PRIu32 ", version 1 has only 0 (float32)", name, dtype);
     if (dtype > SRNN_DTYPE_I8)
-        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", not 0 to 3", name,
+        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", not 0 to 3", name,
                     dtype);
     if (ndim != want->ndim || memcmp(shape, want->shape, sizeof shape) != 0) {
         char got[96], expected[96];
         format_shape(got, sizeof got, ndim <= MAX_NDIM ? ndim : MAX_NDIM, shape);
         format_shape(expected, sizeof expected, want->ndim, want->shape);
-        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has shape %s%s, expected %s", name, got,
+        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has shape %s%s, expected %s", name, got,
                     ndim > MAX_NDIM ? "..." : "", expected);
     }
     /* the shape equals the config's, whose limits keep these far below 2^64 */
@@ -251,30 +235,30 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     uint64_t need = dtype == SRNN_DTYPE_I8 ? rows * 4 + want->count
                                            : want->count * srnn_dtype_size((srnn_dtype)dtype);
     if (size != need)
-        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' has %" PRIu64 " bytes, its shape needs %" PRIu64,
+        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has %" PRIu64 " bytes, its shape needs %" PRIu64,
                     name, size, need);
-    if (offset % ALIGNMENT != 0)
-        return fail(error, SRNN_ERR_TENSOR, "tensor '%s' offset %" PRIu64 " is not %d-byte aligned",
-                    name, offset, ALIGNMENT);
+    if (offset % SRNN_FORMAT_ALIGNMENT != 0)
+        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' offset %" PRIu64 " is not %d-byte aligned",
+                    name, offset, SRNN_FORMAT_ALIGNMENT);
     if (offset < *previous_end)
-        return fail(error, SRNN_ERR_TENSOR,
+        return srnn_fail(error, SRNN_ERR_TENSOR,
                     "tensor '%s' at offset %" PRIu64 " overlaps the table or the previous tensor",
                     name, offset);
     if (offset > file->size || size > file->size - offset)
-        return fail(error, SRNN_ERR_TRUNCATED,
+        return srnn_fail(error, SRNN_ERR_TRUNCATED,
                     "truncated: tensor '%s' (%" PRIu64 " bytes at %" PRIu64 ") ends past the file",
                     name, size, offset);
     const float *data = (const float *)(file->bytes + offset);
     if (dtype != SRNN_DTYPE_F32) {
         float *copy = malloc(want->count * sizeof *copy);
-        if (!copy) return fail(error, SRNN_ERR_NOMEM, "out of memory for tensor '%s'", name);
+        if (!copy) return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for tensor '%s'", name);
         converted[(*converted_count)++] = copy;
         to_float32(copy, file->bytes + offset, (srnn_dtype)dtype, want->count, rows);
         data = copy;
     }
     for (uint64_t i = 0; i < want->count; i++)
         if (!isfinite(data[i]))
-            return fail(error, SRNN_ERR_VALUE, "tensor '%s' element %" PRIu64 " is not finite", name, i);
+            return srnn_fail(error, SRNN_ERR_VALUE, "tensor '%s' element %" PRIu64 " is not finite", name, i);
     *specs[s].target = data;
     *previous_end = offset + size;
     return SRNN_OK;
@@ -286,22 +270,22 @@ static srnn_status read_tensors(const file_view *file, srnn_model *m, uint32_t n
     srnn_tensor_spec *specs = calloc(SRNN_MAX_TENSORS, sizeof *specs);
     bool *seen = calloc(SRNN_MAX_TENSORS, sizeof *seen);
     srnn_status status = SRNN_OK;
-    if (!specs || !seen) status = fail(error, SRNN_ERR_NOMEM, "out of memory");
+    if (!specs || !seen) status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
     size_t spec_count = status == SRNN_OK ? srnn_tensor_specs(m, specs) : 0;
-    uint64_t table_end = HEADER_SIZE + (uint64_t)num_tensors * ENTRY_SIZE;
+    uint64_t table_end = SRNN_FORMAT_HEADER_SIZE + (uint64_t)num_tensors * SRNN_FORMAT_ENTRY_SIZE;
     if (status == SRNN_OK && num_tensors != spec_count)
-        status = fail(error, SRNN_ERR_TENSOR,
+        status = srnn_fail(error, SRNN_ERR_TENSOR,
                       "the file has %" PRIu32 " tensors, this configuration needs %zu",
                       num_tensors, spec_count);
     if (status == SRNN_OK && table_end > file->size)
-        status = fail(error, SRNN_ERR_TRUNCATED, "truncated: the tensor table ends past the file");
+        status = srnn_fail(error, SRNN_ERR_TRUNCATED, "truncated: the tensor table ends past the file");
 
     uint64_t previous_end = table_end;
     m->parameter_count = 0;
     if (status == SRNN_OK && !(m->converted = calloc(spec_count, sizeof *m->converted)))
-        status = fail(error, SRNN_ERR_NOMEM, "out of memory");
+        status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
     for (uint32_t t = 0; status == SRNN_OK && t < num_tensors; t++) {
-        const uint8_t *entry = file->bytes + HEADER_SIZE + (size_t)t * ENTRY_SIZE;
+        const uint8_t *entry = file->bytes + SRNN_FORMAT_HEADER_SIZE + (size_t)t * SRNN_FORMAT_ENTRY_SIZE;
         status = read_entry(file, entry, t, specs, spec_count, seen, &previous_end, m->converted,
                             &m->converted_count);
     }
@@ -318,15 +302,15 @@ static srnn_status read_metadata(const file_view *file, srnn_model *m, uint64_t 
 {
     char *error = file->error;
     if (size == 0) return SRNN_OK;
-    if (size > MAX_METADATA)
-        return fail(error, SRNN_ERR_FORMAT, "metadata of %" PRIu64 " bytes exceeds 1 MiB", size);
-    if (offset < HEADER_SIZE || offset > file->size || size > file->size - offset)
-        return fail(error, SRNN_ERR_TRUNCATED, "truncated: metadata ends past the file");
+    if (size > SRNN_FORMAT_MAX_METADATA)
+        return srnn_fail(error, SRNN_ERR_FORMAT, "metadata of %" PRIu64 " bytes exceeds 1 MiB", size);
+    if (offset < SRNN_FORMAT_HEADER_SIZE || offset > file->size || size > file->size - offset)
+        return srnn_fail(error, SRNN_ERR_TRUNCATED, "truncated: metadata ends past the file");
     const char *text = (const char *)file->bytes + offset;
     if (memchr(text, '\0', size))
-        return fail(error, SRNN_ERR_FORMAT, "metadata contains a NUL byte");
+        return srnn_fail(error, SRNN_ERR_FORMAT, "metadata contains a NUL byte");
     if (text[size - 1] != '\n')
-        return fail(error, SRNN_ERR_FORMAT, "metadata does not end with a newline");
+        return srnn_fail(error, SRNN_ERR_FORMAT, "metadata does not end with a newline");
 
     size_t lines = 0;
     for (uint64_t i = 0; i < size; i++) lines += text[i] == '\n';
@@ -334,7 +318,7 @@ static srnn_status read_metadata(const file_view *file, srnn_model *m, uint64_t 
     m->metadata_keys = calloc(lines, sizeof *m->metadata_keys);
     m->metadata_values = calloc(lines, sizeof *m->metadata_values);
     if (!m->metadata_text || !m->metadata_keys || !m->metadata_values)
-        return fail(error, SRNN_ERR_NOMEM, "out of memory for the metadata");
+        return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for the metadata");
     memcpy(m->metadata_text, text, size);
     char *line = m->metadata_text;
     for (size_t i = 0; i < lines; i++) {
@@ -342,7 +326,7 @@ static srnn_status read_metadata(const file_view *file, srnn_model *m, uint64_t 
         *end = '\0';
         char *equals = strchr(line, '=');
         if (!equals || equals == line)
-            return fail(error, SRNN_ERR_FORMAT, "metadata line %zu is not key=value", i + 1);
+            return srnn_fail(error, SRNN_ERR_FORMAT, "metadata line %zu is not key=value", i + 1);
         *equals = '\0';
         m->metadata_keys[i] = line;
         m->metadata_values[i] = equals + 1;
@@ -363,7 +347,7 @@ static srnn_status choose_kernels(srnn_cpu requested, const srnn_kernels **kerne
         size_t i = 0;
         while (i < sizeof named / sizeof *named && strcmp(cap, srnn_cpu_name(named[i])) != 0) i++;
         if (i == sizeof named / sizeof *named)
-            return fail(error, SRNN_ERR_ARGUMENT,
+            return srnn_fail(error, SRNN_ERR_ARGUMENT,
                         "SRNN_CPU='%.40s' is not one of generic, avx2, avx512, neon", cap);
         if (named[i] == SRNN_CPU_GENERIC || (named[i] < level && level != SRNN_CPU_NEON))
             level = named[i];
@@ -383,9 +367,9 @@ static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size,
     const srnn_kernels *kernels = NULL;
     srnn_precision precision = options->precision;
     if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I8)
-        return fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)options->precision);
+        return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)options->precision);
     if (options->cpu < SRNN_CPU_AUTO || options->cpu > SRNN_CPU_NEON)
-        return fail(error, SRNN_ERR_ARGUMENT, "unknown cpu level %d", (int)options->cpu);
+        return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown cpu level %d", (int)options->cpu);
     srnn_status chosen = choose_kernels(options->cpu, &kernels, error);
     if (chosen != SRNN_OK) return chosen;
     file_view file = {bytes, size, error, 0};
@@ -396,9 +380,9 @@ static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size,
     if (precision == SRNN_PRECISION_AUTO) precision = m->file_precision;
     if (status == SRNN_OK) status = read_tensors(&file, m, num_tensors);
     if (status == SRNN_OK) {
-        uint64_t table_end = HEADER_SIZE + (uint64_t)num_tensors * ENTRY_SIZE;
+        uint64_t table_end = SRNN_FORMAT_HEADER_SIZE + (uint64_t)num_tensors * SRNN_FORMAT_ENTRY_SIZE;
         if (metadata_size > 0 && metadata_offset < table_end)
-            status = fail(error, SRNN_ERR_FORMAT, "metadata offset %" PRIu64 " lies inside the header or tensor table",
+            status = srnn_fail(error, SRNN_ERR_FORMAT, "metadata offset %" PRIu64 " lies inside the header or tensor table",
                           metadata_offset);
     }
     if (status == SRNN_OK)
@@ -412,14 +396,14 @@ srnn_status srnn_model_load_memory_with(const void *data, size_t size,
                                         char error[SRNN_ERROR_MAX])
 {
     *model = NULL;
-    if (!data && size > 0) return fail(error, SRNN_ERR_ARGUMENT, "no data");
+    if (!data && size > 0) return srnn_fail(error, SRNN_ERR_ARGUMENT, "no data");
     srnn_model *m = calloc(1, sizeof *m);
-    if (!m) return fail(error, SRNN_ERR_NOMEM, "out of memory");
+    if (!m) return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
     /* a 64-aligned copy, so tensors are aligned whatever the caller's buffer */
     m->owned = aligned_alloc(64, (size + 64) / 64 * 64);
     if (!m->owned) {
         free(m);
-        return fail(error, SRNN_ERR_NOMEM, "out of memory for %zu bytes", size);
+        return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for %zu bytes", size);
     }
     if (size) memcpy(m->owned, data, size);
     srnn_status status = parse(m, m->owned, size, options, error);
@@ -442,36 +426,36 @@ srnn_status srnn_model_load_with(const char *path, const srnn_load_options *opti
 {
     *model = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return fail(error, SRNN_ERR_IO, "cannot open: %s", strerror(errno));
+    if (fd < 0) return srnn_fail(error, SRNN_ERR_IO, "cannot open: %s", strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return fail(error, SRNN_ERR_IO, "cannot stat: %s", strerror(e));
+        return srnn_fail(error, SRNN_ERR_IO, "cannot stat: %s", strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return fail(error, SRNN_ERR_IO, "not a regular file");
+        return srnn_fail(error, SRNN_ERR_IO, "not a regular file");
     }
-    if (st.st_size < HEADER_SIZE) {
+    if (st.st_size < SRNN_FORMAT_HEADER_SIZE) {
         uint8_t head[8] = {0};
         ssize_t got = read(fd, head, sizeof head);
         close(fd);
-        if (got < 8 || memcmp(head, MAGIC, 8) != 0)
-            return fail(error, SRNN_ERR_FORMAT, "not an srnn model file (bad magic)");
-        return fail(error, SRNN_ERR_TRUNCATED, "truncated: %lld bytes, the header alone is %d",
-                    (long long)st.st_size, HEADER_SIZE);
+        if (got < 8 || memcmp(head, SRNN_FORMAT_MAGIC, 8) != 0)
+            return srnn_fail(error, SRNN_ERR_FORMAT, "not an srnn model file (bad magic)");
+        return srnn_fail(error, SRNN_ERR_TRUNCATED, "truncated: %lld bytes, the header alone is %d",
+                    (long long)st.st_size, SRNN_FORMAT_HEADER_SIZE);
     }
     size_t size = (size_t)st.st_size;
     void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     int map_errno = errno;
     close(fd);
-    if (map == MAP_FAILED) return fail(error, SRNN_ERR_IO, "cannot map: %s", strerror(map_errno));
+    if (map == MAP_FAILED) return srnn_fail(error, SRNN_ERR_IO, "cannot map: %s", strerror(map_errno));
 
     srnn_model *m = calloc(1, sizeof *m);
     if (!m) {
         munmap(map, size);
-        return fail(error, SRNN_ERR_NOMEM, "out of memory");
+        return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
     }
     m->mapped = map;
     m->mapped_size = size;

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,23 +13,9 @@
 #include <zlib.h>
 
 #include "dtype.h"
+#include "format.h"
 #include "tensor_specs.h"
 
-#define HEADER_SIZE 128
-#define ENTRY_SIZE 96
-#define ALIGNMENT 64
-#define MAX_METADATA (1u << 20)
-
-static srnn_status fail(char *error, srnn_status status, const char *format, ...)
-{
-    if (error) {
-        va_list args;
-        va_start(args, format);
-        vsnprintf(error, SRNN_ERROR_MAX, format, args);
-        va_end(args);
-    }
-    return status;
-}
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
@@ -43,17 +28,17 @@ static void put_u64(uint8_t *p, uint64_t v)
     put_u32(p + 4, (uint32_t)(v >> 32));
 }
 
-static uint64_t align_up(uint64_t x) { return (x + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT; }
+static uint64_t align_up(uint64_t x) { return (x + SRNN_FORMAT_ALIGNMENT - 1) / SRNN_FORMAT_ALIGNMENT * SRNN_FORMAT_ALIGNMENT; }
 
 static srnn_status check_metadata(const char *text, size_t size, char *error)
 {
-    if (size > MAX_METADATA) return fail(error, SRNN_ERR_ARGUMENT, "metadata exceeds 1 MiB");
+    if (size > SRNN_FORMAT_MAX_METADATA) return srnn_fail(error, SRNN_ERR_ARGUMENT, "metadata exceeds 1 MiB");
     if (size > 0 && text[size - 1] != '\n')
-        return fail(error, SRNN_ERR_ARGUMENT, "metadata does not end with a newline");
+        return srnn_fail(error, SRNN_ERR_ARGUMENT, "metadata does not end with a newline");
     for (const char *line = text; line < text + size; line = strchr(line, '\n') + 1) {
         const char *equals = strchr(line, '='), *end = strchr(line, '\n');
         if (!equals || equals == line || equals > end)
-            return fail(error, SRNN_ERR_ARGUMENT, "metadata line '%.*s' is not key=value",
+            return srnn_fail(error, SRNN_ERR_ARGUMENT, "metadata line '%.*s' is not key=value",
                         (int)(end - line), line);
     }
     return SRNN_OK;
@@ -118,22 +103,22 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
     size_t metadata_size = metadata ? strlen(metadata) : 0;
     srnn_status status = check_metadata(metadata ? metadata : "", metadata_size, error);
     if (status != SRNN_OK) return status;
-    uint64_t end = HEADER_SIZE + (uint64_t)count * ENTRY_SIZE;
+    uint64_t end = SRNN_FORMAT_HEADER_SIZE + (uint64_t)count * SRNN_FORMAT_ENTRY_SIZE;
     for (size_t i = 0; i < count; i++)
         end = align_up(end) + stored_size(&specs[i].info, stored_dtype(&specs[i].info, weights));
     uint64_t metadata_offset = metadata_size ? end : 0, file_size = end + metadata_size;
-    if (file_size > SIZE_MAX) return fail(error, SRNN_ERR_NOMEM, "model too large for memory");
+    if (file_size > SIZE_MAX) return srnn_fail(error, SRNN_ERR_NOMEM, "model too large for memory");
     uint8_t *bytes = calloc(1, (size_t)file_size);
-    if (!bytes) return fail(error, SRNN_ERR_NOMEM, "out of memory for %llu bytes",
+    if (!bytes) return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for %llu bytes",
                             (unsigned long long)file_size);
 
-    memcpy(bytes, "SRNNMODL", 8);
+    memcpy(bytes, SRNN_FORMAT_MAGIC, 8);
     put_u32(bytes + 8, weights == SRNN_DTYPE_F32 ? 1 : 2);
     if (weights != SRNN_DTYPE_F32) put_u32(bytes + 100, (uint32_t)weights); /* the precision */
-    put_u32(bytes + 12, HEADER_SIZE);
+    put_u32(bytes + 12, SRNN_FORMAT_HEADER_SIZE);
     put_u64(bytes + 16, file_size);
     put_u32(bytes + 28, (uint32_t)count);
-    put_u64(bytes + 32, HEADER_SIZE);
+    put_u64(bytes + 32, SRNN_FORMAT_HEADER_SIZE);
     put_u64(bytes + 40, metadata_offset);
     put_u64(bytes + 48, metadata_size);
     uint32_t fields[] = {c->sample_rate, c->frame_size, c->big_frame_size, c->dim,
@@ -141,10 +126,10 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
                          c->q_levels, c->skip_conn, c->seq_len, c->emb_size};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) put_u32(bytes + 56 + 4 * i, fields[i]);
 
-    uint64_t offset = HEADER_SIZE + (uint64_t)count * ENTRY_SIZE;
+    uint64_t offset = SRNN_FORMAT_HEADER_SIZE + (uint64_t)count * SRNN_FORMAT_ENTRY_SIZE;
     for (size_t i = 0; i < count && status == SRNN_OK; i++) {
         const srnn_tensor_info *info = &specs[i].info;
-        uint8_t *entry = bytes + HEADER_SIZE + i * ENTRY_SIZE;
+        uint8_t *entry = bytes + SRNN_FORMAT_HEADER_SIZE + i * SRNN_FORMAT_ENTRY_SIZE;
         memcpy(entry, info->name, strlen(info->name));
         srnn_dtype dtype = stored_dtype(info, weights);
         put_u32(entry + 56, (uint32_t)dtype);
@@ -155,7 +140,7 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
         put_u64(entry + 88, stored_size(info, dtype));
         for (uint64_t k = 0; k < info->count; k++)
             if (!isfinite(tensors[i][k])) {
-                status = fail(error, SRNN_ERR_VALUE, "tensor '%s' element %llu is not finite",
+                status = srnn_fail(error, SRNN_ERR_VALUE, "tensor '%s' element %llu is not finite",
                               info->name, (unsigned long long)k);
                 break;
             }
@@ -180,24 +165,24 @@ static srnn_status write_atomically(const char *path, const uint8_t *bytes, size
     if (!temporary || !directory) {
         free(temporary);
         free(directory);
-        return fail(error, SRNN_ERR_NOMEM, "out of memory");
+        return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
     }
     snprintf(temporary, length + 16, "%s.tmp-XXXXXX", path);
     srnn_status status = SRNN_OK;
     int fd = mkstemp(temporary);
-    if (fd < 0) status = fail(error, SRNN_ERR_IO, "cannot create %s: %s", temporary, strerror(errno));
+    if (fd < 0) status = srnn_fail(error, SRNN_ERR_IO, "cannot create %s: %s", temporary, strerror(errno));
     for (size_t done = 0; status == SRNN_OK && done < size;) {
         ssize_t n = write(fd, bytes + done, size - done);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) status = fail(error, SRNN_ERR_IO, "cannot write %s: %s", temporary, strerror(errno));
+        if (n <= 0) status = srnn_fail(error, SRNN_ERR_IO, "cannot write %s: %s", temporary, strerror(errno));
         else done += (size_t)n;
     }
     if (status == SRNN_OK && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
-        status = fail(error, SRNN_ERR_IO, "cannot sync %s: %s", temporary, strerror(errno));
+        status = srnn_fail(error, SRNN_ERR_IO, "cannot sync %s: %s", temporary, strerror(errno));
     if (fd >= 0 && close(fd) != 0 && status == SRNN_OK)
-        status = fail(error, SRNN_ERR_IO, "cannot close %s: %s", temporary, strerror(errno));
+        status = srnn_fail(error, SRNN_ERR_IO, "cannot close %s: %s", temporary, strerror(errno));
     if (status == SRNN_OK && rename(temporary, path) != 0)
-        status = fail(error, SRNN_ERR_IO, "cannot rename to %s: %s", path, strerror(errno));
+        status = srnn_fail(error, SRNN_ERR_IO, "cannot rename to %s: %s", path, strerror(errno));
     if (status == SRNN_OK) {
         int dir = open(dirname(directory), O_RDONLY | O_DIRECTORY);
         if (dir >= 0) {
@@ -224,14 +209,14 @@ srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
                                   srnn_precision precision, char error[SRNN_ERROR_MAX])
 {
     if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I8)
-        return fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)precision);
+        return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)precision);
     srnn_status status = srnn_config_check(config, error);
     if (status != SRNN_OK) return status;
     srnn_model *scratch = calloc(1, sizeof *scratch);
     srnn_tensor_spec *specs = calloc(SRNN_MAX_TENSORS, sizeof *specs);
     uint8_t *bytes = NULL;
     size_t size = 0;
-    if (!scratch || !specs) status = fail(error, SRNN_ERR_NOMEM, "out of memory");
+    if (!scratch || !specs) status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
     if (status == SRNN_OK) {
         scratch->config = *config;
         size_t count = srnn_tensor_specs(scratch, specs);

@@ -1,5 +1,8 @@
-/* Messages for the stable status codes. */
-#include "srnn.h"
+/* Messages for the stable status codes, and the engine's one-line error reports. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "format.h"
 
 const char *srnn_status_string(srnn_status status)
 {
@@ -17,4 +20,15 @@ const char *srnn_status_string(srnn_status status)
     case SRNN_ERR_VALUE: return "weight is not finite";
     }
     return "unknown status";
+}
+
+srnn_status srnn_fail(char *error, srnn_status status, const char *format, ...)
+{
+    if (error) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(error, SRNN_ERROR_MAX, format, args);
+        va_end(args);
+    }
+    return status;
 }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "srnn.h"
+
 /* The directory of the golden data ($GOLDEN, default build/golden). */
 static inline const char *golden_dir(void)
 {
@@ -36,6 +38,19 @@ static inline void *golden_read(const char *dir, const char *name, const char *s
     fclose(f);
     if (data) *size = (size_t)length;
     return data;
+}
+
+/* Loads dir/CASE.srnn; NULL (and says why) on failure. */
+static inline srnn_model *golden_load_model(const char *dir, const char *name)
+{
+    char path[1024], error[SRNN_ERROR_MAX];
+    snprintf(path, sizeof path, "%s/%s.srnn", dir, name);
+    srnn_model *model;
+    if (srnn_model_load(path, &model, error) != SRNN_OK) {
+        fprintf(stderr, "%s: %s\n", path, error);
+        return NULL;
+    }
+    return model;
 }
 
 /* Calls fn (0 = pass) for each case listed in cases.txt; returns the number that failed, or 1

@@ -9,18 +9,14 @@
 
 static int check_case(const char *dir, const char *name)
 {
-    char path[1024], error[SRNN_ERROR_MAX];
-    snprintf(path, sizeof path, "%s/%s.srnn", dir, name);
-    srnn_model *model;
-    if (srnn_model_load(path, &model, error) != SRNN_OK) {
-        fprintf(stderr, "%s: %s\n", path, error);
-        return 1;
-    }
+    srnn_model *model = golden_load_model(dir, name);
+    if (!model) return 1;
     const srnn_config *config = srnn_model_config(model);
     size_t size = 0;
     int32_t *expected = golden_read(dir, name, ".q.i32", &size);
     size_t n = size / sizeof *expected;
 
+    char path[1024];
     snprintf(path, sizeof path, "%s/%s.wav", dir, name);
     SF_INFO info = {0};
     SNDFILE *file = sf_open(path, SFM_READ, &info);

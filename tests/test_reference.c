@@ -10,13 +10,8 @@
 
 static int check_case(const char *dir, const char *name)
 {
-    char path[1024], error[SRNN_ERROR_MAX];
-    snprintf(path, sizeof path, "%s/%s.srnn", dir, name);
-    srnn_model *model;
-    if (srnn_model_load(path, &model, error) != SRNN_OK) {
-        fprintf(stderr, "%s: %s\n", path, error);
-        return 1;
-    }
+    srnn_model *model = golden_load_model(dir, name);
+    if (!model) return 1;
     size_t targets_size = 0, logits_size = 0;
     int32_t *targets = golden_read(dir, name, ".q.i32", &targets_size);
     float *expected = golden_read(dir, name, ".logits.f32", &logits_size);

@@ -24,13 +24,8 @@ static size_t differing(const int32_t *a, const int32_t *b, size_t n)
 
 static int run_case(const char *dir, const char *name)
 {
-    char path[1024], error[SRNN_ERROR_MAX];
-    snprintf(path, sizeof path, "%s/%s.srnn", dir, name);
-    srnn_model *model;
-    if (srnn_model_load(path, &model, error) != SRNN_OK) {
-        fprintf(stderr, "%s: %s\n", path, error);
-        return 1;
-    }
+    srnn_model *model = golden_load_model(dir, name);
+    if (!model) return 1;
     const srnn_config *c = srnn_model_config(model);
     static int32_t a[N], b[N], d[N];
     static float audio[N];
