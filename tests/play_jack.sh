@@ -1,26 +1,40 @@
 # Sourced by the player's tests (tests/test_play_*.sh, tests/once_play_soak.sh): a private JACK
 # server with the dummy driver, so that srnn play goes through the real PortAudio path (its
 # JACK host API) on a machine without a sound card, and helpers to look at what it played.
-# Each server gets its own name, so tests never share one.
+#
+# Server names come from a small pool per test, srnn-TEST-0 to -3, the first not in use: a
+# server killed without unregistering stays in JACK's registry (8 places in all) until one of
+# the same name starts again, so names that never repeat would fill it up.
 
 export JACK_NO_AUDIO_RESERVATION=1 # no D-Bus device reservation: there is no device
 export JACK_NO_START_SERVER=1       # clients must not start a server of their own
 
 jack_pids=()
+jack_test=$(basename "$0" .sh)
 
-# start_jack RATE PERIOD [realtime]: starts a server named for this test and waits for it.
-# Without "realtime" it runs --no-realtime, which needs no privileges.
+# start_jack RATE PERIOD [realtime]: starts a server and waits for it; JACK_DEFAULT_SERVER
+# names it. Without "realtime" it runs --no-realtime, which needs no privileges.
 start_jack() {
-    local rate=$1 period=$2 mode=--no-realtime
+    local rate=$1 period=$2 mode=--no-realtime k pid log="$dir/jackd.log"
     [ "${3:-}" = realtime ] && mode=--realtime
-    export JACK_DEFAULT_SERVER="srnn-test-$$-${#jack_pids[@]}"
-    jackd "$mode" -d dummy -r "$rate" -p "$period" >"$dir/jackd-$JACK_DEFAULT_SERVER.log" 2>&1 &
-    jack_pids+=($!)
-    for _ in $(seq 100); do
-        jack_lsp >/dev/null 2>&1 && return 0
-        sleep 0.1
+    for k in 0 1 2 3; do
+        export JACK_DEFAULT_SERVER="srnn-$jack_test-$k"
+        jack_lsp >/dev/null 2>&1 && continue # another run of this test has it
+        jackd "$mode" -d dummy -r "$rate" -p "$period" >"$log" 2>&1 &
+        pid=$!
+        for _ in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break # it gave up (the name was just taken?)
+            if jack_lsp >/dev/null 2>&1; then
+                jack_pids+=("$pid")
+                return 0
+            fi
+            sleep 0.1
+        done
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
     done
-    echo "jackd did not start: $(tail -n 5 "$dir/jackd-$JACK_DEFAULT_SERVER.log")" >&2
+    echo "jackd did not start: $(grep -v -e Copyright -e 'free software' -e COPYING \
+        -e WARRANTY "$log" | tail -n 3)" >&2
     return 1
 }
 

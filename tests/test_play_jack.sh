@@ -87,11 +87,9 @@ refused 2 "--device 'nosuch': no output device has that name" "$model" --device 
 refused 2 "--device 7: no output device has that number" "$model" --device 7
 refused 1 "cannot open 'system' at 44100 Hz" "$model" --rate 44100
 
-# MIDI: control change 74 at 127 sets the temperature to the top of the range, 1.50.
-timeout 60 "$SRNN" play "$model" --midi-cc 74 --seconds 6 >/dev/null 2>"$dir/midi.err" &
-pid=$!
-if wait_port srnn-midi:control; then
-    timeout 30 "$PYTHON" - <<'EOF' || fail "cannot send MIDI"
+# MIDI: control change 74 at 127 sets the temperature to the top of the range, 1.50. The
+# sender (the JACK Python client) is up first and connects itself once srnn's ports are there.
+"$PYTHON" - >"$dir/sender.out" 2>&1 <<'EOF' &
 import time
 import jack
 client = jack.Client("srnn-test-cc", no_start_server=True)
@@ -102,12 +100,19 @@ def process(frames):  # every cycle: the first ones may pass before the connecti
     port.write_midi_event(0, (0xB3, 74, 127))  # channel 4: any channel counts
     port.write_midi_event(1, (0xB0, 75, 0))    # another controller: ignored
 with client:
+    for _ in range(400):
+        if client.get_ports("srnn:out_0"):
+            break
+        time.sleep(0.05)
     client.connect("srnn-test-cc:out", "srnn-midi:control")
-    time.sleep(3)  # long: a loaded machine makes a non-realtime server skip cycles
+    time.sleep(2)
 EOF
-fi
-wait $pid || fail "play --midi-cc: exit $?: $(head -c 300 "$dir/midi.err")"
-grep -q 'temperature 1\.50' "$dir/midi.err" ||
+sender=$!
+wait_port srnn-test-cc:out || fail "the MIDI sender did not start: $(cat "$dir/sender.out")"
+timeout 60 "$SRNN" play "$model" --midi-cc 74 --seconds 5 >/dev/null 2>"$dir/midi.err" ||
+    fail "play --midi-cc: exit $?: $(head -c 300 "$dir/midi.err")"
+wait $sender || fail "the MIDI sender failed: $(cat "$dir/sender.out")"
+grep -Eq 'temperature 1\.50: .*, [1-9][0-9]* MIDI control changes$' "$dir/midi.err" ||
     fail "MIDI CC 74 = 127 did not set the temperature to 1.50: $(cat "$dir/midi.err")"
 stop_jack
 

@@ -123,6 +123,14 @@ static int play(const play_args *a, play_setup *s) {
         cli_error("play: %s", error);
         return CLI_EXIT_ERROR;
     }
+    if (a->midi_cc >= 0) { /* before PortAudio: see player_midi_open */
+        char midi_error[MIDI_ERROR_MAX];
+        s->midi = player_midi_open(a->midi_cc, midi_error);
+        if (!s->midi) {
+            cli_error("%s", midi_error);
+            return CLI_EXIT_ERROR;
+        }
+    }
     if (player_device_init(error) != 0) {
         cli_error("play: %s", error);
         return CLI_EXIT_ERROR;
@@ -163,14 +171,7 @@ static int play(const play_args *a, play_setup *s) {
     }
     player_submit(&s->player, first);
 
-    if (a->midi_cc >= 0) {
-        char midi_error[MIDI_ERROR_MAX];
-        s->midi = player_midi_open(a->midi_cc, &s->player, midi_error);
-        if (!s->midi) {
-            cli_error("%s", midi_error);
-            return CLI_EXIT_ERROR;
-        }
-    }
+    if (s->midi) player_midi_attach(s->midi, &s->player);
     s->stream = player_device_start(device, (unsigned long)a->buffer, &s->player, error);
     if (!s->stream) {
         cli_error("play: %s", error);

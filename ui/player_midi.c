@@ -11,7 +11,7 @@
 struct player_midi {
     jack_client_t *client;
     jack_port_t *port;
-    player *player;
+    _Atomic(player *) player; /* NULL until attached */
     int cc;
     atomic_ulong changes;
 };
@@ -22,6 +22,8 @@ double player_midi_temperature(int value) {
 
 static int process(jack_nframes_t frames, void *user) {
     player_midi *m = user;
+    player *p = atomic_load_explicit(&m->player, memory_order_acquire);
+    if (!p) return 0;
     void *buffer = jack_port_get_buffer(m->port, frames);
     uint32_t count = jack_midi_get_event_count(buffer);
     for (uint32_t i = 0; i < count; i++) {
@@ -29,19 +31,19 @@ static int process(jack_nframes_t frames, void *user) {
         if (jack_midi_event_get(&event, buffer, i) != 0 || event.size != 3) continue;
         int is_control_change = (event.buffer[0] & 0xf0) == 0xb0;
         if (!is_control_change || event.buffer[1] != m->cc) continue;
-        player_set_temperature(m->player, (float)player_midi_temperature(event.buffer[2] & 0x7f));
+        player_set_temperature(p, (float)player_midi_temperature(event.buffer[2] & 0x7f));
         atomic_fetch_add_explicit(&m->changes, 1, memory_order_relaxed);
     }
     return 0;
 }
 
-player_midi *player_midi_open(int cc, player *p, char error[MIDI_ERROR_MAX]) {
+player_midi *player_midi_open(int cc, char error[MIDI_ERROR_MAX]) {
     player_midi *m = calloc(1, sizeof *m);
     if (!m) {
         snprintf(error, MIDI_ERROR_MAX, "--midi-cc: out of memory");
         return NULL;
     }
-    m->player = p;
+    atomic_init(&m->player, NULL);
     m->cc = cc;
     jack_status_t status;
     m->client = jack_client_open("srnn-midi", JackNoStartServer, &status);
@@ -60,6 +62,10 @@ player_midi *player_midi_open(int cc, player *p, char error[MIDI_ERROR_MAX]) {
         return NULL;
     }
     return m;
+}
+
+void player_midi_attach(player_midi *m, player *p) {
+    atomic_store_explicit(&m->player, p, memory_order_release);
 }
 
 unsigned long player_midi_changes(player_midi *m) { return atomic_load(&m->changes); }

@@ -16,9 +16,14 @@
 
 typedef struct player_midi player_midi;
 
-/* Opens the client and its port, and starts setting p's temperature from cc. NULL and error
- * when there is no JACK server or the client cannot be made. */
-player_midi *player_midi_open(int cc, player *p, char error[MIDI_ERROR_MAX]);
+/* Opens and activates the client and its port, listening for cc. Call it before PortAudio
+ * starts (player_device_init): jackd 1.9.21 now and then never schedules a second client of a
+ * process activated after PortAudio's own (seen in tests). NULL and error when there is no
+ * JACK server or the client cannot be made. */
+player_midi *player_midi_open(int cc, char error[MIDI_ERROR_MAX]);
+
+/* From now on control changes set p's temperature. */
+void player_midi_attach(player_midi *midi, player *p);
 
 /* The number of control changes applied so far. */
 unsigned long player_midi_changes(player_midi *midi);
