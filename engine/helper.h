@@ -41,7 +41,8 @@ typedef struct {
     srnn_helper *helper; /* NULL: alone */
 } srnn_exec;
 
-/* y[blocks begin .. end) += x · W, as kernels->gemv, shared with the helper if there is one. */
+/* y[blocks begin .. end) += x · W, as kernels->gemv, shared with the helper if there is one
+ * and the product streams enough weights (512 KiB) to gain from it. */
 void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x, float *y,
                     uint32_t block_begin, uint32_t block_end);
 
