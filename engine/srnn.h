@@ -135,7 +135,9 @@ void srnn_model_metadata_each(const srnn_model *model,
 uint64_t srnn_model_parameter_count(const srnn_model *model);
 
 /* Multiply-accumulates per generated sample, averaged over a big frame, as the engine
- * computes it (with the embedding and input convolution folded into one table). */
+ * computes it: with the linear maps that follow each other multiplied out at load time (the
+ * embedding, input convolution and hidden1 into one table; the input Dense and the
+ * upsamplings into the layers after them). */
 uint64_t srnn_model_macs_per_sample(const srnn_model *model);
 
 /* The tensors a configuration requires, in file order (models/FORMAT.md). */
