@@ -13,14 +13,15 @@ jack_pids=()
 jack_test=$(basename "$0" .sh)
 
 # start_jack RATE PERIOD [realtime]: starts a server and waits for it; JACK_DEFAULT_SERVER
-# names it. Without "realtime" it runs --no-realtime, which needs no privileges.
+# names it, its log is $dir/jackd.log. Without "realtime" it runs --no-realtime, which needs
+# no privileges; with it, at priority 70, above what else may run real-time here.
 start_jack() {
-    local rate=$1 period=$2 mode=--no-realtime k pid log="$dir/jackd.log"
-    [ "${3:-}" = realtime ] && mode=--realtime
+    local rate=$1 period=$2 k pid log="$dir/jackd.log" mode=(--no-realtime)
+    [ "${3:-}" = realtime ] && mode=(--realtime --realtime-priority 70)
     for k in 0 1 2 3; do
         export JACK_DEFAULT_SERVER="srnn-$jack_test-$k"
         jack_lsp >/dev/null 2>&1 && continue # another run of this test has it
-        jackd "$mode" -d dummy -r "$rate" -p "$period" >"$log" 2>&1 &
+        jackd "${mode[@]}" -d dummy -r "$rate" -p "$period" >"$log" 2>&1 &
         pid=$!
         for _ in $(seq 100); do
             kill -0 "$pid" 2>/dev/null || break # it gave up (the name was just taken?)

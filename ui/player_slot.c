@@ -19,6 +19,18 @@ static long supply(void *user, float **data) {
     return PLAYER_SLOT_BLOCK;
 }
 
+/* Plays two big frames and starts again from silence with seed: every page the callback will
+ * touch (the voice's state, the resampler's, the weights) is faulted in here, on the control
+ * thread. A page fault on the audio thread could wait for the memory map's lock, which this
+ * thread takes whenever it maps or unmaps a model. */
+static void warm_up(player_slot *slot, uint64_t seed) {
+    float scratch[256];
+    size_t frames = (size_t)(2.0 * srnn_model_config(slot->model)->big_frame_size * slot->ratio);
+    for (size_t done = 0; done < frames; done += 256)
+        player_slot_render(slot, 1.0f, scratch, frames - done < 256 ? frames - done : 256);
+    player_slot_reseed(slot, seed);
+}
+
 player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t seed, int tag,
                                 char error[PLAYER_SLOT_ERROR_MAX]) {
     player_slot *slot = calloc(1, sizeof *slot);
@@ -57,6 +69,7 @@ player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t
             goto fail;
         }
     }
+    warm_up(slot, seed);
     return slot;
 fail:
     player_slot_free(slot);
