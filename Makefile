@@ -24,6 +24,8 @@ UI_SRC     := $(sort $(wildcard ui/*.c))
 CKPT_SRC   := $(sort $(wildcard ckpt/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
+# The trainer (train/): its own library with the audio reader, linked with OpenBLAS and cJSON
+# into the tool, its tests (tests/test_train*.c) and their helpers (tests/train_*.c).
 TRAIN_SRC    := $(sort $(wildcard train/*.c))
 TRAIN_PKGS   := openblas libcjson
 TRAIN_CFLAGS := -Itrain -Iui $(shell pkg-config --cflags $(TRAIN_PKGS) 2>/dev/null)
@@ -152,6 +154,7 @@ $(BUILD)/fuzz/fuzz_model_load: tests/fuzz/fuzz_model_load.c $(ENGINE_SRC) $(wild
 fuzz-run: fuzz
 	@mkdir -p $(BUILD)/fuzz/corpus
 	$(BUILD)/fuzz/fuzz_model_load -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    -artifact_prefix=$(BUILD)/fuzz/ -print_final_stats=1 \
 	    $(BUILD)/fuzz/corpus tests/fuzz/seeds
 
 # ---- LV2 plugin (plugin/, ttl/, presets/) --------------------------------------------------
@@ -223,6 +226,12 @@ fuzz-ckpt-run: fuzz-ckpt
 	@mkdir -p $(BUILD)/fuzz/ckpt_corpus
 	$(BUILD)/fuzz/fuzz_ckpt -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    $(BUILD)/fuzz/ckpt_corpus tests/fuzz/ckpt_seeds
+
+# The player's 10-minute soak (tests/soak_play.sh); outside `make test` until it is reliable here.
+.PHONY: soak
+soak: all
+	$(PYTHON) tests/reference/make_golden.py $(BUILD)/golden
+	SRNN=$(BUILD)/srnn GOLDEN=$(BUILD)/golden bash tests/soak_play.sh
 
 clean:
 	rm -rf build build-asan

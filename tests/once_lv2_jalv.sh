@@ -9,7 +9,9 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 PYTHON=${PYTHON:-/usr/bin/python3}
-export JACK_DEFAULT_SERVER=srnn-lv2-test-$$ JACK_NO_AUDIO_RESERVATION=1
+# a fixed server name: a server killed uncleanly keeps its place in JACK's registry (8 in all)
+# until one of the same name starts again, so names that never repeat would fill it up
+export JACK_DEFAULT_SERVER=srnn-lv2-jalv JACK_NO_AUDIO_RESERVATION=1
 export LV2_PATH=$PWD/$BUILD/lv2:/usr/lib/lv2
 tmp=$(mktemp -d)
 pids=()
