@@ -68,13 +68,17 @@ $(BUILD)/engine/kernels_avx2.o $(BUILD)/pic/engine/kernels_avx2.o: ARCH_FLAGS +=
 $(BUILD)/engine/kernels_avx512.o $(BUILD)/pic/engine/kernels_avx512.o: ARCH_FLAGS += -mavx512f -mavx512bw
 endif
 
+# Archives are written anew, so a source file moved or removed leaves no stale member behind.
 $(LIB): $(ENGINE_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(LIB_PIC): $(ENGINE_PIC_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(CKPT_LIB): $(CKPT_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(SRNN): $(UI_OBJ) $(TRAIN_LIB) $(CKPT_LIB) $(LIB)
@@ -99,6 +103,7 @@ bench: $(SRNN)
 $(TRAIN_OBJ): $(wildcard train/*.h)
 
 $(TRAIN_LIB): $(TRAIN_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/tests/test_train% $(BUILD)/tests/train_%: ALL_CFLAGS += $(TRAIN_CFLAGS)

@@ -144,5 +144,5 @@ srnn_status prism_config_write(const char *path, const srnn_config *c,
                      c->rnn_type == SRNN_RNN_LSTM ? "lstm" : "gru", c->num_rnn_layers,
                      c->q_type == SRNN_Q_LINEAR ? "linear" : "mu-law", c->q_levels, c->emb_size,
                      c->skip_conn ? "true" : "false", c->sample_rate);
-    return atomic_file_put(path, text, (size_t)n, error);
+    return srnn_atomic_file_put(path, text, (size_t)n, error, CKPT_ERROR_MAX);
 }

@@ -98,7 +98,7 @@ srnn_status prism_export(const srnn_model *model, const char *outdir,
         /* last: a reader that finds the latest checkpoint finds a complete one */
         static const char text[] = "model_checkpoint_path: \"" PRISM_EXPORT_NAME "\"\n"
                                    "all_model_checkpoint_paths: \"" PRISM_EXPORT_NAME "\"\n";
-        status = atomic_file_put(state, text, sizeof text - 1, error);
+        status = srnn_atomic_file_put(state, text, sizeof text - 1, error, CKPT_ERROR_MAX);
     }
     free(prefix);
     free(state);

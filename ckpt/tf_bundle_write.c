@@ -22,9 +22,9 @@ static int by_name(const void *a, const void *b) {
 /* Writes one tensor to the data file; returns its TensorFlow checksum (unmasked) and fills
  * *size with the bytes written. A string is a scalar: its length as a varint, the masked
  * CRC-32C of that length as a u32, the bytes. */
-static uint32_t write_tensor(atomic_file *data, const tf_bundle_tensor *t, uint64_t *size) {
+static uint32_t write_tensor(srnn_atomic_file *data, const tf_bundle_tensor *t, uint64_t *size) {
     if (t->dtype != TF_STRING) {
-        atomic_file_write(data, t->data, (size_t)t->size);
+        srnn_atomic_file_write(data, t->data, (size_t)t->size);
         *size = t->size;
         return crc32c_extend(0, t->data, (size_t)t->size);
     }
@@ -35,8 +35,8 @@ static uint32_t write_tensor(atomic_file *data, const tf_bundle_tensor *t, uint6
     uint32_t crc = crc32c_extend(0, length32, 4);
     buffer_put_u32(&lengths, crc32c_mask(crc));
     crc = crc32c_extend(crc, lengths.data + lengths.size - 4, 4);
-    atomic_file_write(data, lengths.data, lengths.size);
-    atomic_file_write(data, t->data, (size_t)t->size);
+    srnn_atomic_file_write(data, lengths.data, lengths.size);
+    srnn_atomic_file_write(data, t->data, (size_t)t->size);
     if (lengths.failed) data->failed = 1;
     *size = lengths.size + t->size;
     buffer_free(&lengths);
@@ -89,8 +89,8 @@ srnn_status tf_bundle_write(const char *prefix, const tf_bundle_tensor *tensors,
             status = ckpt_fail(error, SRNN_ERR_ARGUMENT, "tensor '%s' given twice",
                                order[i]->name);
 
-    atomic_file data = {0};
-    if (status == SRNN_OK) status = atomic_file_open(&data, data_path, error);
+    srnn_atomic_file data = {0};
+    if (status == SRNN_OK) status = srnn_atomic_file_open(&data, data_path, error, CKPT_ERROR_MAX);
     if (status == SRNN_OK) {
         byte_buffer version = {0};
         pb_put_varint_field(&version, 1, 1); /* producer: bundle version 1 */
@@ -114,14 +114,15 @@ srnn_status tf_bundle_write(const char *prefix, const tf_bundle_tensor *tensors,
                                               values[i].data, values[i].size};
         }
         if (status == SRNN_OK)
-            status = atomic_file_commit(&data, error);
+            status = srnn_atomic_file_commit(&data, error, CKPT_ERROR_MAX);
         else
-            atomic_file_abort(&data);
+            srnn_atomic_file_abort(&data);
     }
     byte_buffer index = {0};
     if (status == SRNN_OK)
         status = tf_table_build(entries, count + 1, BLOCK_SIZE, RESTART_INTERVAL, &index, error);
-    if (status == SRNN_OK) status = atomic_file_put(index_path, index.data, index.size, error);
+    if (status == SRNN_OK)
+        status = srnn_atomic_file_put(index_path, index.data, index.size, error, CKPT_ERROR_MAX);
     buffer_free(&index);
     for (size_t i = 0; values && i <= count; i++) buffer_free(&values[i]);
     free(values);

@@ -11,8 +11,11 @@
 #define SRNN_FORMAT_ALIGNMENT 64
 #define SRNN_FORMAT_MAX_METADATA (1u << 20)
 
-/* Formats one line into error (when not NULL, SRNN_ERROR_MAX bytes) and returns status. */
-srnn_status srnn_fail(char *error, srnn_status status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Formats one line into error (when not NULL, a buffer of error_max bytes) and returns status. */
+srnn_status srnn_fail_sized(char *error, size_t error_max, srnn_status status,
+                            const char *format, ...) __attribute__((format(printf, 4, 5)));
+
+/* The same into the engine's buffers of SRNN_ERROR_MAX bytes. */
+#define srnn_fail(error, ...) srnn_fail_sized(error, SRNN_ERROR_MAX, __VA_ARGS__)
 
 #endif

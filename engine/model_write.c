@@ -1,17 +1,13 @@
 /* Writing .srnn files (models/FORMAT.md): tensors in the config's order, each 64-aligned,
- * metadata at the end. Atomic: a temporary file beside the target, fsync, rename, fsync of the
- * directory, so a crash leaves either the old file or the complete new one. */
-#include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
+ * metadata at the end. Atomic (atomic_file.h): a temporary file beside the target, fsync,
+ * rename, fsync of the directory, so a crash leaves either the old file or the complete new one. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "atomic_file.h"
 #include "dtype.h"
 #include "format.h"
 #include "tensor_specs.h"
@@ -158,45 +154,6 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
     return SRNN_OK;
 }
 
-static srnn_status write_atomically(const char *path, const uint8_t *bytes, size_t size, char *error)
-{
-    size_t length = strlen(path);
-    char *temporary = malloc(length + 16), *directory = strdup(path);
-    if (!temporary || !directory) {
-        free(temporary);
-        free(directory);
-        return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
-    }
-    snprintf(temporary, length + 16, "%s.tmp-XXXXXX", path);
-    srnn_status status = SRNN_OK;
-    int fd = mkstemp(temporary);
-    if (fd < 0) status = srnn_fail(error, SRNN_ERR_IO, "cannot create %s: %s", temporary, strerror(errno));
-    for (size_t done = 0; status == SRNN_OK && done < size;) {
-        ssize_t n = write(fd, bytes + done, size - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) status = srnn_fail(error, SRNN_ERR_IO, "cannot write %s: %s", temporary, strerror(errno));
-        else done += (size_t)n;
-    }
-    if (status == SRNN_OK && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
-        status = srnn_fail(error, SRNN_ERR_IO, "cannot sync %s: %s", temporary, strerror(errno));
-    if (fd >= 0 && close(fd) != 0 && status == SRNN_OK)
-        status = srnn_fail(error, SRNN_ERR_IO, "cannot close %s: %s", temporary, strerror(errno));
-    if (status == SRNN_OK && rename(temporary, path) != 0)
-        status = srnn_fail(error, SRNN_ERR_IO, "cannot rename to %s: %s", path, strerror(errno));
-    if (status == SRNN_OK) {
-        int dir = open(dirname(directory), O_RDONLY | O_DIRECTORY);
-        if (dir >= 0) {
-            fsync(dir); /* makes the rename itself durable */
-            close(dir);
-        }
-    } else if (fd >= 0) {
-        unlink(temporary);
-    }
-    free(temporary);
-    free(directory);
-    return status;
-}
-
 srnn_status srnn_model_write(const char *path, const srnn_config *config,
                              const float *const *tensors, const char *metadata,
                              char error[SRNN_ERROR_MAX])
@@ -223,7 +180,7 @@ srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
         status = encode(config, specs, count, tensors, metadata, srnn_precision_dtype(precision),
                         &bytes, &size, error);
     }
-    if (status == SRNN_OK) status = write_atomically(path, bytes, size, error);
+    if (status == SRNN_OK) status = srnn_atomic_file_put(path, bytes, size, error, SRNN_ERROR_MAX);
     free(bytes);
     free(specs);
     free(scratch);

@@ -22,12 +22,13 @@ const char *srnn_status_string(srnn_status status)
     return "unknown status";
 }
 
-srnn_status srnn_fail(char *error, srnn_status status, const char *format, ...)
+srnn_status srnn_fail_sized(char *error, size_t error_max, srnn_status status,
+                            const char *format, ...)
 {
     if (error) {
         va_list args;
         va_start(args, format);
-        vsnprintf(error, SRNN_ERROR_MAX, format, args);
+        vsnprintf(error, error_max, format, args);
         va_end(args);
     }
     return status;

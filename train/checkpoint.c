@@ -83,7 +83,8 @@ bool train_checkpoint_write(const train_core *core, const train_progress *p, con
     buffer_put_u32(&out, (uint32_t)crc32(0, out.data, (uInt)out.size));
     bool ok = !out.failed;
     if (!ok) snprintf(error, TRAIN_CHECKPOINT_ERROR_MAX, "out of memory writing %s", state_path);
-    ok = ok && atomic_file_put(state_path, out.data, out.size, error) == SRNN_OK;
+    ok = ok && srnn_atomic_file_put(state_path, out.data, out.size, error,
+                                    TRAIN_CHECKPOINT_ERROR_MAX) == SRNN_OK;
     buffer_free(&out);
     return ok;
 }

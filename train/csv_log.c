@@ -24,7 +24,7 @@ static bool drop_rows_after(const char *path, uint64_t keep_upto, char *error)
     }
     fclose(f);
     bool ok = out && fclose(out) == 0;
-    ok = ok && atomic_file_put(path, kept, size, error) == SRNN_OK;
+    ok = ok && srnn_atomic_file_put(path, kept, size, error, 1024) == SRNN_OK;
     if (!out) snprintf(error, 1024, "out of memory reading %.900s", path);
     free(kept);
     return ok;
