@@ -6,15 +6,11 @@
 # load, which shows the edits and the checksum they recompute are right, so each refusal is for
 # the reason the case is about.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden models}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 cd "$(dirname "$0")/.."
 base=$GOLDEN/gru.srnn
 [ -f "$base" ] || { echo "no $base" >&2; exit 1; }
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0 cases=0
+cases=0
 
 info() { # file: runs the tool, leaves rc, out and err
     timeout 20 "$SRNN" info "$1" >"$dir/out" 2>"$dir/err"
@@ -26,8 +22,7 @@ for file in $valid tests/fuzz/seeds/*.srnn; do
     cases=$((cases + 1))
     info "$file"
     if [ $rc -ne 0 ]; then
-        echo "FAIL $(basename "$file"): valid, refused (exit $rc): $(head -c 300 "$dir/err")"
-        failed=$((failed + 1))
+        fail "$(basename "$file"): valid, refused (exit $rc): $(head -c 300 "$dir/err")"
     fi
 done
 

@@ -6,15 +6,10 @@
 # (means within 1e-9 relative: the sums run in different orders). Then the facts the data's
 # README states about the two-shard Keras GRU checkpoint, and a checkpoint of every dtype.
 set -u
-: "${SRNN:?path of the srnn tool}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN
 DATA=${TF_CHECKPOINTS:-../shared/data/tf-checkpoints}
 [ -d "$DATA" ] || { echo "no checkpoints at $DATA" >&2; exit 1; }
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0 checked=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+checked=0
 
 while IFS= read -r index; do
     prefix=${index%.index}
@@ -99,5 +94,4 @@ else
     fail "ckpt-ls of every dtype: $(cat "$dir/err")"
 fi
 
-echo "$checked checkpoints, $failed failures"
-[ $failed -eq 0 ]
+finish "$checked checkpoints, $failed failures"

@@ -4,19 +4,14 @@
 # is wrong (a regex per case), nothing on stdout and no output file. Usage mistakes exit 2.
 # Then the controls: --help, help CMD and --version succeed on stdout.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 model=$GOLDEN/gru.srnn
 audio=$GOLDEN/gru.wav
 if [ ! -f "$model" ] || [ ! -f "$audio" ]; then
     echo "no golden case gru in $GOLDEN" >&2
     exit 1
 fi
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0 cases=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+cases=0
 
 # Hostile inputs: a wav of 0 frames, a 0-byte file, text, random bytes (fixed seed), a model
 # file that is text.
@@ -140,5 +135,4 @@ for args in "--help" "-h" "help" "help render" "help eval" "help info" "render -
 done
 grep -q '^srnn [0-9]' "$dir/stdout" || fail "--version: $(cat "$dir/stdout")"
 
-echo "$cases cases, $failed failures"
-[ $failed -eq 0 ]
+finish "$cases cases, $failed failures"

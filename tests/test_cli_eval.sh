@@ -5,14 +5,9 @@
 # reading paths: a stereo copy whose channels average to the original must give the same
 # numbers, and a copy at twice the rate must be resampled back to the same length.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 [ -s "$GOLDEN/cases.txt" ] || { echo "no golden cases in $GOLDEN/cases.txt" >&2; exit 1; }
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0 checked=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+checked=0
 
 golden() { # case, key: the value in CASE.golden.txt
     awk -F= -v k="$2" '$1 == k { print $2 }' "$GOLDEN/$1.golden.txt"
@@ -104,5 +99,4 @@ if eval_to "$dir/double.out" "$GOLDEN/$first.srnn" "$dir/double_rate.wav"; then
             "want $(golden "$first" n)"
 fi
 
-echo "$checked cases, $failed failures"
-[ $failed -eq 0 ]
+finish "$checked cases, $failed failures"

@@ -3,27 +3,19 @@
 # here independently from the header, tensor table and metadata as models/FORMAT.md lays them
 # out, and the real-time cost must be macs_per_sample * rate.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 [ -s "$GOLDEN/cases.txt" ] || { echo "no golden cases in $GOLDEN/cases.txt" >&2; exit 1; }
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0 checked=0
+checked=0
 
 while read -r name; do
     [ -n "$name" ] || continue
     checked=$((checked + 1))
     model=$GOLDEN/$name.srnn
     if ! timeout 60 "$SRNN" info "$model" </dev/null >"$dir/out" 2>"$dir/err"; then
-        echo "FAIL $name: info failed: $(head -c 300 "$dir/err")"
-        failed=$((failed + 1))
+        fail "$name: info failed: $(head -c 300 "$dir/err")"
         continue
     fi
-    if [ -s "$dir/err" ]; then
-        echo "FAIL $name: info wrote to stderr: $(head -c 300 "$dir/err")"
-        failed=$((failed + 1))
-    fi
+    [ -s "$dir/err" ] && fail "$name: info wrote to stderr: $(head -c 300 "$dir/err")"
     "$PYTHON" - "$model" "$dir/out" <<'EOF' || failed=$((failed + 1))
 import os, struct, sys
 
@@ -72,7 +64,6 @@ if not errors:
 sys.exit(1 if errors else 0)
 EOF
 done <"$GOLDEN/cases.txt"
-[ $checked -gt 0 ] || { echo "FAIL cases.txt lists no case"; failed=$((failed + 1)); }
+[ $checked -gt 0 ] || fail "cases.txt lists no case"
 
-echo "$checked cases, $failed failures"
-[ $failed -eq 0 ]
+finish "$checked cases, $failed failures"

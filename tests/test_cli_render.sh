@@ -4,19 +4,13 @@
 # --num-seqs is seed N+i), temperature and prime taking effect, a prime resampled to the
 # model's rate, and a prime too short for the offset refused before any file is written.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 for name in gru frames_4_12; do
     [ -f "$GOLDEN/$name.srnn" ] || { echo "no golden case $name in $GOLDEN" >&2; exit 1; }
 done
 model=$GOLDEN/gru.srnn           # 16000 Hz, big frame 64
 model8k=$GOLDEN/frames_4_12.srnn # 8000 Hz, big frame 12
 prime=$GOLDEN/gru.wav            # 16000 Hz
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 
 render() { # args...: runs render; fails unless it exits 0 with one summary line per file
     timeout 120 "$SRNN" render "$@" >"$dir/out" 2>"$dir/err"
@@ -106,5 +100,4 @@ grep -q 'too short' "$dir/err" ||
     fail "too-short prime: the line does not say so: $(cat "$dir/err")"
 [ -e "$dir/never.wav" ] && fail "too-short prime: a file was written"
 
-echo "$failed failures"
-[ $failed -eq 0 ]
+finish "$failed failures"

@@ -5,12 +5,8 @@
 # dtype's rounding; srnn info and eval read it (NLL near float32's); float32 converts back to
 # the very same bytes; damaged version 2 files and bad flags get one line and exit != 0.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 [ -s "$GOLDEN/cases.txt" ] || { echo "no golden cases in $GOLDEN/cases.txt" >&2; exit 1; }
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0
 
 while read -r name; do
     [ -n "$name" ] || continue
@@ -18,8 +14,7 @@ while read -r name; do
     for precision in float32 float16 bfloat16 int8; do
         out=$dir/$name.$precision.srnn
         if ! "$SRNN" convert "$model" -o "$out" --precision "$precision" 2>"$dir/err"; then
-            echo "FAIL $name $precision: convert: $(cat "$dir/err")"
-            failed=$((failed + 1))
+            fail "$name $precision: convert: $(cat "$dir/err")"
             continue
         fi
         "$PYTHON" - "$model" "$out" "$precision" <<'EOF' || failed=$((failed + 1))
@@ -96,7 +91,7 @@ EOF
     # info and eval read converted files; the NLL stays near float32's
     f32_nll=$("$SRNN" eval "$dir/$name.float32.srnn" "$GOLDEN/$name.wav" | sed -n 's/^nll_nats: //p')
     for precision in float16 bfloat16 int8; do
-        info=$("$SRNN" info "$dir/$name.$precision.srnn" 2>&1) || { echo "FAIL $name $precision: info: $info"; failed=$((failed + 1)); }
+        info=$("$SRNN" info "$dir/$name.$precision.srnn" 2>&1) || fail "$name $precision: info: $info"
         nll=$("$SRNN" eval "$dir/$name.$precision.srnn" "$GOLDEN/$name.wav" 2>&1 | sed -n 's/^nll_nats: //p')
         "$PYTHON" -c "
 import sys
@@ -108,7 +103,7 @@ sys.exit(0 if ok else 1)" || failed=$((failed + 1))
     done
     # back to float32: a version 1 file again, equal to converting the original's weights
     "$SRNN" convert "$dir/$name.float32.srnn" -o "$dir/again.srnn" --precision float32 &&
-        cmp -s "$dir/again.srnn" "$model" || { echo "FAIL $name: float32 round trip differs"; failed=$((failed + 1)); }
+        cmp -s "$dir/again.srnn" "$model" || fail "$name: float32 round trip differs"
 done < "$GOLDEN/cases.txt"
 
 # damaged version 2 files: one line naming the problem, exit != 0
@@ -143,8 +138,7 @@ for case in precision_7:precision dtype_4:dtype dtype_size:bytes scale_inf:finit
     if [ $rc -ne 0 ] && [ "$(wc -l <"$dir/err")" -eq 1 ] && grep -q "$word" "$dir/err"; then
         echo "ok   bad $file: $(cat "$dir/err")"
     else
-        echo "FAIL bad $file: exit $rc: $(cat "$dir/err")"
-        failed=$((failed + 1))
+        fail "bad $file: exit $rc: $(cat "$dir/err")"
     fi
 done
 
@@ -158,9 +152,7 @@ for args in "$GOLDEN/gru.srnn --precision int8" "$GOLDEN/gru.srnn -o $dir/x.srnn
     if [ $rc -ne 0 ] && [ "$(wc -l <"$dir/err")" -eq 1 ]; then
         echo "ok   convert $args: $(cat "$dir/err")"
     else
-        echo "FAIL convert $args: exit $rc: $(cat "$dir/err")"
-        failed=$((failed + 1))
+        fail "convert $args: exit $rc: $(cat "$dir/err")"
     fi
 done
-echo "$failed failures"
-[ "$failed" -eq 0 ]
+finish "$failed failures"

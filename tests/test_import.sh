@@ -11,14 +11,9 @@
 #     TensorFlow's object-based restore walks it, to the same weights bit for bit, and
 #     importing the export must give back the golden model file byte for byte.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 [ -s "$GOLDEN/cases.txt" ] || { echo "no golden cases in $GOLDEN/cases.txt" >&2; exit 1; }
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0 checked=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+checked=0
 golden() { awk -F= -v k="$2" '$1 == k { print $2 }' "$GOLDEN/$1.golden.txt"; }
 
 # How each case is saved and named: prism_ckpt.py flags | the path given to import | extra
@@ -123,5 +118,4 @@ else
     fail "emb_size 0: $(cat "$dir/out")"
 fi
 
-echo "$checked cases, $failed failures"
-[ $failed -eq 0 ]
+finish "$checked cases, $failed failures"

@@ -8,14 +8,9 @@
 # reached), configs that do not fit the checkpoint, broken config files, paths that name no
 # checkpoint, a real TensorFlow checkpoint that is not a SampleRNN, and bad flags.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 DATA=${TF_CHECKPOINTS:-../shared/data/tf-checkpoints}
-
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failed=0 checked=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+checked=0
 
 # expect CODE REGEX COMMAND...: exit CODE, one stderr line "srnn: ..." matching REGEX.
 expect() {
@@ -185,5 +180,4 @@ expect 2 "--stats needs the data" "$SRNN" ckpt-ls --index-only --stats "$good"
 expect 2 "missing arguments" "$SRNN" ckpt-ls
 expect 1 "no checkpoint at" "$SRNN" ckpt-ls "$dir/none"
 
-echo "$checked checks, $failed failures"
-[ $failed -eq 0 ]
+finish "$checked checks, $failed failures"

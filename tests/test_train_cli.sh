@@ -4,8 +4,7 @@
 # line on stderr naming the problem and a non-zero exit status (never a crash); the good cases
 # around them must pass.
 set -u
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh" SRNN
 "$PYTHON" tests/train_data.py "$dir/data" --files 2 --seconds 1 || exit 1
 mkdir "$dir/empty" "$dir/junk"
 echo "not audio" >"$dir/junk/notes.txt"
@@ -28,7 +27,6 @@ with() {
 good=(); mapfile -t good < <(with)
 good+=("${common[@]}")
 
-failures=0
 # expect_fail WORDS ARGS...: fails with one stderr line containing WORDS
 expect_fail() {
     local words=$1
@@ -40,7 +38,7 @@ expect_fail() {
         ! grep -qF -- "$words" "$dir/err"; then
         echo "FAILED: srnn train $* -> exit $rc, stderr:"
         cat "$dir/err"
-        failures=$((failures + 1))
+        failed=$((failed + 1))
     else
         echo "ok (exit $rc): $(cat "$dir/err")"
     fi
@@ -73,7 +71,7 @@ expect_fail "$dir/file" "${good[@]}" --out "$dir/file/run"
 # a good run, then resumes that do not fit it
 if ! "$SRNN" train "${good[@]}" --checkpoint_every_batches 1 --out "$dir/run" >/dev/null \
     2>"$dir/err"; then
-    echo "FAILED: the good run"; cat "$dir/err"; failures=$((failures + 1))
+    echo "FAILED: the good run"; cat "$dir/err"; failed=$((failed + 1))
 fi
 expect_fail "--batch_size 2" $(with --batch_size 1) --threads 1 --generate false --chunk_overlap 0 --num_epochs 2 --out "$dir/run"
 expect_fail "already holds checkpoints" "${good[@]}" --out "$dir/run" --resume false
@@ -83,5 +81,4 @@ expect_fail "holds later checkpoints than --resume_from" "${good[@]}" --out "$di
 state=$(ls "$dir/run"/*.state | tail -1)
 printf 'X' | dd of="$state" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect_fail "checksum mismatch" $(with) --threads 1 --generate false --chunk_overlap 0 --num_epochs 2 --out "$dir/run"
-echo "$failures failures"
-[ $failures -eq 0 ]
+finish "$failed failures"

@@ -4,8 +4,7 @@
 # all parameter gradients of two subsequences (the second with carried states) within 1e-3
 # relative or 1e-5 absolute, and the losses of 20 training steps within 1e-3 nats.
 set -eu
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh" BUILD
 "$PYTHON" tests/reference/train_ref.py grad "$dir"
 cases=$(cat "$dir/cases.txt")
 [ "$(echo "$cases" | wc -w)" -ge 6 ] || { echo "train_ref.py wrote too few cases"; exit 1; }

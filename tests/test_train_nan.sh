@@ -5,8 +5,7 @@
 # finite losses and a valid model. Its steps before the batch equal those of a clean run; from
 # the batch on it runs at learning rate 1e-4, and steps.csv holds every step exactly once.
 set -eu
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh" SRNN
 "$PYTHON" tests/train_data.py "$dir/data" --files 4 --seconds 2 --seed 9
 cat >"$dir/config.json" <<'JSON'
 {"seq_len": 64, "frame_sizes": [4, 16], "dim": 16, "rnn_type": "lstm", "num_rnn_layers": 1,

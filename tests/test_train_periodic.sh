@@ -8,8 +8,7 @@
 # half-silent one that are at least half silence are left out (chunk_audio.py's rule), as the log
 # says: 8 files, 32 chunks of 500 ms with 100 ms overlap, 26 kept.
 set -eu
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh" SRNN
 "$PYTHON" tests/train_data.py "$dir/data" --files 6 --seconds 2 --period 40 --silent --half-silent \
     --junk
 cat >"$dir/config.json" <<'JSON'

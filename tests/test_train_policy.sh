@@ -6,8 +6,7 @@
 # improvement: checked against the run's own epochs.csv, and the learning rate is high enough
 # that it must stop early).
 set -eu
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh" SRNN
 "$PYTHON" tests/train_data.py "$dir/data" --files 4 --seconds 1 --seed 3
 cat >"$dir/config.json" <<'JSON'
 {"seq_len": 32, "frame_sizes": [2, 8], "dim": 8, "rnn_type": "gru", "num_rnn_layers": 1,

@@ -5,7 +5,8 @@
 # uninterrupted run (steps.csv, epochs.csv), and end with bit-identical weights. Every file a
 # kill leaves must be either complete or ignored.
 set -eu
-dir=$(mktemp -d)
+source "$(dirname "$0")/lib.sh" SRNN
+# lib.sh's trap, and the run left in the background killed too
 trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
 pid=0
 "$PYTHON" tests/train_data.py "$dir/data" --files 4 --seconds 2 --seed 5

@@ -5,8 +5,7 @@
 # grad_norm at every logged step equal to steps.csv's; val_loss, val_accuracy, epoch_loss and
 # epoch_accuracy equal to epochs.csv's. A flipped byte must make the parser fail.
 set -eu
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+source "$(dirname "$0")/lib.sh" SRNN
 "$PYTHON" tests/train_data.py "$dir/data" --files 4 --seconds 1
 cat >"$dir/config.json" <<'JSON'
 {"seq_len": 64, "frame_sizes": [4, 16], "dim": 8, "rnn_type": "lstm", "num_rnn_layers": 1,
