@@ -232,11 +232,11 @@ fuzz-ckpt-run: fuzz-ckpt
 	$(BUILD)/fuzz/fuzz_ckpt -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    $(BUILD)/fuzz/ckpt_corpus tests/fuzz/ckpt_seeds
 
-# The player's 10-minute soak (tests/soak_play.sh); outside `make test` until it is reliable here.
+# The player's 10-minute soak alone (also part of `make test`: tests/once_soak_play.sh).
 .PHONY: soak
 soak: all
 	$(PYTHON) tests/reference/make_golden.py $(BUILD)/golden
-	SRNN=$(BUILD)/srnn GOLDEN=$(BUILD)/golden bash tests/soak_play.sh
+	SRNN=$(BUILD)/srnn GOLDEN=$(BUILD)/golden bash tests/once_soak_play.sh
 
 clean:
 	rm -rf build build-asan

@@ -6,7 +6,7 @@
 # an 8 kHz model. Then device choice (--list-devices, --device by number, name and part of a
 # name, bad ones), a rate the server does not run, MIDI CC to temperature (sent with the JACK
 # Python client), the server going away while playing, and no server at all (exit 3 with one
-# line that says how to render).
+# line that says how to render). While playing, srnn's memory must be locked.
 set -u
 : "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -30,6 +30,8 @@ play_and_record() {
     timeout 60 "$SRNN" play "$@" >"$dir/play.out" 2>"$dir/play.err" &
     local pid=$!
     if wait_port srnn:out_0; then
+        memory=$(awk '/^Vm(RSS|Lck):/ { printf "%s ", $2 }' \
+            "/proc/$(pgrep -P $pid -x srnn)/status" 2>/dev/null)
         timeout 30 jack_rec -f "$wav" -d "$seconds" -b 16 srnn:out_0 srnn:out_1 >/dev/null 2>&1 ||
             fail "jack_rec failed"
     fi
@@ -67,6 +69,16 @@ play_and_record 2 "$dir/48k.wav" "$model" --buffer 256 --seconds 5
 expect_sound "$dir/48k.wav" 48000 8500
 grep -Eq '^played 5\.[0-2] s at 48000 Hz, temperature 0\.95: [0-9]+ xruns' "$dir/play.err" ||
     fail "no summary line: $(cat "$dir/play.err")"
+# Its memory is locked while it plays (no page fault can stall the callback), except in an
+# AddressSanitizer build, which must not lock its shadow memory.
+read -r locked resident <<<"$memory"
+echo "memory while playing: ${locked:-?} KiB locked, ${resident:-?} KiB resident"
+if ldd "$SRNN" | grep -q libasan; then
+    [ "${locked:-1}" = 0 ] || fail "an AddressSanitizer build locked ${locked:-?} KiB"
+else
+    [ -n "${resident:-}" ] && [ $((locked * 10)) -ge $((resident * 9)) ] ||
+        fail "memory not locked: ${locked:-?} KiB of ${resident:-?} KiB resident"
+fi
 
 # --device by number, exact name and part of a name all play.
 for device in 0 system SYS; do

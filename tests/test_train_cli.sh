@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # srnn train on bad input: missing or unreadable data, configs and checkpoints, absurd option
-# values, data too small for the batch, a resume that does not match. Each must give exactly one
-# line on stderr naming the problem and a non-zero exit status (never a crash); the good cases
-# around them must pass.
+# values, data too small for the batch, a resume that does not match, a run directory another
+# trainer is using. Each must give exactly one line on stderr naming the problem and a non-zero
+# exit status (never a crash); the good cases around them must pass.
 set -u
 source "$(dirname "$0")/lib.sh" SRNN
 "$PYTHON" tests/train_data.py "$dir/data" --files 2 --seconds 1 || exit 1
@@ -81,4 +81,21 @@ expect_fail "holds later checkpoints than --resume_from" "${good[@]}" --out "$di
 state=$(ls "$dir/run"/*.state | tail -1)
 printf 'X' | dd of="$state" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect_fail "checksum mismatch" $(with) --threads 1 --generate false --chunk_overlap 0 --num_epochs 2 --out "$dir/run"
+
+# Two trainers on one run directory: the second is refused while the first runs, and a kill -9
+# of the first frees the directory (the kernel drops its lock).
+"$SRNN" train $(with) --threads 1 --generate false --chunk_overlap 0 --num_epochs 1000 \
+    --early_stopping_patience 1000 --out "$dir/busy" >/dev/null 2>"$dir/busy.err" &
+busy=$!
+for _ in $(seq 200); do
+    grep -qx "$busy" "$dir/busy/train.lock" 2>/dev/null && break
+    sleep 0.05
+done
+expect_fail "$dir/busy is in use by another srnn train (process $busy)" "${good[@]}" \
+    --out "$dir/busy"
+kill -0 $busy 2>/dev/null || fail "the first trainer had stopped: $(cat "$dir/busy.err")"
+kill -9 $busy
+wait $busy 2>/dev/null
+"$SRNN" train "${good[@]}" --max_batches 1 --out "$dir/busy" >/dev/null 2>"$dir/err" ||
+    fail "after kill -9 the run directory is still refused: $(cat "$dir/err")"
 finish "$failed failures"

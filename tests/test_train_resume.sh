@@ -7,8 +7,8 @@
 set -eu
 source "$(dirname "$0")/lib.sh" SRNN
 # lib.sh's trap, and the run left in the background killed too
-trap 'kill -9 $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-pid=0
+trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+pid= # empty until the first background run: kill -9 0 would kill the whole process group
 "$PYTHON" tests/train_data.py "$dir/data" --files 4 --seconds 2 --seed 5
 cat >"$dir/config.json" <<'JSON'
 {"seq_len": 64, "frame_sizes": [4, 16], "dim": 16, "rnn_type": "gru", "num_rnn_layers": 2,

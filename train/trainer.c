@@ -21,6 +21,7 @@
 #include "init.h"
 #include "preview.h"
 #include "prism_config.h"
+#include "run_lock.h"
 #include "tfevents.h"
 #include "train.h"
 
@@ -80,6 +81,7 @@ typedef struct {
     double last_epoch_loss;        /* of the last epoch this run finished, else NAN */
     bool tty;
     double bar_drawn;
+    int run_lock; /* the run directory's lock file, -1 before it is taken */
 } trainer;
 
 static double now_seconds(void)
@@ -663,12 +665,14 @@ static void trainer_free(trainer *t)
     train_chunk_lists_free(&t->train_set, &t->val_set);
     train_dataset_free(&t->data);
     train_dataset_free(&t->val_data);
+    if (t->run_lock >= 0) close(t->run_lock);
 }
 
 int train_run(const train_options *o)
 {
     trainer t = {0};
     t.o = o;
+    t.run_lock = -1;
     t.last_checkpoint_step = UINT64_MAX;
     t.last_epoch_loss = NAN;
     t.tty = isatty(STDERR_FILENO);
@@ -683,8 +687,13 @@ int train_run(const train_options *o)
         fail("%s: %s", o->out_dir, strerror(errno));
         return 1;
     }
-    train_remove_temporaries(o->out_dir);
     int status = 1;
+    t.run_lock = train_run_lock(o->out_dir, error, sizeof error);
+    if (t.run_lock < 0) {
+        fail("%s", error);
+        goto done;
+    }
+    train_remove_temporaries(o->out_dir); /* only now: they could be another trainer's */
     if (!load_data(&t)) goto done;
     char detail[SRNN_ERROR_MAX];
     if (!train_core_create(&t.core, &t.config, o->batch_size, o->optimizer, o->learning_rate,

@@ -9,6 +9,7 @@
 #include "player.h"
 #include "player_control.h"
 #include "player_device.h"
+#include "player_memory.h"
 #include "player_midi.h"
 #include "player_playlist.h"
 
@@ -152,6 +153,8 @@ static int play(const play_args *a, play_setup *s) {
         cli_error("play: %s", error);
         return CLI_EXIT_USAGE;
     }
+    char memory_note[MEMORY_NOTE_MAX];
+    if (player_memory_lock(memory_note) != 0) cli_error("play: note: %s", memory_note);
     const PaDeviceInfo *info = Pa_GetDeviceInfo(device);
     uint32_t rate = a->rate ? (uint32_t)a->rate : (uint32_t)(info->defaultSampleRate + 0.5);
     int channels = info->maxOutputChannels < 2 ? info->maxOutputChannels : 2;
