@@ -12,7 +12,9 @@ double speed_now(void); /* seconds, monotonic */
 /* GMAC/s of one core, and which instructions gave it ("avx512", "avx2" or "scalar"). */
 double speed_fma_peak(double seconds, const char **isa);
 
-/* GB/s of one core reading a buffer of bytes over and over; < 0 when out of memory. */
-double speed_read_bandwidth(size_t bytes, double seconds);
+/* GB/s of one core reading a buffer of bytes over and over, with the widest loads the CPU has
+ * (which ones gave it in *isa: "avx512", "avx2" or "scalar") into several independent
+ * accumulators; < 0 when out of memory. */
+double speed_read_bandwidth(size_t bytes, double seconds, const char **isa);
 
 #endif

@@ -302,12 +302,14 @@ static int bench_run(int argc, char **argv)
         cli_error("bench: out of memory");
         return CLI_EXIT_ERROR;
     }
-    const char *isa;
+    const char *isa, *read_isa;
     double peak = speed_fma_peak(0.5, &isa);
-    printf("machine: one core's peak %.1f GMAC/s (%s FMA); one core reads %.1f GB/s from 512 KiB, "
-           "%.1f GB/s from 8 MiB, %.1f GB/s from 512 MiB\n\n",
-           peak, isa, speed_read_bandwidth(512 << 10, 0.3), speed_read_bandwidth(8 << 20, 0.3),
-           speed_read_bandwidth(512u << 20, 0.5));
+    double l2 = speed_read_bandwidth(512 << 10, 0.4, &read_isa);
+    double l3 = speed_read_bandwidth(8 << 20, 0.4, &read_isa);
+    double dram = speed_read_bandwidth(512u << 20, 0.6, &read_isa);
+    printf("machine: one core's peak %.1f GMAC/s (%s FMA); one core reads (%s loads) %.1f GB/s "
+           "from 512 KiB, %.1f GB/s from 8 MiB, %.1f GB/s from 512 MiB\n\n",
+           peak, isa, read_isa, l2, l3, dram);
     printf("| model | weights | level | threads | samples/s | real time | GMAC/s | of peak "
            "| 16-sample block µs: mean / p99 / max | worst/mean | vs PyTorch | vs OpenBLAS |\n");
     printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
