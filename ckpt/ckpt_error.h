@@ -4,12 +4,12 @@
 #ifndef CKPT_ERROR_H
 #define CKPT_ERROR_H
 
+#include "format.h"
 #include "srnn.h"
 
 #define CKPT_ERROR_MAX 1024
 
 /* Writes the message to error (when not NULL) and returns status. */
-srnn_status ckpt_fail(char *error, srnn_status status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+#define ckpt_fail(error, ...) srnn_fail_sized(error, CKPT_ERROR_MAX, __VA_ARGS__)
 
 #endif
