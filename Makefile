@@ -66,6 +66,7 @@ $(ENGINE_OBJ) $(ENGINE_PIC_OBJ): ARCH_FLAGS := -ffp-contract=off
 ifneq ($(filter x86_64%,$(shell $(CC) -dumpmachine)),)
 $(BUILD)/engine/kernels_avx2.o $(BUILD)/pic/engine/kernels_avx2.o: ARCH_FLAGS += -mavx2 -mf16c
 $(BUILD)/engine/kernels_avx512.o $(BUILD)/pic/engine/kernels_avx512.o: ARCH_FLAGS += -mavx512f -mavx512bw
+$(BUILD)/engine/kernels_avx512vnni.o $(BUILD)/pic/engine/kernels_avx512vnni.o: ARCH_FLAGS += -mavx512f -mavx512bw -mavx512vnni
 endif
 
 # Archives are written anew, so a source file moved or removed leaves no stale member behind.

@@ -1,7 +1,8 @@
 /* The numeric kernels of the hot loop: matrix-vector products, gate activations and the
  * categorical draw. One source (kernels_arch.h) is compiled once per instruction set level
- * (kernels_generic.c, kernels_avx2.c, kernels_avx512.c, kernels_neon.c); the level is chosen
- * once, when a model is loaded, from what the CPU supports, capped by SRNN_CPU.
+ * (kernels_generic.c, kernels_avx2.c, kernels_avx512.c, kernels_neon.c; kernels_avx512vnni.c
+ * is the avx512 level on CPUs with VNNI); the level is chosen once, when a model is loaded,
+ * from what the CPU supports, capped by SRNN_CPU.
  *
  * Every level performs the same floating-point operations in the same order: products are
  * multiplied then added (never fused), each output of a matrix-vector product sums its
@@ -90,6 +91,7 @@ const srnn_kernels *srnn_kernels_get(srnn_cpu level);
 extern const srnn_kernels *const srnn_kernels_generic;
 extern const srnn_kernels *const srnn_kernels_avx2;
 extern const srnn_kernels *const srnn_kernels_avx512;
+extern const srnn_kernels *const srnn_kernels_avx512_vnni; /* the avx512 level where VNNI is */
 extern const srnn_kernels *const srnn_kernels_neon;
 
 #endif

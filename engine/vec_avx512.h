@@ -50,6 +50,17 @@ static inline void vf_store_int16(int16_t *p, vf a)
 }
 static inline float vf_reduce_max(vf a) { return _mm512_reduce_max_ps(a); }
 
+/* sum + the pairwise products of a and b summed in pairs (vpmaddwd), in exact integers: one
+ * instruction with VNNI (kernels_avx512vnni.c defines VEC_AVX512_VNNI), two without. */
+static inline __m512i i8_madd_add(__m512i sum, __m512i a, __m512i b)
+{
+#ifdef VEC_AVX512_VNNI
+    return _mm512_dpwssd_epi32(sum, a, b);
+#else
+    return _mm512_add_epi32(sum, _mm512_madd_epi16(a, b));
+#endif
+}
+
 /* One column block of an I8 matrix against quantised inputs (kernels_arch.h's i8_block):
  * vpmaddwd on 16-bit values leaves two partial sums per output in a 64-bit lane, joined by
  * a shift and an add at the end. Exact. */
@@ -65,7 +76,7 @@ static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uin
         const int8_t *row = w + (size_t)g * 256;
         for (int k = 0; k < 8; k++) {
             __m512i weights = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)(row + 32 * k)));
-            sums[k] = _mm512_add_epi32(sums[k], _mm512_madd_epi16(weights, x));
+            sums[k] = i8_madd_add(sums[k], weights, x);
         }
     }
     for (int k = 0; k < 8; k++) {

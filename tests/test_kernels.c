@@ -86,7 +86,8 @@ static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_d
     return m;
 }
 
-static const srnn_kernels *levels[4];
+static const srnn_kernels *levels[5];
+static const char *names[5];
 static int level_count;
 
 static void test_gemv(void)
@@ -127,13 +128,13 @@ static void test_gemv(void)
                 char what[96];
                 snprintf(what, sizeof what, "gemv %s %ux%u: max relative error %%.2g",
                          dtype_names[dtype], in, out);
-                check(worst < 1e-5, what, srnn_cpu_name(levels[l]->level), worst);
+                check(worst < 1e-5, what, names[l], worst);
                 if (l == 0) {
                     reference = y;
                 } else {
                     snprintf(what, sizeof what, "gemv %s %ux%u", dtype_names[dtype], in, out);
                     check_same(memcmp(reference, y, sizeof(float) * out) == 0, what,
-                               srnn_cpu_name(levels[l]->level));
+                               names[l]);
                     free(y);
                 }
                 if (dtype == SRNN_DTYPE_F32) { /* the load-time product, three rows */
@@ -145,7 +146,7 @@ static void test_gemv(void)
                         for (uint32_t o = 0; o < out; o++)
                             same &= products[r * out + o] + 0.5f == reference[o];
                     printf("%-8s gemm %ux%u: rows equal gemv's %s\n",
-                           srnn_cpu_name(levels[l]->level), in, out, same ? "ok" : "FAIL");
+                           names[l], in, out, same ? "ok" : "FAIL");
                     failures += !same;
                     free(rows);
                     free(products);
@@ -188,9 +189,9 @@ static void test_gates(void)
             double want = (1 - sigmoid(xg[i])) * tanh(xg[2 * D + i]);
             worst_gru = fmax(worst_gru, fabs(h[i] - want));
         }
-        check(worst_gru < 3e-7, "GRU gates over [-30, 30]: max |error| %.2g", srnn_cpu_name(levels[l]->level), worst_gru);
+        check(worst_gru < 3e-7, "GRU gates over [-30, 30]: max |error| %.2g", names[l], worst_gru);
         if (l == 0) memcpy(gru0, h, sizeof h);
-        else check_same(memcmp(gru0, h, sizeof h) == 0, "GRU gates", srnn_cpu_name(levels[l]->level));
+        else check_same(memcmp(gru0, h, sizeof h) == 0, "GRU gates", names[l]);
         for (int i = 0; i < D; i++) h[i] = 0;
         levels[l]->lstm_gates(h, c, g, D);
         for (int i = 0; i < D; i++) {
@@ -198,13 +199,13 @@ static void test_gates(void)
             double want = sigmoid(g[3 * D + i]) * tanh(cell);
             worst_lstm = fmax(worst_lstm, fabs(h[i] - want) + fabs(c[i] - cell));
         }
-        check(worst_lstm < 3e-7, "LSTM gates over [-30, 30]: max |error| %.2g", srnn_cpu_name(levels[l]->level), worst_lstm);
+        check(worst_lstm < 3e-7, "LSTM gates over [-30, 30]: max |error| %.2g", names[l], worst_lstm);
         if (l == 0) {
             memcpy(lstm0, h, sizeof h);
             memcpy(c0, c, sizeof c);
         } else {
             int same = memcmp(lstm0, h, sizeof h) == 0 && memcmp(c0, c, sizeof c) == 0;
-            check_same(same, "LSTM gates", srnn_cpu_name(levels[l]->level));
+            check_same(same, "LSTM gates", names[l]);
         }
     }
 }
@@ -224,9 +225,9 @@ static void test_sampler(void)
             drawn[n] = levels[l]->sample(&rng, logits, Q, temperatures[n % 4], weights);
         int in_range = 1;
         for (int n = 0; n < DRAWS; n++) in_range &= drawn[n] >= 0 && drawn[n] < Q;
-        check(in_range, "sampler: %.0f draws in range", srnn_cpu_name(levels[l]->level), DRAWS);
+        check(in_range, "sampler: %.0f draws in range", names[l], DRAWS);
         if (l == 0) memcpy(reference, drawn, sizeof drawn);
-        else check_same(memcmp(reference, drawn, sizeof drawn) == 0, "sampler draws", srnn_cpu_name(levels[l]->level));
+        else check_same(memcmp(reference, drawn, sizeof drawn) == 0, "sampler draws", names[l]);
     }
 }
 
@@ -235,8 +236,17 @@ int main(void)
     static const srnn_cpu all[] = {SRNN_CPU_GENERIC, SRNN_CPU_AVX2, SRNN_CPU_AVX512, SRNN_CPU_NEON};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
         const srnn_kernels *k = srnn_kernels_get(all[i]);
-        if (k) levels[level_count++] = k;
-        printf("level %-8s %s\n", srnn_cpu_name(all[i]), k ? "tested" : "not on this CPU or build: not tested");
+        if (k && k == srnn_kernels_avx512_vnni) { /* the avx512 level without VNNI too */
+            names[level_count] = "avx512 (no VNNI)";
+            levels[level_count++] = srnn_kernels_avx512;
+        }
+        if (k) {
+            names[level_count] = k == srnn_kernels_avx512_vnni ? "avx512 (VNNI)" : srnn_cpu_name(all[i]);
+            levels[level_count++] = k;
+        }
+        printf("level %-8s %s\n", srnn_cpu_name(all[i]),
+               !k ? "not on this CPU or build: not tested"
+                  : k == srnn_kernels_avx512_vnni ? "tested, with and without VNNI" : "tested");
     }
     if (!levels[0] || levels[0]->level != SRNN_CPU_GENERIC) {
         printf("FAIL: no generic level\n");
