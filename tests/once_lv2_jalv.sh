@@ -3,7 +3,9 @@
 # card), its output recorded with jack_rec. The mono plugin must sound with its default model;
 # a preset applied from jalv's console must restore its model through jalv's state worker
 # (jalv 1.6's console does not apply a preset's port values while running, so the knob is set
-# from the console instead) and a gain of -12 dB must bring the level down by 4; the stereo
+# from the console instead) and a gain of -60 dB must bring the level down by more than 50
+# (a trained model's own dynamics move its level too much for a finer ratio here; the gain's
+# exact value is tested sample for sample in tests/test_lv2_sound.c); the stereo
 # plugin's two channels must both sound and differ.
 set -eu
 cd "$(dirname "$0")/.."
@@ -70,23 +72,23 @@ echo "ok   jalv mono: $frames frames recorded at 48 kHz, rms $level"
 
 echo "presets" >&3 # jalv loads the preset descriptions first
 echo "preset urn:srnn:lv2:preset:wild" >&3
-echo "gain = -12" >&3
+echo "gain = -60" >&3
 for _ in $(seq 50); do
     echo "controls" >&3
     sleep 0.2
-    grep -q "gain = -12.0" "$tmp/srnn_mono.log" && break
+    grep -q "gain = -60.0" "$tmp/srnn_mono.log" && break
 done
-grep -q "gain = -12.0" "$tmp/srnn_mono.log" || fail "jalv did not set the gain"
+grep -q "gain = -60.0" "$tmp/srnn_mono.log" || fail "jalv did not set the gain"
 grep -q "loaded $PWD/$BUILD/lv2/srnn.lv2/default.srnn" "$tmp/srnn_mono.log" ||
     fail "the preset's model was not loaded through the worker" # (its trace; instantiate has none)
 echo "ok   jalv preset Wild: its model restored through jalv's state worker"
 sleep 0.2 # the gain's smoothing (20 ms) settles
 jack_rec -f "$tmp/quiet.wav" -d 2 -b 16 srnn_mono:out >/dev/null 2>&1 || fail "jack_rec"
 read -r frames quiet < <(measure "$tmp/quiet.wav")
-ratio=$("$PYTHON" -c "print('%.3f' % ($quiet / $level))")
-"$PYTHON" -c "import sys; sys.exit(not (0.2 < $ratio < 0.32))" ||
-    fail "gain -12 dB: rms $quiet after $level, ratio $ratio (expected 0.25)"
-echo "ok   jalv gain -12 dB: rms $quiet, $ratio of the level at 0 dB"
+ratio=$("$PYTHON" -c "print('%.4f' % ($quiet / $level))")
+"$PYTHON" -c "import sys; sys.exit(not ($ratio < 0.02))" ||
+    fail "gain -60 dB: rms $quiet after $level, ratio $ratio (expected 0.001)"
+echo "ok   jalv gain -60 dB: rms $quiet, $ratio of the level at 0 dB"
 
 start_jalv srnn_stereo urn:srnn:lv2:stereo 4
 jack_rec -f "$tmp/stereo.wav" -d 1 -b 16 srnn_stereo:out_left srnn_stereo:out_right \

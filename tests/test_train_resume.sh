@@ -7,7 +7,7 @@
 set -eu
 source "$(dirname "$0")/lib.sh" SRNN
 # lib.sh's trap, and the run left in the background killed too
-trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+trap '[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 pid= # empty until the first background run: kill -9 0 would kill the whole process group
 "$PYTHON" tests/train_data.py "$dir/data" --files 4 --seconds 2 --seed 5
 cat >"$dir/config.json" <<'JSON'
