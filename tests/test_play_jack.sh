@@ -74,7 +74,9 @@ grep -Eq '^played 5\.[0-2] s at 48000 Hz, temperature 0\.95: [0-9]+ xruns' "$dir
 read -r locked resident <<<"$memory"
 echo "memory while playing: ${locked:-?} KiB locked, ${resident:-?} KiB resident"
 if ldd "$SRNN" | grep -q libasan; then
-    [ "${locked:-1}" = 0 ] || fail "an AddressSanitizer build locked ${locked:-?} KiB"
+    # (the JACK library locks a few pages of its own)
+    [ -n "${resident:-}" ] && [ $((locked * 10)) -lt "$resident" ] ||
+        fail "an AddressSanitizer build locked ${locked:-?} KiB of ${resident:-?} KiB"
 else
     [ -n "${resident:-}" ] && [ $((locked * 10)) -ge $((resident * 9)) ] ||
         fail "memory not locked: ${locked:-?} KiB of ${resident:-?} KiB resident"
