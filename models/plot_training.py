@@ -15,6 +15,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after the backend is chosen)
 
+SMOOTHING = 40  # logged intervals in the running mean drawn over the raw curve
+
 
 def rows(path):
     try:
@@ -36,8 +38,12 @@ def main(argv):
         return 1
     bits = 1 / math.log(2)
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    ax.plot([r["step"] for r in steps], [r["loss"] * bits for r in steps], lw=0.8,
-            label="training loss (mean of each logged interval)")
+    x, y = [r["step"] for r in steps], [r["loss"] * bits for r in steps]
+    ax.plot(x, y, lw=0.6, alpha=0.45, label="training loss (mean of each logged interval)")
+    window = max(1, min(SMOOTHING, len(y)))
+    mean = [sum(y[i - window + 1:i + 1]) / window for i in range(window - 1, len(y))]
+    ax.plot(x[window - 1:], mean, lw=1.6, color="C0",
+            label=f"training loss, mean of the last {window} intervals")
     if epochs:
         ax.plot([r["step"] for r in epochs], [r["val_loss"] * bits for r in epochs], "o-",
                 label="validation loss (each epoch)")
