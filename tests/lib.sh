@@ -1,5 +1,5 @@
-# Sourced by the shell tests (tests/test_*.sh but the player's, which source tests/play_jack.sh)
-# for the preamble each would otherwise write again, after `set -u` (or `set -eu`):
+# Sourced by the shell tests (tests/test_*.sh, and tests/once_soak_play.sh) for the preamble
+# each would otherwise write again, after `set -u` (or `set -eu`):
 #
 #     source "$(dirname "$0")/lib.sh" SRNN GOLDEN    # the variables the test needs
 #

@@ -13,7 +13,7 @@
 # a cycle where the do-nothing client was late too, the machine made the xruns, and the soak
 # runs once more, which must then have none at all.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 seconds=${SOAK_SECONDS:-600}
 switch_every=3
 command -v tmux >/dev/null || { echo "tmux is not installed" >&2; exit 1; }
@@ -22,14 +22,11 @@ for file in models/default.srnn "$GOLDEN/gru.srnn" "$GOLDEN/frames_4_12.srnn"; d
     [ -f "$file" ] || { echo "missing $file" >&2; exit 1; }
 done
 
-dir=$(mktemp -d -t srnn-play.XXXXXX)
 source tests/play_jack.sh
 tmux_socket="srnn-soak-$$"
 # srnn gets a SIGHUP with its terminal and needs its server a moment longer to stop cleanly.
 stop_all() { tmux -L "$tmux_socket" kill-server 2>/dev/null && sleep 1; stop_jack; }
 trap 'stop_all; rm -rf "$dir"' EXIT
-failed=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 
 mkdir "$dir/models"
 cp models/default.srnn "$dir/models/a_default.srnn"
@@ -38,7 +35,6 @@ cp models/default.srnn "$dir/models/c_default_copy.srnn"
 cp "$GOLDEN/frames_4_12.srnn" "$dir/models/d_8k.srnn"
 
 status_line() { tmux -L "$tmux_socket" capture-pane -p -t soak | grep -E '^(>|\|\|) ' | tail -n 1; }
-late() { grep -c "$1" "$dir/jackd.log"; }
 
 # soak: one run; counts its failures in $failed. Returns 2 when its only failure is xruns that
 # the machine made (srnn late only with the do-nothing client), else 0.
@@ -84,15 +80,15 @@ soak() {
     done
     kill "$control" 2>/dev/null
     cat "$dir/stderr"
-    # A late cycle's lines name every client not finished, then "Process error".
+    # A late cycle's lines name every client not finished, then "Process error"; the server's
+    # own late cycles have a line of their own.
     local srnn_alone srnn_with_control by_control by_server
-    read -r srnn_alone srnn_with_control < <(awk '
+    read -r srnn_alone srnn_with_control by_control by_server < <(awk '
         /client = srnn was not finished/ { srnn = 1 }
-        /client = control was not finished/ { control = 1 }
+        /client = control was not finished/ { control = 1; controls++ }
+        /JackTimedDriver::Process XRun/ { own++ }
         /Process error/ { alone += srnn && !control; with += srnn && control; srnn = control = 0 }
-        END { print alone + 0, with + 0 }' "$dir/jackd.log")
-    by_control=$(late 'client = control was not finished')
-    by_server=$(late 'JackTimedDriver::Process XRun')
+        END { print alone + 0, with + 0, controls + 0, own + 0 }' "$dir/jackd.log")
     echo "late, as the server saw it: srnn alone $srnn_alone times, srnn with the do-nothing" \
         "control client $srnn_with_control, the control client $by_control in all," \
         "the server's own cycle $by_server"

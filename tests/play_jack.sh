@@ -1,4 +1,4 @@
-# Sourced by the player's tests (tests/test_play_*.sh, tests/soak_play.sh): a private JACK
+# Sourced by the player's tests (tests/test_play_*.sh, tests/once_soak_play.sh): a private JACK
 # server with the dummy driver, so that srnn play goes through the real PortAudio path (its
 # JACK host API) on a machine without a sound card, and helpers to look at what it played.
 #

@@ -4,14 +4,11 @@
 # regex per case), a non-zero exit that is not a signal (2 bad usage, 1 bad input, 3 no audio
 # device), and nothing on stdout. No JACK server runs here, and the machine has no sound card.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 model=models/default.srnn
 [ -f "$model" ] || { echo "missing $model" >&2; exit 1; }
 
-dir=$(mktemp -d -t srnn-play.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-failed=0 cases=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+cases=0
 # A server name nobody runs: PortAudio finds no JACK device, and ALSA none either.
 export JACK_DEFAULT_SERVER="srnn-test-$$-absent" JACK_NO_START_SERVER=1
 

@@ -8,19 +8,15 @@
 # Python client), the server going away while playing, and no server at all (exit 3 with one
 # line that says how to render). While playing, srnn's memory must be locked.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 model=models/default.srnn       # 16000 Hz
 model8k=$GOLDEN/frames_4_12.srnn # 8000 Hz
 for file in "$model" "$model8k"; do
     [ -f "$file" ] || { echo "missing $file" >&2; exit 1; }
 done
 
-dir=$(mktemp -d -t srnn-play.XXXXXX)
 source tests/play_jack.sh
 trap 'stop_jack; rm -rf "$dir"' EXIT
-failed=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 
 # play_and_record SECONDS_TO_RECORD OUT.wav ARGS...: plays in the background, records its two
 # ports once they exist, waits for it; its stderr is in $dir/play.err.

@@ -7,20 +7,16 @@
 # the device's rate, with sound all through, also across the failed switch), the exit status,
 # the summary line and the terminal's mode after quitting.
 set -u
-: "${SRNN:?path of the srnn tool}" "${GOLDEN:?directory of the golden data}"
-PYTHON=${PYTHON:-/usr/bin/python3}
+source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 command -v tmux >/dev/null || { echo "tmux is not installed" >&2; exit 1; }
 for file in models/default.srnn "$GOLDEN/gru.srnn"; do
     [ -f "$file" ] || { echo "missing $file" >&2; exit 1; }
 done
 
-dir=$(mktemp -d -t srnn-play.XXXXXX)
 source tests/play_jack.sh
 tmux_socket="srnn-test-$$"
 # srnn gets a SIGHUP with its terminal and needs its server a moment longer to stop cleanly.
 trap 'tmux -L "$tmux_socket" kill-server 2>/dev/null && sleep 1; stop_jack; rm -rf "$dir"' EXIT
-failed=0
-fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 
 mkdir "$dir/models" "$dir/rec"
 cp models/default.srnn "$dir/models/a_default.srnn"
