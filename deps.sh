@@ -29,12 +29,17 @@ BUILD_PACKAGES+=(libcjson-dev libsnappy-dev)
 BUILD_PACKAGES+=(portaudio19-dev libasound2-dev libjack-jackd2-dev)
 # What the tests need on top: the PyTorch reference, and clang for the fuzzing smoke test.
 TEST_PACKAGES=(python3 python3-torch python3-numpy clang libclang-rt-14-dev python3-crcmod python3-snappy)
-# The LV2 plugin: LV2 headers to build it, lilv for its test hosts (built with everything).
-BUILD_PACKAGES+=(lv2-dev liblilv-dev)
-# Its tests: lv2_validate (sordi) and lv2info, jalv on a dummy JACK server recorded with
-# jack_rec (jackd2), valgrind.
-TEST_PACKAGES+=(lilv-utils sordi jalv jackd2 valgrind)
+# The LV2 plugin: LV2 headers to build it.
+BUILD_PACKAGES+=(lv2-dev)
+# Its tests: lilv for the test hosts (make tests), lv2_validate (sordi) and lv2info, jalv on a
+# dummy JACK server recorded with jack_rec (jackd2), valgrind.
+TEST_PACKAGES+=(liblilv-dev lilv-utils sordi jalv jackd2 valgrind)
 # srnn play's tests: a dummy JACK server and jack_rec, tmux for the terminal UI, a MIDI sender.
 TEST_PACKAGES+=(jackd2 tmux python3-jack-client)
 # The NEON kernels cross-compiled and run under qemu (tests/once_neon.sh).
 TEST_PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+# The Debian packages built from debian/ and checked by lintian (tests/once_debian.sh).
+TEST_PACKAGES+=(dpkg-dev debhelper lintian)
+# make install's test (tests/once_install.sh): man and groff for the man page, binutils'
+# readelf and nm for the library's soname and symbols.
+TEST_PACKAGES+=(man-db groff-base binutils)

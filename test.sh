@@ -5,5 +5,5 @@ set -eu
 cd "$(dirname "$0")"
 source ./deps.sh
 need_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-make -j"$(nproc)" --no-print-directory all asan >/dev/null
+make -j"$(nproc)" --no-print-directory tests asan >/dev/null
 make --no-print-directory test

@@ -21,7 +21,7 @@ static uint64_t next_random(uint64_t *state)
 }
 
 srnn_status speed_write_model(const char *path, const srnn_config *config,
-                              char error[SRNN_ERROR_MAX])
+                              srnn_precision precision, char error[SRNN_ERROR_MAX])
 {
     size_t count = srnn_config_tensor_count(config);
     float **tensors = calloc(count, sizeof *tensors);
@@ -43,8 +43,9 @@ srnn_status speed_write_model(const char *path, const srnn_config *config,
             tensors[i][k] = (float)(range * (2.0 * (double)next_random(&state) * 0x1p-53 - 1.0));
     }
     if (status == SRNN_OK)
-        status = srnn_model_write(path, config, (const float *const *)tensors,
-                                  "name=speed benchmark (random weights)\n", error);
+        status = srnn_model_write_with(path, config, (const float *const *)tensors,
+                                       "name=speed benchmark (random weights)\n", precision,
+                                       error);
     for (size_t i = 0; tensors && i < count; i++) free(tensors[i]);
     free(tensors);
     return status;

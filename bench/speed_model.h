@@ -8,8 +8,9 @@
 
 srnn_config speed_config(uint32_t dim, uint32_t layers);
 
-/* Writes a random model of config to path (seeded, so the same every run). */
+/* Writes a random model of config to path (seeded, so the same every run), its weights stored
+ * at precision (SRNN_PRECISION_F32 for srnn bench, which converts at load). */
 srnn_status speed_write_model(const char *path, const srnn_config *config,
-                              char error[SRNN_ERROR_MAX]);
+                              srnn_precision precision, char error[SRNN_ERROR_MAX]);
 
 #endif

@@ -72,8 +72,8 @@ typedef struct {
     /* Keras LSTM: g (4D) pre-activations in gate order i, f, c, o; updates c and h. */
     void (*lstm_gates)(float *h, float *c, const float *g, size_t d);
     /* One draw from softmax(logits / temperature) in double precision (argmax when the
-     * temperature is <= 1e-6 or NaN; capped at 1000). weights is scratch for
-     * srnn_sample_scratch(count) doubles. */
+     * temperature is <= SRNN_ARGMAX_TEMPERATURE or NaN; capped at SRNN_MAX_TEMPERATURE).
+     * weights is scratch for srnn_sample_scratch(count) doubles. */
     int32_t (*sample)(srnn_rng *rng, const float *logits, size_t count, float temperature,
                       double *weights);
 } srnn_kernels;

@@ -300,9 +300,6 @@ static void lstm_gates(float *h, float *c, const float *g, size_t d)
 
 /* ---- the categorical draw ---------------------------------------------------------------- */
 
-#define ARGMAX_TEMPERATURE 1e-6f
-#define MAX_TEMPERATURE 1000.0f
-
 /* e^x for x <= 0 in double (0 below -708, where it would leave the normal range): x = n·ln2
  * + r, the Taylor polynomial of degree 12 for e^r on |r| <= ln2/2 (error < 2e-16), times 2^n. */
 static inline vd8 vexp_double(vd8 x)
@@ -337,9 +334,10 @@ static int32_t sample(srnn_rng *rng, const float *logits, size_t count, float te
     size_t best = 0;
     while (best < count && !(logits[best] == max)) best++;
     if (best == count) best = 0; /* NaN logits: any index is as good */
-    if (!(temperature > ARGMAX_TEMPERATURE)) return (int32_t)best;
+    if (!(temperature > SRNN_ARGMAX_TEMPERATURE)) return (int32_t)best;
 
-    double inverse_t = 1.0 / (double)(temperature < MAX_TEMPERATURE ? temperature : MAX_TEMPERATURE);
+    double inverse_t =
+        1.0 / (double)(temperature < SRNN_MAX_TEMPERATURE ? temperature : SRNN_MAX_TEMPERATURE);
     vd8 scale = vd8_set1(inverse_t), offset = vd8_set1((double)max), lanes = vd8_set1(0.0);
     size_t padded = srnn_sample_scratch(count);
     for (i = 0; i < padded; i += 8) {

@@ -45,10 +45,10 @@ srnn_status srnn_config_check(const srnn_config *c, char error[SRNN_ERROR_MAX])
         return srnn_fail(error, SRNN_ERR_CONFIG, "frame_size %" PRIu32 " is outside 1..1024",
                     c->frame_size);
     if (c->big_frame_size < c->frame_size || c->big_frame_size % c->frame_size != 0 ||
-        c->big_frame_size / c->frame_size > 1024)
+        c->big_frame_size / c->frame_size > SRNN_MAX_FRAME_RATIO)
         return srnn_fail(error, SRNN_ERR_CONFIG,
-                    "big_frame_size %" PRIu32 " is not a multiple (1..1024 times) of frame_size %" PRIu32,
-                    c->big_frame_size, c->frame_size);
+                    "big_frame_size %" PRIu32 " is not a multiple (1..%d times) of frame_size %" PRIu32,
+                    c->big_frame_size, SRNN_MAX_FRAME_RATIO, c->frame_size);
     if (c->dim < 1 || c->dim > 8192)
         return srnn_fail(error, SRNN_ERR_CONFIG, "dim %" PRIu32 " is outside 1..8192", c->dim);
     if (c->num_rnn_layers < 1 || c->num_rnn_layers > SRNN_MAX_LAYERS)

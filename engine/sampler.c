@@ -1,12 +1,5 @@
-/* PRiSM samples from log_softmax(logits) / T in float64. Subtracting the maximum logit before
- * dividing gives the same distribution, (l_i - lse)/T = (l_i - max)/T + const, without
- * computing the log-sum-exp first. */
-#include <math.h>
-
+/* Seeded random numbers (sampler.h); the draw itself is a kernel (kernels_arch.h). */
 #include "sampler.h"
-
-#define ARGMAX_TEMPERATURE 1e-6f
-#define MAX_TEMPERATURE 1000.0f
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -37,24 +30,3 @@ static uint64_t next(srnn_rng *rng)
 }
 
 double srnn_rng_uniform(srnn_rng *rng) { return (double)(next(rng) >> 11) * 0x1.0p-53; }
-
-int32_t srnn_sample_categorical(srnn_rng *rng, const float *logits, size_t count,
-                                float temperature, double *weights)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < count; i++)
-        if (logits[i] > logits[best]) best = i;
-    if (!(temperature > ARGMAX_TEMPERATURE)) return (int32_t)best; /* also NaN */
-    double inverse_t = 1.0 / (double)fminf(temperature, MAX_TEMPERATURE);
-    double max = logits[best], total = 0.0;
-    for (size_t i = 0; i < count; i++) {
-        weights[i] = exp(((double)logits[i] - max) * inverse_t);
-        total += weights[i];
-    }
-    double target = srnn_rng_uniform(rng) * total, cumulative = 0.0;
-    for (size_t i = 0; i < count; i++) {
-        cumulative += weights[i];
-        if (target < cumulative) return (int32_t)i;
-    }
-    return (int32_t)best; /* rounding left target at the very top: the mode is the safe pick */
-}

@@ -1,4 +1,5 @@
-/* Seeded random numbers and the categorical draw under a temperature. */
+/* Seeded random numbers: the sampler's draws (the kernels' sample), the trainer's
+ * initialisation and shuffles. */
 #ifndef SRNN_SAMPLER_H
 #define SRNN_SAMPLER_H
 
@@ -14,10 +15,5 @@ void srnn_rng_seed(srnn_rng *rng, uint64_t seed);
 
 /* Uniform in [0, 1) with 53 random bits. */
 double srnn_rng_uniform(srnn_rng *rng);
-
-/* Index of one draw from softmax(logits / temperature) (first maximum when temperature is
- * below the argmax threshold). weights is scratch space for count doubles. */
-int32_t srnn_sample_categorical(srnn_rng *rng, const float *logits, size_t count,
-                                float temperature, double *weights);
 
 #endif

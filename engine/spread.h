@@ -7,6 +7,8 @@
 #ifndef SRNN_SPREAD_H
 #define SRNN_SPREAD_H
 
+#include <assert.h>
+
 #include "helper.h"
 #include "kernels.h"
 
@@ -31,9 +33,14 @@ static inline void srnn_queue_clear(srnn_queue *q)
     q->next_block = 0;
 }
 
+/* Queues a product. A queue cannot be full: each is cleared before the jobs of a tier step are
+ * pushed, and the voice gives it the capacity for exactly those jobs (voice.c: the big frame
+ * tier pushes BF/F - 1 conditioning products and L recurrent halves, the frame tier L); a push
+ * past it would be a bug, and stops the program rather than drop work. */
 static inline void srnn_queue_push(srnn_queue *q, const srnn_matrix *w, const float *x, float *y)
 {
-    if (q->count < q->capacity) q->jobs[q->count++] = (srnn_job){w, x, y};
+    assert(q->count < q->capacity);
+    q->jobs[q->count++] = (srnn_job){w, x, y};
 }
 
 /* Does up to budget column blocks of the queued products, in order. */

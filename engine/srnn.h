@@ -65,6 +65,12 @@ typedef struct {
     uint32_t emb_size;  /* unused by the maths; kept for PRiSM round trips */
 } srnn_config;
 
+/* The limits and defaults every part of srnn shares (the engine, the tool, the plugin). */
+#define SRNN_MAX_FRAME_RATIO 1024 /* BF/F at most: frames a big frame conditions */
+#define SRNN_DEFAULT_TEMPERATURE 0.95f /* PRiSM's generate.py default */
+#define SRNN_MAX_TEMPERATURE 1000.0f   /* a higher temperature samples as this one */
+#define SRNN_ARGMAX_TEMPERATURE 1e-6f  /* at or below it (or NaN): the most likely sample */
+
 typedef struct srnn_model srnn_model;
 typedef struct srnn_voice srnn_voice;
 
@@ -207,8 +213,8 @@ const float *srnn_voice_predict(srnn_voice *voice);
 void srnn_voice_feed(srnn_voice *voice, int32_t sample);
 
 /* One categorical draw from softmax(logits / temperature), computed in double precision as
- * PRiSM does. temperature <= 1e-6 (or NaN) picks the argmax; it is capped at 1000. Uses and
- * advances the voice's random numbers. */
+ * PRiSM does. temperature <= SRNN_ARGMAX_TEMPERATURE (or NaN) picks the argmax; it is capped at
+ * SRNN_MAX_TEMPERATURE. Uses and advances the voice's random numbers. */
 int32_t srnn_voice_sample(srnn_voice *voice, const float *logits, float temperature);
 
 /* Generates count samples at one temperature: predict, sample, feed. Writes the quantised

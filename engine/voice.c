@@ -58,6 +58,8 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
     size_t ratio = model->big_frame.ratio, layers = c->num_rnn_layers;
     size_t floats = srnn_tier_state_floats(c, &model->big_frame) +
                     srnn_tier_state_floats(c, &model->frame) + ratio * gd + 2 * d + q;
+    /* every job pushed between two clears of a queue (big_frame_step, frame_step), so a
+     * queue is never full (srnn_queue_push) */
     size_t big_jobs = ratio - 1 + layers, frame_jobs = layers;
     size_t header = round_up(sizeof(srnn_voice), 64);
     size_t jobs = round_up((big_jobs + frame_jobs) * sizeof(srnn_job), 64);
@@ -100,7 +102,8 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
 
     /* rates that meet every deadline: frame j's conditioning by sample j·F, the recurrent
      * halves by the tier's next step */
-    uint32_t blocks[SRNN_MAX_LAYERS + 1024], deadlines[SRNN_MAX_LAYERS + 1024];
+    uint32_t blocks[SRNN_MAX_FRAME_RATIO - 1 + SRNN_MAX_LAYERS];
+    uint32_t deadlines[SRNN_MAX_FRAME_RATIO - 1 + SRNN_MAX_LAYERS];
     uint32_t gate_blocks = (uint32_t)(gd / SRNN_BLOCK);
     size_t n = 0;
     for (size_t j = 1; j < ratio; j++, n++) {

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "srnn.h"
+
 #define SRNN_LV2_URI "urn:srnn:lv2:mono"
 #define SRNN_LV2_STEREO_URI "urn:srnn:lv2:stereo"
 #define SRNN_LV2_MODEL_URI "urn:srnn:lv2:model" /* patch:writable, atom:Path */
@@ -29,7 +31,9 @@ enum {
 };
 
 #define SRNN_LV2_TEMPERATURE_MIN 0.05f
-#define SRNN_LV2_TEMPERATURE_DEFAULT 0.95f /* PRiSM's generate.py default */
+/* The engine's default; ttl/srnn.ttl states it too (lv2:default), and test_lv2_sound checks
+ * that the two agree. */
+#define SRNN_LV2_TEMPERATURE_DEFAULT SRNN_DEFAULT_TEMPERATURE
 #define SRNN_LV2_TEMPERATURE_MAX 2.0f
 #define SRNN_LV2_GAIN_MIN_DB (-60.0f)
 #define SRNN_LV2_GAIN_MAX_DB 12.0f

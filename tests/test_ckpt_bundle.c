@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "ckpt_path.h"
-#include "ckpt_test.h"
 #include "proto_wire.h"
 #include "tf_bundle.h"
 #include "tf_table.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ckpt_test.h"
+#include "check.h"
 #include "crc32c.h"
 #include "proto_wire.h"
 #include "tf_table.h"

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "golden.h"
 #include "srnn.h"
 
@@ -17,12 +18,10 @@
  * a row's range. A broken conversion errs by the size of the logits themselves. */
 static const double precision_bound[] = {0, 0, 0.01, 0.05, 0.1};
 
-static int failures;
-
 static const srnn_cpu levels[] = {SRNN_CPU_GENERIC, SRNN_CPU_AVX2, SRNN_CPU_AVX512, SRNN_CPU_NEON};
 enum { LEVELS = sizeof levels / sizeof *levels };
 
-/* Logits for every golden target and GENERATED samples at temperature 0.95 from seed 7. */
+/* Logits for every golden target and GENERATED samples at the default temperature from seed 7. */
 typedef struct {
     float *logits;
     int32_t samples[GENERATED];
@@ -48,7 +47,7 @@ static int run(const char *path, srnn_cpu cpu, srnn_precision precision, unsigne
         srnn_voice_feed(voice, targets[t]);
     }
     srnn_voice_reset(voice, 7);
-    srnn_voice_generate(voice, 0.95f, NULL, out->samples, GENERATED);
+    srnn_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, NULL, out->samples, GENERATED);
     srnn_voice_free(voice);
     srnn_model_free(model);
     return (int)q;
@@ -67,10 +66,7 @@ static int check_case(const char *dir, const char *name)
         run_result generic = {0};
         srnn_cpu got;
         int q = run(path, SRNN_CPU_GENERIC, p, 1, targets, n, &generic, &got);
-        if (q < 0) {
-            failures++;
-            break;
-        }
+        if (!CHECK(q >= 0, "%s: cannot load or create a voice at the generic level", name)) break;
         if (p == SRNN_PRECISION_F32) {
             f32 = generic;
         } else {
@@ -79,31 +75,28 @@ static int check_case(const char *dir, const char *name)
                 worst = fmax(worst, fabs((double)generic.logits[i] - f32.logits[i]));
                 largest = fmax(largest, fabs((double)f32.logits[i]));
             }
-            int ok = worst <= precision_bound[p] * largest;
-            printf("%-12s %-8s max |logit - float32 logit| %.3g = %.2g of max |logit| (bound %g) %s\n",
-                   name, srnn_precision_name(p), worst, worst / largest, precision_bound[p],
-                   ok ? "ok" : "FAIL");
-            failures += !ok;
+            CHECK_SHOW(
+                worst <= precision_bound[p] * largest,
+                "%-12s %-8s max |logit - float32 logit| %.3g = %.2g of max |logit| (bound %g)",
+                name, srnn_precision_name(p), worst, worst / largest, precision_bound[p]);
         }
         for (int l = 1; l <= LEVELS; l++) { /* the last round: the best level, two threads */
             run_result other = {0};
             srnn_cpu level = l < LEVELS ? levels[l] : SRNN_CPU_AUTO;
             unsigned threads = l < LEVELS ? 1 : 2;
-            if (run(path, level, p, threads, targets, n, &other, &got) < 0) {
-                failures++;
+            if (!CHECK(run(path, level, p, threads, targets, n, &other, &got) >= 0,
+                       "%s: cannot load or create a voice at %s", name, srnn_cpu_name(level)))
                 continue;
-            }
             if (l < LEVELS && got != levels[l]) { /* the CPU lacks it: loading fell back */
                 free(other.logits);
                 continue;
             }
             int same_logits = memcmp(generic.logits, other.logits, n * q * sizeof(float)) == 0;
             int same_samples = memcmp(generic.samples, other.samples, sizeof other.samples) == 0;
-            printf("%-12s %-8s %-7s %u thread%s: logits %s, samples %s\n", name,
-                   srnn_precision_name(p), srnn_cpu_name(got), threads, threads > 1 ? "s" : "",
-                   same_logits ? "bit-identical" : "DIFFER (FAIL)",
-                   same_samples ? "identical" : "DIFFER (FAIL)");
-            failures += !same_logits + !same_samples;
+            CHECK_SHOW(
+                same_logits && same_samples, "%-12s %-8s %-7s %u thread%s: logits %s, samples %s",
+                name, srnn_precision_name(p), srnn_cpu_name(got), threads, threads > 1 ? "s" : "",
+                same_logits ? "bit-identical" : "DIFFER", same_samples ? "identical" : "DIFFER");
             free(other.logits);
         }
         if (p != SRNN_PRECISION_F32) free(generic.logits);
@@ -125,28 +118,24 @@ static void check_environment(const char *dir)
              srnn_model_cpu(model) == SRNN_CPU_GENERIC &&
              srnn_model_precision(model) == SRNN_PRECISION_F32;
     srnn_model_free(model);
-    printf("SRNN_CPU=generic caps a request for avx512: %s\n", ok ? "ok" : "FAIL");
-    failures += !ok;
+    CHECK_SHOW(ok, "SRNN_CPU=generic caps a request for avx512");
 
     setenv("SRNN_CPU", "avx9000", 1);
     srnn_status status = srnn_model_load(path, &model, error);
-    ok = status == SRNN_ERR_ARGUMENT && !model && strstr(error, "avx9000") && !strchr(error, '\n');
-    printf("SRNN_CPU=avx9000 is refused: '%s' %s\n", error, ok ? "ok" : "FAIL");
-    failures += !ok;
+    CHECK_SHOW(status == SRNN_ERR_ARGUMENT && !model && strstr(error, "avx9000") && one_line(error),
+               "SRNN_CPU=avx9000 is refused: '%s'", error);
     unsetenv("SRNN_CPU");
 
     srnn_load_options bad = {SRNN_CPU_AUTO, (srnn_precision)99};
     status = srnn_model_load_with(path, &bad, &model, error);
-    ok = status == SRNN_ERR_ARGUMENT && !model;
-    printf("an unknown precision is refused: '%s' %s\n", error, ok ? "ok" : "FAIL");
-    failures += !ok;
+    CHECK_SHOW(status == SRNN_ERR_ARGUMENT && !model, "an unknown precision is refused: '%s'",
+               error);
 }
 
 int main(void)
 {
     unsetenv("SRNN_CPU"); /* the test itself chooses the levels */
-    int missing = golden_each_case(golden_dir(), check_case);
+    CHECK(golden_each_case(golden_dir(), check_case) == 0, "the golden cases (%s)", golden_dir());
     check_environment(golden_dir());
-    printf("%d checks failed\n", failures + missing);
-    return failures + missing != 0;
+    return check_summary();
 }

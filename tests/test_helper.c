@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <unistd.h>
 
+#include "check.h"
 #include "dtype.h"
 #include "helper.h"
 #include "srnn.h"
@@ -50,14 +50,11 @@ static int write_random_model(const char *path)
     return ok;
 }
 
-static int check_voices(void)
+static void check_voices(void)
 {
     char path[] = "/tmp/srnn-test-helper-XXXXXX";
-    int fd = mkstemp(path), failures = 0;
-    if (fd < 0 || !write_random_model(path)) {
-        printf("FAIL: cannot write a random model\n");
-        return 1;
-    }
+    int fd = mkstemp(path);
+    if (!CHECK(fd >= 0 && write_random_model(path), "cannot write a random model")) return;
     close(fd);
     static int32_t alone[SAMPLES], shared[SAMPLES];
     for (srnn_precision p = SRNN_PRECISION_F32; p <= SRNN_PRECISION_I8; p++) {
@@ -65,26 +62,22 @@ static int check_voices(void)
         srnn_model *model;
         srnn_voice *one, *two;
         char error[SRNN_ERROR_MAX];
-        if (srnn_model_load_with(path, &options, &model, error) != SRNN_OK ||
-            srnn_voice_create_threads(model, 11, 1, &one) != SRNN_OK ||
-            srnn_voice_create_threads(model, 11, 2, &two) != SRNN_OK) {
-            printf("FAIL: cannot load %s or create its voices\n", path);
-            failures++;
+        if (!CHECK(srnn_model_load_with(path, &options, &model, error) == SRNN_OK &&
+                       srnn_voice_create_threads(model, 11, 1, &one) == SRNN_OK &&
+                       srnn_voice_create_threads(model, 11, 2, &two) == SRNN_OK,
+                   "cannot load %s or create its voices", path))
             break;
-        }
         srnn_voice_generate(one, 1.0f, NULL, alone, SAMPLES);
         for (size_t done = 0, block = 1; done < SAMPLES; done += block, block = block * 7 % 61 + 1)
             srnn_voice_generate(two, 1.0f, NULL, shared + done, block < SAMPLES - done ? block : SAMPLES - done);
         int same = memcmp(alone, shared, sizeof alone) == 0;
-        printf("voice 512x2 %-8s: %d samples with a helper thread %s\n", srnn_precision_name(p),
-               SAMPLES, same ? "equal the samples without" : "DIFFER (FAIL)");
-        failures += !same;
+        CHECK_SHOW(same, "voice 512x2 %-8s: %d samples with a helper thread %s",
+                   srnn_precision_name(p), SAMPLES, same ? "equal the samples without" : "DIFFER");
         srnn_voice_free(one);
         srnn_voice_free(two);
         srnn_model_free(model);
     }
     unlink(path);
-    return failures;
 }
 
 int main(void)
@@ -92,10 +85,7 @@ int main(void)
     const srnn_kernels *k = srnn_kernels_get(SRNN_CPU_AUTO);
     uint32_t blocks = (OUT + SRNN_BLOCK - 1) / SRNN_BLOCK;
     srnn_helper *helper = srnn_helper_start(k, IN, blocks);
-    if (!helper) {
-        printf("FAIL: cannot start the helper\n");
-        return 1;
-    }
+    if (!CHECK(helper, "cannot start the helper")) return check_summary();
     srnn_exec shared = {k, helper};
     static float x[IN], y1[16 * SRNN_BLOCK], y2[16 * SRNN_BLOCK];
     /* the matrices outlive the helper, as a model outlives its voices: a late helper may
@@ -103,7 +93,6 @@ int main(void)
     uint8_t *data[4];
     float *scale = malloc(blocks * SRNN_BLOCK * sizeof *scale);
     for (size_t i = 0; i < blocks * SRNN_BLOCK; i++) scale[i] = 0.01f;
-    int failures = 0;
     for (int dtype = 0; dtype < 4; dtype++) {
         size_t rows = (IN + 3) / 4 * 4, size = rows * blocks * SRNN_BLOCK * srnn_dtype_size(dtype);
         data[dtype] = malloc(size);
@@ -119,19 +108,17 @@ int main(void)
             srnn_exec_gemv(&shared, &w, x, y2, begin, end);
             same &= memcmp(y1, y2, sizeof y1) == 0;
         }
-        printf("dtype %d: %d shared products %s\n", dtype, PRODUCTS,
-               same ? "equal the products alone bit for bit" : "DIFFER (FAIL)");
-        failures += !same;
+        CHECK_SHOW(same, "dtype %d: %d shared products %s", dtype, PRODUCTS,
+                   same ? "equal the products alone bit for bit" : "DIFFER");
     }
     uint64_t taken, stolen;
     srnn_helper_counts(helper, &taken, &stolen);
-    printf("blocks taken from the helper: %llu, stolen back: %llu %s\n", (unsigned long long)taken,
-           (unsigned long long)stolen, taken > 0 ? "ok" : "(the helper never helped: FAIL)");
-    failures += taken == 0;
+    CHECK_SHOW(taken > 0, "blocks taken from the helper: %llu, stolen back: %llu%s",
+               (unsigned long long)taken, (unsigned long long)stolen,
+               taken > 0 ? "" : " (the helper never helped)");
     srnn_helper_stop(helper);
     for (int dtype = 0; dtype < 4; dtype++) free(data[dtype]);
     free(scale);
-    failures += check_voices();
-    printf("%d checks failed\n", failures);
-    return failures != 0;
+    check_voices();
+    return check_summary();
 }

@@ -12,26 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "dtype.h"
 #include "kernels.h"
 #include "sampler.h"
-
-static int failures;
-
-/* One line: the level, what was measured (format with one double), ok or FAIL. */
-static void check(int ok, const char *format, const char *level, double value)
-{
-    printf("%-8s ", level);
-    printf(format, value);
-    printf(" %s\n", ok ? "ok" : "FAIL");
-    failures += !ok;
-}
-
-static void check_same(int same, const char *what, const char *level)
-{
-    printf("%-8s %s: bits equal generic's %s\n", level, what, same ? "ok" : "FAIL");
-    failures += !same;
-}
 
 static uint64_t lcg = 12345;
 static float uniform(float lo, float hi)
@@ -125,29 +109,26 @@ static void test_gemv(void)
                     worst = fmax(worst, fabs(y[o] - sum) / magnitude);
                 }
                 free(input);
-                char what[96];
-                snprintf(what, sizeof what, "gemv %s %ux%u: max relative error %%.2g",
-                         dtype_names[dtype], in, out);
-                check(worst < 1e-5, what, names[l], worst);
+                CHECK_SHOW(worst < 1e-5, "%-8s gemv %s %ux%u: max relative error %.2g", names[l],
+                           dtype_names[dtype], in, out, worst);
                 if (l == 0) {
                     reference = y;
                 } else {
-                    snprintf(what, sizeof what, "gemv %s %ux%u", dtype_names[dtype], in, out);
-                    check_same(memcmp(reference, y, sizeof(float) * out) == 0, what,
-                               names[l]);
+                    CHECK_SHOW(memcmp(reference, y, sizeof(float) * out) == 0,
+                               "%-8s gemv %s %ux%u: bits equal generic's", names[l],
+                               dtype_names[dtype], in, out);
                     free(y);
                 }
                 if (dtype == SRNN_DTYPE_F32) { /* the load-time product, three rows */
-                    float *rows = malloc(sizeof(float) * 3 * in), *products = malloc(sizeof(float) * 3 * out);
+                    float *rows = malloc(sizeof(float) * 3 * in),
+                          *products = malloc(sizeof(float) * 3 * out);
                     for (uint32_t r = 0; r < 3; r++) memcpy(rows + r * in, x, sizeof(float) * in);
                     levels[l]->gemm(&m, rows, in, products, out, 3);
                     int same = 1;
                     for (uint32_t r = 0; r < 3; r++)
                         for (uint32_t o = 0; o < out; o++)
                             same &= products[r * out + o] + 0.5f == reference[o];
-                    printf("%-8s gemm %ux%u: rows equal gemv's %s\n",
-                           names[l], in, out, same ? "ok" : "FAIL");
-                    failures += !same;
+                    CHECK_SHOW(same, "%-8s gemm %ux%u: rows equal gemv's", names[l], in, out);
                     free(rows);
                     free(products);
                 }
@@ -189,9 +170,13 @@ static void test_gates(void)
             double want = (1 - sigmoid(xg[i])) * tanh(xg[2 * D + i]);
             worst_gru = fmax(worst_gru, fabs(h[i] - want));
         }
-        check(worst_gru < 3e-7, "GRU gates over [-30, 30]: max |error| %.2g", names[l], worst_gru);
-        if (l == 0) memcpy(gru0, h, sizeof h);
-        else check_same(memcmp(gru0, h, sizeof h) == 0, "GRU gates", names[l]);
+        CHECK_SHOW(worst_gru < 3e-7, "%-8s GRU gates over [-30, 30]: max |error| %.2g", names[l],
+                   worst_gru);
+        if (l == 0)
+            memcpy(gru0, h, sizeof h);
+        else
+            CHECK_SHOW(memcmp(gru0, h, sizeof h) == 0, "%-8s GRU gates: bits equal generic's",
+                       names[l]);
         for (int i = 0; i < D; i++) h[i] = 0;
         levels[l]->lstm_gates(h, c, g, D);
         for (int i = 0; i < D; i++) {
@@ -199,13 +184,14 @@ static void test_gates(void)
             double want = sigmoid(g[3 * D + i]) * tanh(cell);
             worst_lstm = fmax(worst_lstm, fabs(h[i] - want) + fabs(c[i] - cell));
         }
-        check(worst_lstm < 3e-7, "LSTM gates over [-30, 30]: max |error| %.2g", names[l], worst_lstm);
+        CHECK_SHOW(worst_lstm < 3e-7, "%-8s LSTM gates over [-30, 30]: max |error| %.2g", names[l],
+                   worst_lstm);
         if (l == 0) {
             memcpy(lstm0, h, sizeof h);
             memcpy(c0, c, sizeof c);
         } else {
             int same = memcmp(lstm0, h, sizeof h) == 0 && memcmp(c0, c, sizeof c) == 0;
-            check_same(same, "LSTM gates", names[l]);
+            CHECK_SHOW(same, "%-8s LSTM gates: bits equal generic's", names[l]);
         }
     }
 }
@@ -217,7 +203,7 @@ static void test_sampler(void)
     static double weights[Q + 8];
     static int32_t reference[DRAWS], drawn[DRAWS];
     for (int i = 0; i < Q; i++) logits[i] = uniform(-8, 8);
-    static const float temperatures[] = {1.0f, 0.95f, 0.3f, 5.0f};
+    static const float temperatures[] = {1.0f, SRNN_DEFAULT_TEMPERATURE, 0.3f, 5.0f};
     for (int l = 0; l < level_count; l++) {
         srnn_rng rng;
         srnn_rng_seed(&rng, 99);
@@ -225,9 +211,12 @@ static void test_sampler(void)
             drawn[n] = levels[l]->sample(&rng, logits, Q, temperatures[n % 4], weights);
         int in_range = 1;
         for (int n = 0; n < DRAWS; n++) in_range &= drawn[n] >= 0 && drawn[n] < Q;
-        check(in_range, "sampler: %.0f draws in range", names[l], DRAWS);
-        if (l == 0) memcpy(reference, drawn, sizeof drawn);
-        else check_same(memcmp(reference, drawn, sizeof drawn) == 0, "sampler draws", names[l]);
+        CHECK_SHOW(in_range, "%-8s sampler: %d draws in range", names[l], DRAWS);
+        if (l == 0)
+            memcpy(reference, drawn, sizeof drawn);
+        else
+            CHECK_SHOW(memcmp(reference, drawn, sizeof drawn) == 0,
+                       "%-8s sampler draws: bits equal generic's", names[l]);
     }
 }
 
@@ -248,13 +237,10 @@ int main(void)
                !k ? "not on this CPU or build: not tested"
                   : k == srnn_kernels_avx512_vnni ? "tested, with and without VNNI" : "tested");
     }
-    if (!levels[0] || levels[0]->level != SRNN_CPU_GENERIC) {
-        printf("FAIL: no generic level\n");
-        return 1;
-    }
+    if (!CHECK(levels[0] && levels[0]->level == SRNN_CPU_GENERIC, "no generic level"))
+        return check_summary();
     test_gemv();
     test_gates();
     test_sampler();
-    printf("%d checks failed\n", failures);
-    return failures != 0;
+    return check_summary();
 }

@@ -44,23 +44,23 @@ static void check_swap(const take *t, const char *old_path, const char *new_path
     size_t start = t->model_notified_at, n = t->length;
     uint32_t fade = (uint32_t)lround(SRNN_LV2_CROSSFADE_SECONDS * 16000) + 1;
     if (start + fade + 1000 / take_scale > n) {
-        check(0, "%s: the swap came too late to check (at sample %zu of %zu)", what, start, n);
+        CHECK_SHOW(0, "%s: the swap came too late to check (at sample %zu of %zu)", what, start, n);
         return;
     }
-    float *old = engine_render(old_path, 0, 0.95f, NULL, n);
-    float *renewed = engine_render(new_path, 0, 0.95f, NULL, n - start);
-    double before = max_difference(t->left, old, start), during = 0.0;
+    float *old = engine_render(old_path, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, n);
+    float *renewed = engine_render(new_path, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, n - start);
+    double before = max_abs_diff(t->left, old, start, NULL), during = 0.0;
     for (uint32_t i = 0; i < fade; i++) {
         double x = 1.57079632679 * i / fade;
         double expected = cos(x) * old[start + i] + sin(x) * renewed[i];
         double d = fabs(t->left[start + i] - expected);
         if (!(d <= during)) during = d;
     }
-    double after = max_difference(t->left + start + fade, renewed + fade, n - start - fade);
-    check(before == 0.0 && during <= 1e-5 && after == 0.0,
-          "%s: old model up to the swap (diff %g), %u-sample equal-power crossfade (diff %g), "
-          "then the new model from its start (diff %g)",
-          what, before, fade, during, after);
+    double after = max_abs_diff(t->left + start + fade, renewed + fade, n - start - fade, NULL);
+    CHECK_SHOW(before == 0.0 && during <= 1e-5 && after == 0.0,
+               "%s: old model up to the swap (diff %g), %u-sample equal-power crossfade (diff %g), "
+               "then the new model from its start (diff %g)",
+               what, before, fade, during, after);
     free(old);
     free(renewed);
 }
@@ -74,8 +74,8 @@ static void test_swap(worker_mode mode)
     host_send_model(t.h, gru);
     int swapped = take_until(&t, model_notified, gru);
     take_run(&t, 4000 / take_scale);
-    check(swapped && host_log_errors(t.h) == 0, "%s worker: patch:Set of %s is notified back",
-          worker_mode_name(mode), gru);
+    CHECK_SHOW(swapped && host_log_errors(t.h) == 0, "%s worker: patch:Set of %s is notified back",
+               worker_mode_name(mode), gru);
     if (swapped) {
         char what[64];
         snprintf(what, sizeof what, "%s worker swap", worker_mode_name(mode));
@@ -90,16 +90,16 @@ static void test_swap(worker_mode mode)
         take_run(&t, 8000 / take_scale);
         size_t tail = 4000 / take_scale;
         double level = rms(t.left + t.length - tail, tail);
-        check(ok && all_finite_within(t.left + from, t.length - from, 2.0f) && level > 0.01,
-              "%s worker: swap to a %u Hz model, finite and sounding (rms %.3f)",
-              worker_mode_name(mode), model_rate(others[i]), level);
+        CHECK_SHOW(ok && all_finite_within(t.left + from, t.length - from, 2.0f) && level > 0.01,
+                   "%s worker: swap to a %u Hz model, finite and sounding (rms %.3f)",
+                   worker_mode_name(mode), model_rate(others[i]), level);
     }
     host_send_get(t.h);
     uint32_t notifications = host_model_notifications(t.h);
     take_run_block(&t, 64);
-    check(host_model_notifications(t.h) == notifications + 1 &&
-              strcmp(host_notified_model(t.h), others[1]) == 0,
-          "patch:Get is answered with the model playing");
+    CHECK_SHOW(host_model_notifications(t.h) == notifications + 1 &&
+                   strcmp(host_notified_model(t.h), others[1]) == 0,
+               "patch:Get is answered with the model playing");
     take_close(&t);
 }
 
@@ -138,22 +138,25 @@ static void test_corrupt(worker_mode mode)
         host_send_model(t.h, bad[i]);
         int reported = take_until(&t, errors_notified, &errors);
         take_run(&t, 64);
-        check(reported && strstr(host_notified_error(t.h), bad[i]) &&
-                  host_log_errors(t.h) == logged + 1 && strstr(host_last_log_error(t.h), bad[i]) &&
-                  strcmp(host_notified_model(t.h), take_default_model) == 0,
-              "%s worker: refused, logged and notified: \"%s\"", worker_mode_name(mode),
-              host_notified_error(t.h));
+        CHECK_SHOW(reported && strstr(host_notified_error(t.h), bad[i]) &&
+                       host_log_errors(t.h) == logged + 1 &&
+                       strstr(host_last_log_error(t.h), bad[i]) &&
+                       strcmp(host_notified_model(t.h), take_default_model) == 0,
+                   "%s worker: refused, logged and notified: \"%s\"", worker_mode_name(mode),
+                   host_notified_error(t.h));
     }
     uint32_t errors = host_error_notifications(t.h) + 1;
     host_send_model_int(t.h, 7);
     int reported = take_until(&t, errors_notified, &errors);
-    check(reported && strstr(host_notified_error(t.h), "atom:Path"),
-          "patch:Set of the model to an int is refused: \"%s\"", host_notified_error(t.h));
+    CHECK_SHOW(reported && strstr(host_notified_error(t.h), "atom:Path"),
+               "patch:Set of the model to an int is refused: \"%s\"", host_notified_error(t.h));
     take_run(&t, 2000 / take_scale);
-    float *expected = engine_render(take_default_model, 0, 0.95f, NULL, t.length);
-    double d = max_difference(t.left, expected, t.length);
-    check(d == 0.0, "%s worker: the default model played on through all %zu samples (max diff %g)",
-          worker_mode_name(mode), t.length, d);
+    float *expected =
+        engine_render(take_default_model, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, t.length);
+    double d = max_abs_diff(t.left, expected, t.length, NULL);
+    CHECK_SHOW(d == 0.0,
+               "%s worker: the default model played on through all %zu samples (max diff %g)",
+               worker_mode_name(mode), t.length, d);
     free(expected);
     take_close(&t);
 }
@@ -170,7 +173,7 @@ static void test_state(worker_mode mode)
     size_t size;
     void *bytes = golden_read(take_temp_dir, "gru16k", ".srnn", &size);
     if (!bytes || write_file(model, bytes, size) != 0) {
-        check(0, "copy a model into %s", dir);
+        CHECK_SHOW(0, "copy a model into %s", dir);
         free(bytes);
         return;
     }
@@ -183,11 +186,11 @@ static void test_state(worker_mode mode)
     host_state state;
     int saved = host_save_state(a.h, dir, &state);
     take_close(&a);
-    check(saved == 0 && state.present && strcmp(state.value, "gru.srnn") == 0 &&
-              state.type == host_map()->map(NULL, LV2_ATOM__Path) &&
-              (state.flags & LV2_STATE_IS_PORTABLE),
-          "%s worker: state saves the model as a portable atom:Path through mapPath: \"%s\"",
-          worker_mode_name(mode), state.value);
+    CHECK_SHOW(saved == 0 && state.present && strcmp(state.value, "gru.srnn") == 0 &&
+                   state.type == host_map()->map(NULL, LV2_ATOM__Path) &&
+                   (state.flags & LV2_STATE_IS_PORTABLE),
+               "%s worker: state saves the model as a portable atom:Path through mapPath: \"%s\"",
+               worker_mode_name(mode), state.value);
     rename(dir, moved);
     char moved_model[700];
     snprintf(moved_model, sizeof moved_model, "%s/gru.srnn", moved);
@@ -197,12 +200,12 @@ static void test_state(worker_mode mode)
     if (take_open(&b, SRNN_LV2_URI, 16000, mode, 64)) return;
     int restored = host_restore_state(b.h, moved, &state, false);
     take_run(&b, 4000 / take_scale);
-    float *expected = engine_render(moved_model, 0, 0.95f, NULL, b.length);
-    double d = max_difference(b.left, expected, b.length);
-    check(restored == 0 && strcmp(host_notified_model(b.h), moved_model) == 0 && d == 0.0,
-          "restore (no worker, before run) from the moved session plays %s from its start "
-          "(max diff %g)",
-          host_notified_model(b.h), d);
+    float *expected = engine_render(moved_model, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, b.length);
+    double d = max_abs_diff(b.left, expected, b.length, NULL);
+    CHECK_SHOW(restored == 0 && strcmp(host_notified_model(b.h), moved_model) == 0 && d == 0.0,
+               "restore (no worker, before run) from the moved session plays %s from its start "
+               "(max diff %g)",
+               host_notified_model(b.h), d);
     free(expected);
     take_close(&b);
 
@@ -213,8 +216,8 @@ static void test_state(worker_mode mode)
     restored = host_restore_state(c.h, moved, &state, true);
     int swapped = take_until(&c, model_notified, moved_model);
     take_run(&c, 4000 / take_scale);
-    check(restored == 0 && swapped, "%s worker: restore through the worker while running",
-          worker_mode_name(mode));
+    CHECK_SHOW(restored == 0 && swapped, "%s worker: restore through the worker while running",
+               worker_mode_name(mode));
     if (swapped) check_swap(&c, take_default_model, moved_model, "restore through the worker");
 
     /* a state naming a corrupt file leaves the model playing */
@@ -224,13 +227,13 @@ static void test_state(worker_mode mode)
     uint32_t logged = host_log_errors(c.h);
     restored = host_restore_state(c.h, moved, &bad, false);
     take_run(&c, 64);
-    check(restored != 0 && host_log_errors(c.h) == logged + 1 &&
-              strcmp(host_notified_model(c.h), moved_model) == 0,
-          "restoring a corrupt model fails, logs, and keeps %s", host_notified_model(c.h));
+    CHECK_SHOW(restored != 0 && host_log_errors(c.h) == logged + 1 &&
+                   strcmp(host_notified_model(c.h), moved_model) == 0,
+               "restoring a corrupt model fails, logs, and keeps %s", host_notified_model(c.h));
     take_close(&c);
-    check(host_unfreed_paths() == 0, "every path from mapPath was given back with freePath "
-                                     "(%d outstanding)",
-          host_unfreed_paths());
+    CHECK_SHOW(host_unfreed_paths() == 0, "every path from mapPath was given back with freePath "
+                                          "(%d outstanding)",
+               host_unfreed_paths());
 }
 
 /* The state as lilv saves it to disk and loads it back, with the directories jalv uses. */
@@ -276,13 +279,14 @@ static void test_lilv_state(void)
     if (loaded) lilv_state_restore(loaded, host_instance(b.h), set_port_value, &b, 0, NULL);
     lilv_state_free(loaded);
     take_run(&b, 4000 / take_scale);
-    float *expected = engine_render(gru, 0, 0.95f, NULL, b.length);
-    double d = max_difference(b.left, expected, b.length);
+    float *expected = engine_render(gru, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, b.length);
+    double d = max_abs_diff(b.left, expected, b.length, NULL);
     const char *restored = host_notified_model(b.h);
     size_t length = strlen(restored);
     int named = length > 12 && strcmp(restored + length - 12, "/gru16k.srnn") == 0;
-    check(saved == 0 && loaded && named && d == 0.0 && access(gru, R_OK) == 0,
-          "lilv state file round trip: the restored instance plays %s (max diff %g)", restored, d);
+    CHECK_SHOW(saved == 0 && loaded && named && d == 0.0 && access(gru, R_OK) == 0,
+               "lilv state file round trip: the restored instance plays %s (max diff %g)", restored,
+               d);
     free(expected);
     take_close(&b);
 }
@@ -317,12 +321,12 @@ static void test_presets(void)
             if (!(d <= worst)) worst = d;
         }
         const char *name = label ? lilv_node_as_string(label) : "?";
-        check(strcmp(host_notified_model(p.h), take_default_model) == 0 &&
-                  temperature >= SRNN_LV2_TEMPERATURE_MIN &&
-                  temperature <= SRNN_LV2_TEMPERATURE_MAX && worst <= 1e-6,
-              "preset \"%s\": the bundle's model at temperature %.2f, gain %.1f dB "
-              "(max diff %g)",
-              name, temperature, host_control(p.h, SRNN_PORT_GAIN), worst);
+        CHECK_SHOW(strcmp(host_notified_model(p.h), take_default_model) == 0 &&
+                       temperature >= SRNN_LV2_TEMPERATURE_MIN &&
+                       temperature <= SRNN_LV2_TEMPERATURE_MAX && worst <= 1e-6,
+                   "preset \"%s\": the bundle's model at temperature %.2f, gain %.1f dB "
+                   "(max diff %g)",
+                   name, temperature, host_control(p.h, SRNN_PORT_GAIN), worst);
         if (strcmp(name, "Calm") == 0) calm = temperature;
         if (strcmp(name, "PRiSM default") == 0) prism = temperature;
         if (strcmp(name, "Wild") == 0) wild = temperature;
@@ -332,9 +336,9 @@ static void test_presets(void)
         lilv_state_free(state);
         lilv_node_free(label);
     }
-    check(count >= 3 && calm < prism && prism == SRNN_LV2_TEMPERATURE_DEFAULT && wild > prism,
-          "%d presets, Calm (%.2f) < PRiSM default (%.2f) < Wild (%.2f)", count, calm, prism,
-          wild);
+    CHECK_SHOW(count >= 3 && calm < prism && prism == SRNN_LV2_TEMPERATURE_DEFAULT && wild > prism,
+               "%d presets, Calm (%.2f) < PRiSM default (%.2f) < Wild (%.2f)", count, calm, prism,
+               wild);
     lilv_nodes_free(presets);
     lilv_node_free(label_uri);
     lilv_node_free(preset_class);

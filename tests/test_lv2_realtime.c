@@ -1,5 +1,5 @@
 /* The plugin's audio-thread functions, run(), work_response() and end_run(), call no
- * allocator, lock, wait, I/O or other system call (tests/lv2/interposer.c counts them while
+ * allocator, lock, wait, I/O or other system call (tests/interposer.c counts them while
  * armed), through everything a performance does: blocks of 1 to 4096 samples, knob moves,
  * reseeds, model swaps with crossfades, a pending model replaced, failed loads, patch:Get,
  * malformed messages; at the model's rate and resampled, mono and stereo. The worker is
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "denormals.h"
 #include "host.h"
 #include "interposer.h"
@@ -20,8 +21,6 @@
 #include "random_model.h"
 
 static char temp_dir[64], other_model[128], garbage_model[128];
-
-static int failures;
 
 /* Runs blocks of every size, armed. */
 static void run_armed(host *h, float *out)
@@ -41,7 +40,7 @@ static const uint64_t flush_bits = 1ull << 24;
 static const uint64_t flush_bits = 0;
 #endif
 
-static int check_denormals(host *h)
+static void check_denormals(host *h)
 {
     srnn_fp_mode before = srnn_flush_denormals();
     srnn_restore_fp_mode(before);
@@ -51,23 +50,18 @@ static int check_denormals(host *h)
     srnn_fp_mode after = srnn_flush_denormals();
     srnn_restore_fp_mode(after);
     uint64_t inside = host_fp_mode_in_schedule(h);
-    int ok = flush_bits != 0 && (inside & flush_bits) == flush_bits && (before & flush_bits) == 0 &&
-             after == before;
-    printf("%s denormals: flushed inside run() (mode %#llx), the host's mode %#llx given back "
-           "(%#llx)\n",
-           ok ? "ok  " : "FAIL", (unsigned long long)inside, (unsigned long long)before,
-           (unsigned long long)after);
-    return !ok;
+    CHECK_SHOW(flush_bits != 0 && (inside & flush_bits) == flush_bits &&
+                   (before & flush_bits) == 0 && after == before,
+               "denormals: flushed inside run() (mode %#llx), the host's mode %#llx given back "
+               "(%#llx)",
+               (unsigned long long)inside, (unsigned long long)before, (unsigned long long)after);
 }
 
-static int scenario(const char *uri, double rate)
+static void scenario(const char *uri, double rate)
 {
     host_options options = {uri, rate, WORKER_DEFERRED, false};
     host *h = host_open(&options);
-    if (!h) {
-        printf("FAIL cannot instantiate %s at %.0f Hz\n", uri, rate);
-        return 1;
-    }
+    if (!CHECK(h, "cannot instantiate %s at %.0f Hz", uri, rate)) return;
     static float out[HOST_MAX_BLOCK];
     double energy = 0.0;
     interposer_clear();
@@ -105,23 +99,23 @@ static int scenario(const char *uri, double rate)
     unsigned logged = host_log_calls_armed(h);
     unsigned calls = interposer_disarm();
 
-    int ok = calls == 0 && logged == 0 && error_seen && swapped && energy > 0.0;
-    printf("%s %-18s at %6.0f Hz: %u forbidden calls", ok ? "ok  " : "FAIL",
+    printf("%-6s at %6.0f Hz: %u forbidden calls",
            strcmp(uri, SRNN_LV2_URI) == 0 ? "mono" : "stereo", rate, calls);
     if (calls) interposer_report();
-    printf(", %u log calls; load error notified: %s, swap notified: %s\n", logged,
-           error_seen ? "yes" : "NO", swapped ? "yes" : "NO");
+    printf(", %u log calls; load error notified: %s, swap notified: %s, energy %g\n", logged,
+           error_seen ? "yes" : "NO", swapped ? "yes" : "NO", energy);
+    CHECK(calls == 0 && logged == 0 && error_seen && swapped && energy > 0.0,
+          "%s at %.0f Hz: forbidden or log calls, a notification missing or silence", uri, rate);
     host_close(h);
-    return !ok;
 }
 
 /* The interposer must see allocations made while armed, by the test and inside the plugin
  * (its worker loading a model: the plugin's own code, the engine and libsamplerate). */
-static int self_check(void)
+static void self_check(void)
 {
     host_options options = {SRNN_LV2_URI, 48000, WORKER_DEFERRED, false};
     host *h = host_open(&options);
-    if (!h) return 1;
+    if (!CHECK(h, "cannot instantiate %s", SRNN_LV2_URI)) return;
     interposer_clear();
     interposer_arm();
     void *volatile p = malloc(64);
@@ -133,40 +127,41 @@ static int self_check(void)
     interposer_arm();
     host_do_deferred_work(h);
     unsigned loading = interposer_disarm();
+    unsigned allocations = interposer_allocations();
     printf("self-check: the test's malloc+free counted %u, the plugin's loading counted %u:",
            direct, loading);
     interposer_report();
     printf("\n");
+    CHECK(direct == 2 && loading > 0 && allocations > 0,
+          "the interposer misses calls: %u of malloc+free, %u while loading (%u allocations)",
+          direct, loading, allocations);
     host_close(h);
-    return !(direct == 2 && loading > 0);
 }
 
 int main(void)
 {
     snprintf(temp_dir, sizeof temp_dir, "/tmp/srnn-lv2-rt-XXXXXX");
-    if (!mkdtemp(temp_dir)) return 1;
+    if (!CHECK(mkdtemp(temp_dir), "cannot make %s", temp_dir)) return check_summary();
     snprintf(other_model, sizeof other_model, "%s/other.srnn", temp_dir);
     snprintf(garbage_model, sizeof garbage_model, "%s/garbage.srnn", temp_dir);
     FILE *f = fopen(garbage_model, "w");
     if (f) fclose(f);
-    if (random_model_write(other_model, 16000, SRNN_RNN_GRU, SRNN_Q_MULAW, 256, 5) != 0 ||
-        !host_world()) {
-        fprintf(stderr, "cannot set up the test\n");
-        return 1;
-    }
-    failures += scenario(SRNN_LV2_URI, 16000);
-    failures += scenario(SRNN_LV2_URI, 48000);
-    failures += scenario(SRNN_LV2_STEREO_URI, 44100);
-    failures += scenario(SRNN_LV2_STEREO_URI, 16000);
-    failures += self_check();
+    if (!CHECK(random_model_write(other_model, 16000, SRNN_RNN_GRU, SRNN_Q_MULAW, 256, 5) == 0 &&
+                   host_world(),
+               "cannot set up the test"))
+        return check_summary();
+    scenario(SRNN_LV2_URI, 16000);
+    scenario(SRNN_LV2_URI, 48000);
+    scenario(SRNN_LV2_STEREO_URI, 44100);
+    scenario(SRNN_LV2_STEREO_URI, 16000);
+    self_check();
     host_options options = {SRNN_LV2_URI, 48000, WORKER_DEFERRED, false};
     host *h = host_open(&options);
-    failures += !h || check_denormals(h);
+    if (CHECK(h, "cannot instantiate %s", SRNN_LV2_URI)) check_denormals(h);
     host_close(h);
     host_world_free();
     unlink(other_model);
     unlink(garbage_model);
     rmdir(temp_dir);
-    printf("%d failed\n", failures);
-    return failures != 0;
+    return check_summary();
 }

@@ -32,7 +32,7 @@ static void test_description(void)
     const LilvPlugin *stereo =
         lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), stereo_uri);
     lilv_node_free(stereo_uri);
-    check(plugin && stereo, "the bundle describes the mono and the stereo plugin");
+    CHECK_SHOW(plugin && stereo, "the bundle describes the mono and the stereo plugin");
     if (!plugin || !stereo) return;
 
     const char *symbols[] = {"control", "notify", "temperature", "gain", "reseed", "out"};
@@ -43,26 +43,27 @@ static void test_description(void)
         symbols_ok &= strcmp(lilv_node_as_string(lilv_port_get_symbol(plugin, port)),
                              symbols[p]) == 0;
     }
-    check(symbols_ok, "ports in plugin/params.h's order: control notify temperature gain "
-                      "reseed out (+ out_right)");
+    CHECK_SHOW(symbols_ok, "ports in plugin/params.h's order: control notify temperature gain "
+                           "reseed out (+ out_right)");
 
     float minimum[7], maximum[7], defaults[7];
     lilv_plugin_get_port_ranges_float(plugin, minimum, maximum, defaults);
-    check(minimum[SRNN_PORT_TEMPERATURE] == SRNN_LV2_TEMPERATURE_MIN &&
-              maximum[SRNN_PORT_TEMPERATURE] == SRNN_LV2_TEMPERATURE_MAX &&
-              defaults[SRNN_PORT_TEMPERATURE] == SRNN_LV2_TEMPERATURE_DEFAULT &&
-              minimum[SRNN_PORT_GAIN] == SRNN_LV2_GAIN_MIN_DB &&
-              maximum[SRNN_PORT_GAIN] == SRNN_LV2_GAIN_MAX_DB && defaults[SRNN_PORT_GAIN] == 0.0f,
-          "ttl ranges match params.h: temperature %.2f..%.2f default %.2f, gain %.0f..%.0f dB",
-          minimum[SRNN_PORT_TEMPERATURE], maximum[SRNN_PORT_TEMPERATURE],
-          defaults[SRNN_PORT_TEMPERATURE], minimum[SRNN_PORT_GAIN], maximum[SRNN_PORT_GAIN]);
+    CHECK_SHOW(minimum[SRNN_PORT_TEMPERATURE] == SRNN_LV2_TEMPERATURE_MIN &&
+                   maximum[SRNN_PORT_TEMPERATURE] == SRNN_LV2_TEMPERATURE_MAX &&
+                   defaults[SRNN_PORT_TEMPERATURE] == SRNN_LV2_TEMPERATURE_DEFAULT &&
+                   minimum[SRNN_PORT_GAIN] == SRNN_LV2_GAIN_MIN_DB &&
+                   maximum[SRNN_PORT_GAIN] == SRNN_LV2_GAIN_MAX_DB &&
+                   defaults[SRNN_PORT_GAIN] == 0.0f,
+               "ttl ranges match params.h: temperature %.2f..%.2f default %.2f, gain %.0f..%.0f dB",
+               minimum[SRNN_PORT_TEMPERATURE], maximum[SRNN_PORT_TEMPERATURE],
+               defaults[SRNN_PORT_TEMPERATURE], minimum[SRNN_PORT_GAIN], maximum[SRNN_PORT_GAIN]);
 }
 
 static void test_missing_worker(void)
 {
     host_options options = {SRNN_LV2_URI, 16000, WORKER_SYNC, true};
     host *h = host_open(&options);
-    check(h == NULL, "without the worker feature the plugin refuses to instantiate");
+    CHECK_SHOW(h == NULL, "without the worker feature the plugin refuses to instantiate");
     host_close(h);
 }
 
@@ -73,26 +74,29 @@ static void test_default_model(void)
     take mono, stereo;
     if (take_open(&mono, SRNN_LV2_URI, 16000, WORKER_SYNC, 64) ||
         take_open(&stereo, SRNN_LV2_STEREO_URI, 16000, WORKER_SYNC, 64)) {
-        check(0, "instantiate the plugins");
+        CHECK_SHOW(0, "instantiate the plugins");
         return;
     }
     take_run(&mono, n);
     take_run(&stereo, n);
-    float *seed0 = engine_render(take_default_model, SRNN_LV2_SEED(0, 0), 0.95f, NULL, n);
-    float *seed1 = engine_render(take_default_model, SRNN_LV2_SEED(0, 1), 0.95f, NULL, n);
+    float *seed0 = engine_render(take_default_model, SRNN_LV2_SEED(0, 0),
+                                 SRNN_LV2_TEMPERATURE_DEFAULT, NULL, n);
+    float *seed1 = engine_render(take_default_model, SRNN_LV2_SEED(0, 1),
+                                 SRNN_LV2_TEMPERATURE_DEFAULT, NULL, n);
     double level = rms(mono.left, n);
-    check(all_finite_within(mono.left, n, 1.0f) && level > 0.01,
-          "default model: finite, within [-1, 1], not silent (rms %.3f)", level);
-    double d = max_difference(mono.left, seed0, n);
-    check(d == 0.0, "default model at 16 kHz equals the engine's output, seed 0 (max diff %g)", d);
-    double left = max_difference(stereo.left, seed0, n);
-    double right = max_difference(stereo.right, seed1, n);
-    double channels = max_difference(stereo.left, stereo.right, n);
-    check(left == 0.0 && right == 0.0 && channels > 0.1,
-          "stereo: left is seed 0, right is seed 1, independent (diffs %g %g, between %.2f)", left,
-          right, channels);
-    check(strcmp(host_notified_model(mono.h), take_default_model) == 0,
-          "notify reports the default model %s", host_notified_model(mono.h));
+    CHECK_SHOW(all_finite_within(mono.left, n, 1.0f) && level > 0.01,
+               "default model: finite, within [-1, 1], not silent (rms %.3f)", level);
+    double d = max_abs_diff(mono.left, seed0, n, NULL);
+    CHECK_SHOW(d == 0.0, "default model at 16 kHz equals the engine's output, seed 0 (max diff %g)",
+               d);
+    double left = max_abs_diff(stereo.left, seed0, n, NULL);
+    double right = max_abs_diff(stereo.right, seed1, n, NULL);
+    double channels = max_abs_diff(stereo.left, stereo.right, n, NULL);
+    CHECK_SHOW(left == 0.0 && right == 0.0 && channels > 0.1,
+               "stereo: left is seed 0, right is seed 1, independent (diffs %g %g, between %.2f)",
+               left, right, channels);
+    CHECK_SHOW(strcmp(host_notified_model(mono.h), take_default_model) == 0,
+               "notify reports the default model %s", host_notified_model(mono.h));
     free(seed0);
     free(seed1);
     take_close(&mono);
@@ -103,15 +107,15 @@ static void test_block_sizes(void)
 {
     const uint32_t blocks[] = {1, 7, 64, 4096};
     size_t n = 12000 / take_scale;
-    float *expected = engine_render(take_default_model, 0, 0.95f, NULL, n);
+    float *expected = engine_render(take_default_model, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, n);
     float *at48[4] = {NULL};
     for (int i = 0; i < 4; i++) {
         take t;
         if (take_open(&t, SRNN_LV2_URI, 16000, WORKER_SYNC, blocks[i]) == 0) {
             take_run(&t, n);
-            double d = max_difference(t.left, expected, n);
-            check(d == 0.0, "block size %4u at 16 kHz: equals the engine (max diff %g)", blocks[i],
-                  d);
+            double d = max_abs_diff(t.left, expected, n, NULL);
+            CHECK_SHOW(d == 0.0, "block size %4u at 16 kHz: equals the engine (max diff %g)",
+                       blocks[i], d);
             take_close(&t);
         }
         if (take_open(&t, SRNN_LV2_URI, 48000, WORKER_SYNC, blocks[i]) == 0) {
@@ -123,9 +127,9 @@ static void test_block_sizes(void)
     }
     for (int i = 0; i < 4; i++) {
         if (!at48[i] || !at48[2]) continue;
-        double d = max_difference(at48[i], at48[2], 3 * n);
-        check(d <= 1e-6 && rms(at48[i], 3 * n) > 0.01,
-              "block size %4u at 48 kHz: equals block size 64 (max diff %g)", blocks[i], d);
+        double d = max_abs_diff(at48[i], at48[2], 3 * n, NULL);
+        CHECK_SHOW(d <= 1e-6 && rms(at48[i], 3 * n) > 0.01,
+                   "block size %4u at 48 kHz: equals block size 64 (max diff %g)", blocks[i], d);
     }
     for (int i = 0; i < 4; i++) free(at48[i]);
     free(expected);
@@ -151,18 +155,21 @@ static void test_temperature(void)
     for (int i = 0; i < 2; i++) {
         float *out = render_at_temperature(ends[i], n);
         float *expected = engine_render(take_default_model, 0, ends[i], NULL, n);
-        double d = max_difference(out, expected, n);
-        check(d == 0.0 && all_finite_within(out, n, 1.0f),
-              "temperature %.2f (range end): finite, equals the engine (max diff %g, rms %.3f)",
-              ends[i], d, rms(out, n));
+        double d = max_abs_diff(out, expected, n, NULL);
+        CHECK_SHOW(
+            d == 0.0 && all_finite_within(out, n, 1.0f),
+            "temperature %.2f (range end): finite, equals the engine (max diff %g, rms %.3f)",
+            ends[i], d, rms(out, n));
         free(out);
         free(expected);
     }
     /* absurd knob values are clamped, NaN means the default */
     float *high = render_at_temperature(1e9f, n), *top = render_at_temperature(2.0f, n);
-    float *nan_knob = render_at_temperature(NAN, n), *standard = render_at_temperature(0.95f, n);
-    check(max_difference(high, top, n) == 0.0 && max_difference(nan_knob, standard, n) == 0.0,
-          "temperature 1e9 plays as the maximum, NaN as the default");
+    float *nan_knob = render_at_temperature(NAN, n),
+          *standard = render_at_temperature(SRNN_LV2_TEMPERATURE_DEFAULT, n);
+    CHECK_SHOW(max_abs_diff(high, top, n, NULL) == 0.0 &&
+                   max_abs_diff(nan_knob, standard, n, NULL) == 0.0,
+               "temperature 1e9 plays as the maximum, NaN as the default");
     free(high);
     free(top);
     free(nan_knob);
@@ -176,18 +183,21 @@ static void test_temperature(void)
     host_set_control(t.h, SRNN_PORT_TEMPERATURE, 1.8f);
     take_run(&t, n);
     float *temperatures = malloc((move + n) * sizeof *temperatures);
-    float coefficient = srnn_lv2_smoothing_coefficient(16000), current = 0.95f;
+    float coefficient = srnn_lv2_smoothing_coefficient(16000),
+          current = SRNN_LV2_TEMPERATURE_DEFAULT;
     for (size_t i = 0; i < move + n; i++) {
-        current = srnn_lv2_smooth(current, i < move ? 0.95f : 1.8f, coefficient);
+        current =
+            srnn_lv2_smooth(current, i < move ? SRNN_LV2_TEMPERATURE_DEFAULT : 1.8f, coefficient);
         temperatures[i] = current;
     }
     float *expected = engine_render(take_default_model, 0, 0, temperatures, move + n);
-    float *stepped = engine_render(take_default_model, 0, 0.95f, NULL, move + n);
-    double d = max_difference(t.left, expected, move + n);
-    check(d == 0.0 && max_difference(t.left + move, stepped + move, n) > 0.0,
-          "temperature 0.95 -> 1.8: each sample at the one-pole-smoothed value (%.0f ms), "
-          "equals the engine driven so (max diff %g)",
-          1000.0 * SRNN_LV2_SMOOTHING_SECONDS, d);
+    float *stepped =
+        engine_render(take_default_model, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, move + n);
+    double d = max_abs_diff(t.left, expected, move + n, NULL);
+    CHECK_SHOW(d == 0.0 && max_abs_diff(t.left + move, stepped + move, n, NULL) > 0.0,
+               "temperature 0.95 -> 1.8: each sample at the one-pole-smoothed value (%.0f ms), "
+               "equals the engine driven so (max diff %g)",
+               1000.0 * SRNN_LV2_SMOOTHING_SECONDS, d);
     free(temperatures);
     free(expected);
     free(stepped);
@@ -203,7 +213,7 @@ static void test_gain(void)
     take_run(&t, move);
     host_set_control(t.h, SRNN_PORT_GAIN, 12.0f);
     take_run(&t, n - move);
-    float *voice = engine_render(take_default_model, 0, 0.95f, NULL, n);
+    float *voice = engine_render(take_default_model, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, n);
     float coefficient = srnn_lv2_smoothing_coefficient(16000);
     float gain = srnn_lv2_db_to_gain(-6.0f);
     double worst = 0.0, largest_step = 0.0, previous = gain;
@@ -214,9 +224,10 @@ static void test_gain(void)
         if (fabs(gain - previous) > largest_step) largest_step = fabs(gain - previous);
         previous = gain;
     }
-    check(worst <= 1e-6, "gain -6 dB then +12 dB: the engine's samples times the smoothed gain "
-                         "(max diff %g, largest gain step per sample %.4f)",
-          worst, largest_step);
+    CHECK_SHOW(worst <= 1e-6,
+               "gain -6 dB then +12 dB: the engine's samples times the smoothed gain "
+               "(max diff %g, largest gain step per sample %.4f)",
+               worst, largest_step);
     take_close(&t);
     free(voice);
 }
@@ -235,8 +246,10 @@ static void test_reseed(const char *uri, uint32_t channels)
     size_t n = t.length;
     for (uint32_t c = 0; c < channels; c++) {
         const float *out = c ? t.right : t.left;
-        float *old = engine_render(take_default_model, SRNN_LV2_SEED(0, c), 0.95f, NULL, n);
-        float *renewed = engine_render(take_default_model, SRNN_LV2_SEED(1, c), 0.95f, NULL, n);
+        float *old = engine_render(take_default_model, SRNN_LV2_SEED(0, c),
+                                   SRNN_LV2_TEMPERATURE_DEFAULT, NULL, n);
+        float *renewed = engine_render(take_default_model, SRNN_LV2_SEED(1, c),
+                                       SRNN_LV2_TEMPERATURE_DEFAULT, NULL, n);
         double worst = 0.0;
         for (size_t i = 0; i < n; i++) {
             double expected = old[i];
@@ -249,10 +262,10 @@ static void test_reseed(const char *uri, uint32_t channels)
             double d = fabs(out[i] - expected);
             if (!(d <= worst)) worst = d;
         }
-        check(worst <= 1e-6, "%s reseed, channel %u: fades out over %u samples, restarts with "
-                             "seed %llu, fades in (max diff %g)",
-              channels == 1 ? "mono" : "stereo", c, half,
-              (unsigned long long)SRNN_LV2_SEED(1, c), worst);
+        CHECK_SHOW(worst <= 1e-6, "%s reseed, channel %u: fades out over %u samples, restarts with "
+                                  "seed %llu, fades in (max diff %g)",
+                   channels == 1 ? "mono" : "stereo", c, half,
+                   (unsigned long long)SRNN_LV2_SEED(1, c), worst);
         free(old);
         free(renewed);
     }
@@ -313,8 +326,8 @@ static void test_host_rates(void)
         float *filtered = malloc(n * sizeof *filtered), *reference = malloc(n * sizeof *reference);
         float *detuned = malloc(n * sizeof *detuned);
         for (uint32_t c = 0; c < 2; c++) {
-            float *voice = engine_render(take_default_model, SRNN_LV2_SEED(0, c), 0.95f, NULL,
-                                         model_count);
+            float *voice = engine_render(take_default_model, SRNN_LV2_SEED(0, c),
+                                         SRNN_LV2_TEMPERATURE_DEFAULT, NULL, model_count);
             band(c ? t.right : t.left, n, rate, filtered, n, rate);
             band(voice, model_count, 16000, reference, n, rate);
             band(voice, model_count, 16000, detuned, n, rate * 1.01);
@@ -322,10 +335,10 @@ static void test_host_rates(void)
             double match = best_correlation(filtered, reference, n, 16, &lag);
             double off = best_correlation(filtered, detuned, n, 16, &detuned_lag);
             double level = rms(filtered, n) / rms(reference, n);
-            check(match > 0.999 && abs(lag) <= 1 && off < 0.5 && level > 0.99 && level < 1.01,
-                  "%.0f Hz host, channel %u: 2-6 kHz, correlation with the engine "
-                  "resampled %.6f at lag %d, level ratio %.4f; 1%%-detuned reference %.3f",
-                  rate, c, match, lag, level, off);
+            CHECK_SHOW(match > 0.999 && abs(lag) <= 1 && off < 0.5 && level > 0.99 && level < 1.01,
+                       "%.0f Hz host, channel %u: 2-6 kHz, correlation with the engine "
+                       "resampled %.6f at lag %d, level ratio %.4f; 1%%-detuned reference %.3f",
+                       rate, c, match, lag, level, off);
             free(voice);
         }
         free(filtered);
@@ -350,7 +363,7 @@ static void test_broken_default(void)
 
     uint32_t logged = host_log_errors(t.h);
     LV2_Handle plugin = descriptor->instantiate(descriptor, 48000, bundle, host_features(t.h));
-    float out[256], temperature = 0.95f, gain = 0.0f, reseed = 0.0f;
+    float out[256], temperature = SRNN_LV2_TEMPERATURE_DEFAULT, gain = 0.0f, reseed = 0.0f;
     union {
         LV2_Atom_Sequence sequence;
         uint64_t align[512];
@@ -370,9 +383,9 @@ static void test_broken_default(void)
         descriptor->cleanup(plugin);
     }
     const char *error = host_last_log_error(t.h);
-    check(plugin && silent && host_log_errors(t.h) == logged + 1 && strstr(error, model),
-          "a bundle with a broken default model instantiates, logs \"%.*s\", plays silence",
-          (int)strcspn(error, "\n"), error);
+    CHECK_SHOW(plugin && silent && host_log_errors(t.h) == logged + 1 && strstr(error, model),
+               "a bundle with a broken default model instantiates, logs \"%.*s\", plays silence",
+               (int)strcspn(error, "\n"), error);
     take_close(&t);
 }
 

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "golden.h"
 #include "srnn.h"
 
@@ -20,10 +21,7 @@ static int check_case(const char *dir, const char *name)
     snprintf(path, sizeof path, "%s/%s.srnn", dir, name);
     snprintf(copy, sizeof copy, "%s/%s.rewritten.srnn", dir, name);
     srnn_model *model;
-    if (srnn_model_load(path, &model, error) != SRNN_OK) {
-        fprintf(stderr, "%s: %s\n", path, error);
-        return 1;
-    }
+    if (!CHECK(srnn_model_load(path, &model, error) == SRNN_OK, "%s: %s", path, error)) return 1;
     const srnn_config *config = srnn_model_config(model);
     size_t count = srnn_config_tensor_count(config);
     const float **tensors = calloc(count, sizeof *tensors);
@@ -43,24 +41,24 @@ static int check_case(const char *dir, const char *name)
     uint8_t *written = status == SRNN_OK ? golden_read(dir, name, suffix, &written_size) : NULL;
     int same = original && written && original_size == written_size &&
                memcmp(original, written, original_size) == 0;
-    printf("%-12s %zu tensors, %zu bytes: %s\n", name, count, original_size,
-           same ? "identical to the Python writer's file" : "DIFFERENT (FAIL)");
-    if (status != SRNN_OK) fprintf(stderr, "%s: %s\n", copy, error);
+    CHECK(status == SRNN_OK, "%s: %s", copy, error);
+    CHECK_SHOW(same, "%-12s %zu tensors, %zu bytes: %s", name, count, original_size,
+               same ? "identical to the Python writer's file" : "DIFFERENT");
     unlink(copy);
     free(original);
     free(written);
     free(tensors);
     srnn_model_free(model);
-    return !same;
+    return 0;
 }
 
 /* A NaN weight, bad metadata and an unwritable place are refused without leaving a file. */
-static int check_refusals(const char *dir)
+static void check_refusals(const char *dir)
 {
     char path[1024], target[1100], error[SRNN_ERROR_MAX];
     snprintf(path, sizeof path, "%s/gru.srnn", dir);
     srnn_model *model;
-    if (srnn_model_load(path, &model, error) != SRNN_OK) return 1;
+    if (!CHECK(srnn_model_load(path, &model, error) == SRNN_OK, "%s: %s", path, error)) return;
     const srnn_config *config = srnn_model_config(model);
     size_t count = srnn_config_tensor_count(config);
     const float **tensors = calloc(count, sizeof *tensors);
@@ -71,33 +69,33 @@ static int check_refusals(const char *dir)
     }
     snprintf(target, sizeof target, "%s/refused.srnn", dir);
     unlink(target);
-    int failures = 0;
     float nan_bias[1024];
     for (int i = 0; i < 1024; i++) nan_bias[i] = 0.0f;
     nan_bias[3] = NAN;
     const float *saved = tensors[1];
     tensors[1] = nan_bias; /* big_frame/input/bias */
-    failures += srnn_model_write(target, config, tensors, NULL, error) != SRNN_ERR_VALUE;
-    printf("NaN weight: %s\n", error);
+    CHECK_SHOW(srnn_model_write(target, config, tensors, NULL, error) == SRNN_ERR_VALUE,
+               "NaN weight: %s", error);
     tensors[1] = saved;
-    failures += srnn_model_write(target, config, tensors, "no equals sign\n", error) != SRNN_ERR_ARGUMENT;
-    printf("bad metadata: %s\n", error);
-    failures += access(target, F_OK) == 0;
-    failures += srnn_model_write("/nonexistent-dir/x.srnn", config, tensors, NULL, error) != SRNN_ERR_IO;
-    printf("unwritable: %s\n", error);
+    CHECK_SHOW(srnn_model_write(target, config, tensors, "no equals sign\n", error) ==
+                   SRNN_ERR_ARGUMENT,
+               "bad metadata: %s", error);
+    CHECK(access(target, F_OK) != 0, "a refused write left %s", target);
+    CHECK_SHOW(srnn_model_write("/nonexistent-dir/x.srnn", config, tensors, NULL, error) ==
+                   SRNN_ERR_IO,
+               "unwritable: %s", error);
     srnn_config bad = *config;
     bad.big_frame_size = bad.frame_size + 1;
-    failures += srnn_model_write(target, &bad, tensors, NULL, error) != SRNN_ERR_CONFIG;
-    printf("bad config: %s\n", error);
-    failures += access(target, F_OK) == 0;
+    CHECK_SHOW(srnn_model_write(target, &bad, tensors, NULL, error) == SRNN_ERR_CONFIG,
+               "bad config: %s", error);
+    CHECK(access(target, F_OK) != 0, "a refused write left %s", target);
     free(tensors);
     srnn_model_free(model);
-    printf("refusals: %s\n", failures ? "FAIL" : "ok");
-    return failures;
 }
 
 int main(void)
 {
-    int failures = golden_each_case(golden_dir(), check_case) + check_refusals(golden_dir());
-    return failures != 0;
+    CHECK(golden_each_case(golden_dir(), check_case) == 0, "the golden cases (%s)", golden_dir());
+    check_refusals(golden_dir());
+    return check_summary();
 }

@@ -3,7 +3,7 @@
  * ring, temperature changes, xrun counting, at 48 kHz (resampled from 8, 16 and 22.05 kHz)
  * and at the model's own rate, in callbacks of 1 to 4096 frames.
  *
- * The plugin's interposer (tests/lv2/interposer.c) counts the calls made while a callback runs
+ * The interposer (tests/interposer.c) counts the calls made while a callback runs
  * to allocation, locks and waits, I/O and sleeping, in every library the process loads
  * (libsamplerate and libm as well as the player and the engine); a self-check proves it
  * catches a call made inside libsamplerate. The behaviour is checked against references made
@@ -14,20 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "golden.h"
 #include "interposer.h"
 #include "player.h"
 #include "player_slot.h"
-
-static int failures;
-#define CHECK(condition, ...)                                                                  \
-    do {                                                                                       \
-        if (!(condition)) {                                                                    \
-            failures++;                                                                        \
-            printf("FAIL: " __VA_ARGS__);                                                      \
-            printf("\n");                                                                      \
-        }                                                                                      \
-    } while (0)
 
 enum { RATE = 48000, CHANNELS = 2, MAX_BLOCK = 4096 };
 static float out[MAX_BLOCK * CHANNELS];
@@ -93,8 +84,7 @@ static void check_handoffs(player *p, const char *model_a, const char *model_b,
                            const char *model_c) {
     player_slot *a = make_slot(model_a, RATE, 1, 10), *b = make_slot(model_b, RATE, 2, 11),
                 *c = make_slot(model_c, RATE, 3, 12);
-    if (!a || !b || !c) {
-        failures++;
+    if (!CHECK(a && b && c, "cannot make the slots")) {
         player_slot_free(a), player_slot_free(b), player_slot_free(c);
         return;
     }
@@ -165,10 +155,7 @@ static void check_reseed(player *p, const char *model) {
     CHECK(found, "reseed: no silent chunk where the voice restarts");
     if (!found) return;
     player_slot *fresh = make_slot(model, RATE, SEED, 0);
-    if (!fresh) {
-        failures++;
-        return;
-    }
+    if (!CHECK(fresh, "reseed: cannot make the reference slot")) return;
     static float reference[RATE];
     size_t n = total - start;
     for (size_t done = 0; done < n; done += chunk)
@@ -243,7 +230,7 @@ static void self_check(void) {
 
 static void scenario(uint32_t rate, const char *a, const char *b, const char *c) {
     player p;
-    if (player_init(&p, rate, CHANNELS, 0.95f, 1.0) != 0) {
+    if (player_init(&p, rate, CHANNELS, SRNN_DEFAULT_TEMPERATURE, 1.0) != 0) {
         CHECK(0, "player_init failed");
         return;
     }
@@ -271,6 +258,5 @@ int main(void) {
     scenario(RATE, gru, low, odd);
     /* The model's own rate: no resampler, the voice writes the output directly. */
     scenario(16000, "models/default.srnn", gru, gru);
-    printf("%d failures\n", failures);
-    return failures != 0;
+    return check_summary();
 }

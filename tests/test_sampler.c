@@ -4,39 +4,28 @@
  * softmax(logits / T) (computed here in double): a chi-square goodness-of-fit test at a
  * significance of 1e-4. To show the test has the power to notice a wrong sampler, the same
  * counts must FAIL against softmax(logits / 2T). Seeds are fixed, so the outcome is the same on
- * every run. Also: T <= 1e-6 and NaN pick the argmax, T is capped at 1000, a seed fixes the
- * sequence, and different seeds (also in the high 32 bits) give different ones.
+ * every run. Also: T <= SRNN_ARGMAX_TEMPERATURE (1e-6) and NaN pick the argmax, T is capped at
+ * SRNN_MAX_TEMPERATURE (1000), a seed fixes the sequence, and different seeds (also in the high
+ * 32 bits) give different ones.
  * Needs GOLDEN (the directory with gru.srnn, Q = 256, and linear512.srnn, Q = 512) for voices.
  */
-#include "srnn.h"
-
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "check.h"
+#include "srnn.h"
 
 #define DRAWS 60000
 #define MIN_EXPECTED 5.0
 /* z with P(Z > z) = 1e-4 for a standard normal Z */
 #define Z_CRITICAL 3.719016485455709
 
-static int failures;
-
-static void fail(const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    printf("FAIL ");
-    vprintf(format, args);
-    printf("\n");
-    va_end(args);
-    failures++;
-}
-
 static void *checked_calloc(size_t count, size_t size) {
     void *p = calloc(count, size);
     if (!p) {
-        fail("out of memory");
+        FAIL("out of memory");
         exit(1);
     }
     return p;
@@ -176,23 +165,21 @@ static void check_distribution(srnn_voice *voice, const char *model, int shape, 
     printf("%s chi2 %9.1f df %3d crit %6.1f | against T=%g: chi2 %11.1f crit %6.1f\n", what,
            stat, df, df > 0 ? chi2_critical(df) : 0.0, 2 * expected_t, wrong,
            wrong_df > 0 ? chi2_critical(wrong_df) : 0.0);
-    if (out_of_range)
-        fail("%s: %ld draws outside [0, %d)", what, out_of_range, q);
-    if (impossible)
-        fail("%s: %ld draws of outcomes of probability < %g", what, impossible, 1e-9 / DRAWS);
-    if (never)
-        fail("%s: %ld likely outcomes never drawn", what, never);
-    if (df > 0 && stat > chi2_critical(df))
-        fail("%s: the draws do not follow softmax(logits / T)", what);
-    if (wrong_df < 1 || wrong <= chi2_critical(wrong_df))
-        fail("%s: the test cannot tell T from 2T", what);
+    CHECK(out_of_range == 0, "%s: %ld draws outside [0, %d)", what, out_of_range, q);
+    CHECK(impossible == 0, "%s: %ld draws of outcomes of probability < %g", what, impossible,
+          1e-9 / DRAWS);
+    CHECK(never == 0, "%s: %ld likely outcomes never drawn", what, never);
+    CHECK(!(df > 0 && stat > chi2_critical(df)), "%s: the draws do not follow softmax(logits / T)",
+          what);
+    CHECK(!(wrong_df < 1 || wrong <= chi2_critical(wrong_df)), "%s: the test cannot tell T from 2T",
+          what);
     free(logits);
     free(p);
     free(counts);
 }
 
 static void check_argmax(srnn_voice *voice, const char *model, int q) {
-    static const float temperatures[] = {1e-7f, 0.0f, -1.0f, NAN};
+    static const float temperatures[] = {SRNN_ARGMAX_TEMPERATURE, 1e-7f, 0.0f, -1.0f, NAN};
     float *logits = checked_calloc(q, sizeof *logits);
     for (int shape = 0; shape < SHAPES; shape++) {
         make_logits(shape, q, logits);
@@ -201,12 +188,12 @@ static void check_argmax(srnn_voice *voice, const char *model, int q) {
             long wrong = 0;
             for (int n = 0; n < 1000; n++)
                 wrong += srnn_voice_sample(voice, logits, temperatures[k]) != best;
-            if (wrong)
-                fail("%s %s T=%g: %ld of 1000 draws are not the argmax", model,
-                     shape_names[shape], temperatures[k], wrong);
+            CHECK(wrong == 0, "%s %s T=%g: %ld of 1000 draws are not the argmax", model,
+                  shape_names[shape], (double)temperatures[k], wrong);
         }
     }
-    printf("%s argmax at T = 1e-7, 0, -1, NaN: checked\n", model);
+    printf("%s argmax at T = %g, 1e-7, 0, -1, NaN: checked\n", model,
+           (double)SRNN_ARGMAX_TEMPERATURE);
     free(logits);
 }
 
@@ -229,7 +216,7 @@ static void check_seeds(const srnn_model *model, const char *name, int q) {
     srnn_voice *a = NULL, *b = NULL;
     if (srnn_voice_create(model, 42, &a) != SRNN_OK ||
         srnn_voice_create(model, 7, &b) != SRNN_OK) {
-        fail("cannot create voices");
+        FAIL("cannot create voices");
         exit(1);
     }
     make_logits(FLAT, q, logits);
@@ -241,14 +228,10 @@ static void check_seeds(const srnn_model *model, const char *name, int q) {
     printf("%s seeds: fresh vs reset %.4f, same %.4f, 1 vs 2 %.4f, 1 vs 1+2^32 %.4f equal\n",
            name, fresh, same, other, high);
     /* flat logits: two independent runs agree about 1/Q of the time */
-    if (fresh != 1.0)
-        fail("a fresh voice and a reset one with the same seed differ");
-    if (same != 1.0)
-        fail("the same seed gives different sequences");
-    if (other > 0.05)
-        fail("seeds 1 and 2 give nearly the same sequence");
-    if (high > 0.05)
-        fail("seeds that differ in the high 32 bits give nearly the same sequence");
+    CHECK(fresh == 1.0, "a fresh voice and a reset one with the same seed differ");
+    CHECK(same == 1.0, "the same seed gives different sequences");
+    CHECK(other <= 0.05, "seeds 1 and 2 give nearly the same sequence");
+    CHECK(high <= 0.05, "seeds that differ in the high 32 bits give nearly the same sequence");
     srnn_voice_free(a);
     srnn_voice_free(b);
     free(logits);
@@ -260,21 +243,21 @@ static void check_model(const char *golden, const char *file, int expected_q) {
     srnn_model *model = NULL;
     srnn_voice *voice = NULL;
     if (srnn_model_load(path, &model, error) != SRNN_OK) {
-        fail("%s: %s", path, error);
+        FAIL("%s: %s", path, error);
         exit(1);
     }
     int q = (int)srnn_model_config(model)->q_levels;
     if (q != expected_q || srnn_voice_create(model, 1, &voice) != SRNN_OK) {
-        fail("%s: Q = %d, expected %d, or no voice", path, q, expected_q);
+        FAIL("%s: Q = %d, expected %d, or no voice", path, q, expected_q);
         exit(1);
     }
-    static const float temperatures[] = {0.5f, 0.95f, 1.0f, 1.5f};
+    static const float temperatures[] = {0.5f, SRNN_DEFAULT_TEMPERATURE, 1.0f, 1.5f};
     uint64_t seed = 100;
     for (int shape = 0; shape < WIDE; shape++)
         for (size_t k = 0; k < sizeof temperatures / sizeof *temperatures; k++)
             check_distribution(voice, file, shape, q, temperatures[k], temperatures[k], seed++);
-    check_distribution(voice, file, WIDE, q, 1e6f, 1000.0, seed++);
-    check_distribution(voice, file, WIDE, q, INFINITY, 1000.0, seed++);
+    check_distribution(voice, file, WIDE, q, 1e6f, SRNN_MAX_TEMPERATURE, seed++);
+    check_distribution(voice, file, WIDE, q, INFINITY, SRNN_MAX_TEMPERATURE, seed++);
     check_argmax(voice, file, q);
     check_seeds(model, file, q);
     srnn_voice_free(voice);
@@ -288,6 +271,5 @@ int main(void) {
     printf("%d draws per case; critical values at p = 1e-4 (Wilson-Hilferty)\n", DRAWS);
     check_model(golden, "gru.srnn", 256);
     check_model(golden, "linear512.srnn", 512);
-    printf("%s: %d failures\n", failures ? "FAIL" : "ok", failures);
-    return failures != 0;
+    return check_summary();
 }

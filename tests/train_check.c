@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "core.h"
 
 #define GRAD_RELATIVE 1e-3
@@ -74,15 +75,12 @@ static void cut_subsequence(const int32_t *batch, size_t b_count, size_t width, 
         memcpy(out + b * sub, batch + b * width + j * c->seq_len, sub * sizeof *out);
 }
 
-/* Compares core->grads with the reference model file; returns the number of bad elements. */
-static size_t compare_gradients(const train_core *core, const char *path)
+/* Compares core->grads with the reference model file, element by element. */
+static void compare_gradients(const train_core *core, const char *path)
 {
     srnn_model *ref = NULL;
     char error[SRNN_ERROR_MAX];
-    if (srnn_model_load(path, &ref, error) != SRNN_OK) {
-        fprintf(stderr, "%s: %s\n", path, error);
-        return 1;
-    }
+    if (!CHECK(srnn_model_load(path, &ref, error) == SRNN_OK, "%s: %s", path, error)) return;
     size_t bad = 0;
     double worst_ratio = 0.0;
     const char *worst_name = "";
@@ -108,36 +106,29 @@ static size_t compare_gradients(const train_core *core, const char *path)
                    info->name, tensor_bad, (unsigned long long)info->count, max_abs, max_ref);
         bad += tensor_bad;
     }
-    printf("  %s: worst element at %.3f of its tolerance (%s)%s\n", path, worst_ratio, worst_name,
-           bad ? ", FAILED" : "");
+    CHECK_SHOW(bad == 0, "%s: %zu elements off; the worst at %.3f of its tolerance (%s)", path,
+               bad, worst_ratio, worst_name);
     srnn_model_free(ref);
-    return bad;
 }
 
-static int run(const char *dir, const char *name)
+static void run(const char *dir, const char *name)
 {
     char path[1024], error[SRNN_ERROR_MAX];
     case_settings s = {0};
     snprintf(path, sizeof path, "%s/%s.txt", dir, name);
-    if (read_settings(path, &s) != 0) {
-        fprintf(stderr, "%s: unreadable case settings\n", path);
-        return 1;
-    }
+    if (!CHECK(read_settings(path, &s) == 0, "%s: unreadable case settings", path)) return;
     srnn_model *initial = NULL;
     snprintf(path, sizeof path, "%s/%s.srnn", dir, name);
-    if (srnn_model_load(path, &initial, error) != SRNN_OK) {
-        fprintf(stderr, "%s: %s\n", path, error);
-        return 1;
-    }
+    if (!CHECK(srnn_model_load(path, &initial, error) == SRNN_OK, "%s: %s", path, error)) return;
     const srnn_config *c = srnn_model_config(initial);
     train_optimizer_kind kind;
     train_core core;
-    if (!train_optimizer_parse(s.optimizer, &kind) ||
-        !train_core_create(&core, c, s.batch, kind, s.learning_rate, s.momentum, error) ||
-        !train_core_load_params(&core, initial, error)) {
-        fprintf(stderr, "%s: cannot set up training: %s\n", name, error);
+    if (!CHECK(train_optimizer_parse(s.optimizer, &kind) &&
+                   train_core_create(&core, c, s.batch, kind, s.learning_rate, s.momentum, error) &&
+                   train_core_load_params(&core, initial, error),
+               "%s: cannot set up training: %s", name, error)) {
         srnn_model_free(initial);
-        return 1;
+        return;
     }
     size_t width = c->big_frame_size + s.subsequences * c->seq_len;
     size_t batch_values = s.batch * width;
@@ -150,21 +141,18 @@ static int run(const char *dir, const char *name)
     FILE *f = fopen(path, "r");
     while (f && steps < MAX_STEPS && fscanf(f, "%lf", &expected[steps]) == 1) steps++;
     if (f) fclose(f);
-    size_t failures = 0;
-    if (!batches || !sub || steps != s.batches * s.subsequences) {
-        fprintf(stderr, "%s: missing or malformed batches or losses\n", name);
-        failures++;
-    } else {
+    if (CHECK(batches && sub && steps == s.batches * s.subsequences,
+              "%s: missing or malformed batches or losses", name)) {
         printf("%s: gradients\n", name);
         for (size_t j = 0; j < 2; j++) {
             cut_subsequence(batches, s.batch, width, j, c, sub);
             train_core_gradients(&core, sub, j == 0);
             snprintf(path, sizeof path, "%s/%s.grad%zu.srnn", dir, name, j + 1);
-            failures += compare_gradients(&core, path);
+            compare_gradients(&core, path);
         }
         train_core_load_params(&core, initial, error); /* the weights never moved; to be sure */
         double worst = 0.0;
-        size_t step = 0;
+        size_t step = 0, off = 0;
         for (size_t i = 0; i < s.batches; i++)
             for (size_t j = 0; j < s.subsequences; j++, step++) {
                 cut_subsequence(batches + i * batch_values, s.batch, width, j, c, sub);
@@ -172,21 +160,17 @@ static int run(const char *dir, const char *name)
                 double loss = r.loss_sum / (double)r.count;
                 double diff = fabs(loss - expected[step]);
                 worst = fmax(worst, diff);
-                if (!(diff <= LOSS_TOLERANCE)) {
-                    printf("  step %zu: loss %.6f, reference %.6f\n", step + 1, loss,
-                           expected[step]);
-                    failures++;
-                }
+                off += !CHECK(diff <= LOSS_TOLERANCE, "step %zu: loss %.6f, reference %.6f",
+                              step + 1, loss, expected[step]);
             }
-        printf("%s: %zu %s steps, losses %.5f -> %.5f, max |diff| from the reference %.2g%s\n",
-               name, steps, s.optimizer, expected[0], expected[steps - 1], worst,
-               failures ? ", FAILED" : "");
+        CHECK_SHOW(off == 0,
+                   "%s: %zu %s steps, losses %.5f -> %.5f, max |diff| from the reference %.2g",
+                   name, steps, s.optimizer, expected[0], expected[steps - 1], worst);
     }
     free(sub);
     free(batches);
     train_core_free(&core);
     srnn_model_free(initial);
-    return failures ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -195,5 +179,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: train_check DIR CASE\n");
         return 2;
     }
-    return run(argv[1], argv[2]);
+    run(argv[1], argv[2]);
+    return check_summary();
 }

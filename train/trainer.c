@@ -44,7 +44,7 @@ void train_options_default(train_options *o)
     o->monitor = MONITOR_VAL_LOSS;
     o->resume = true;
     o->generate = true;
-    o->temperatures[0] = 0.95;
+    o->temperatures[0] = SRNN_DEFAULT_TEMPERATURE;
     o->temperature_count = 1;
     o->output_file_dur = 3.0;
     o->seed = 1;

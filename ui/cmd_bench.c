@@ -67,11 +67,12 @@ static void measure_engine(const srnn_model *model, unsigned threads, double sec
     if (srnn_voice_create_threads(model, 1, threads, &voice) != SRNN_OK) return;
     int32_t samples[BLOCK];
     uint32_t bf = srnn_model_config(model)->big_frame_size;
-    srnn_voice_generate(voice, 0.95f, NULL, samples, BLOCK); /* touch the weights once */
+    /* touch the weights once */
+    srnn_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, NULL, samples, BLOCK);
     size_t blocks = 0;
     double start = speed_now(), previous = start;
     while (blocks < MAX_BLOCKS && (previous - start < seconds || blocks < 4 * bf)) {
-        srnn_voice_generate(voice, 0.95f, NULL, samples, BLOCK);
+        srnn_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, NULL, samples, BLOCK);
         double now = speed_now();
         block_us[blocks++] = (now - previous) * 1e6;
         previous = now;
@@ -105,11 +106,11 @@ static void measure_openblas(const srnn_model *model, double seconds, int repeat
     blas_voice *voice = blas_voice_create(model, 1);
     if (!voice) return;
     int32_t samples[64];
-    blas_voice_generate(voice, 0.95f, samples, 64);
+    blas_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, samples, 64);
     size_t count = 0;
     double start = speed_now(), elapsed;
     do {
-        blas_voice_generate(voice, 0.95f, samples, 64);
+        blas_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, samples, 64);
         count += 64;
         elapsed = speed_now() - start;
     } while (elapsed < seconds);
@@ -222,7 +223,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
     char path[1024], error[SRNN_ERROR_MAX] = "";
     snprintf(path, sizeof path, "%s/srnn-bench-%s-%ld.srnn", a->directory, size->name, (long)getpid());
     srnn_config config = speed_config(size->dim, size->layers);
-    srnn_status status = speed_write_model(path, &config, error);
+    srnn_status status = speed_write_model(path, &config, SRNN_PRECISION_F32, error);
     if (status != SRNN_OK) {
         cli_error("bench: %s: %s", path, error[0] ? error : srnn_status_string(status));
         return -1;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "player.h"
@@ -12,11 +13,18 @@
 #include "player_memory.h"
 #include "player_midi.h"
 #include "player_playlist.h"
+#include "srnn.h"
 
 /* Exit code when there is no audio device at all (play.sh then renders instead). */
 enum { EXIT_NO_DEVICE = 3 };
 
-#define MAX_TEMPERATURE 1000.0 /* the engine caps it there */
+/* What plays when no model is given: the one `make install` puts in its DATADIR, which the
+ * Makefile passes as SRNN_DATADIR. */
+#ifndef SRNN_DATADIR
+#define SRNN_DATADIR "/usr/local/share"
+#endif
+#define DEFAULT_MODEL SRNN_DATADIR "/srnn/default.srnn"
+
 #define MAX_SECONDS 86400.0
 #define MIN_RATE 1000
 #define MAX_RATE 768000
@@ -44,10 +52,18 @@ static int parse_args(int argc, char **argv, play_args *a, const char **position
         {"--midi-cc", NULL, NULL}, {"--record-dir", NULL, NULL},
     };
     enum { DEVICE, RATE, BUFFER, TEMPERATURE, SEED, SECONDS, MIDI_CC, RECORD_DIR, NUM_OPTIONS };
-    int count = cli_parse(argc, argv, options, NUM_OPTIONS, positional, 1, argc,
-                          "MODEL|FOLDER...");
+    int count = cli_parse(argc, argv, options, NUM_OPTIONS, positional, 0, argc,
+                          "[MODEL|FOLDER...]");
     if (count < 0) return -1;
-    *a = (play_args){positional, (size_t)count, options[DEVICE].value, 0, 0, 0.95, 0, 0.0, -1,
+    if (count == 0) {
+        if (access(DEFAULT_MODEL, F_OK) != 0) {
+            cli_error("play: no MODEL given and no default model at %s (usage: srnn play "
+                      "[MODEL|FOLDER...])", DEFAULT_MODEL);
+            return -1;
+        }
+        positional[count++] = DEFAULT_MODEL;
+    }
+    *a = (play_args){positional, (size_t)count, options[DEVICE].value, 0, 0, SRNN_DEFAULT_TEMPERATURE, 0, 0.0, -1,
                      options[RECORD_DIR].value ? options[RECORD_DIR].value : "."};
     if (options[RATE].value &&
         cli_parse_u64_range("--rate", options[RATE].value, MIN_RATE, MAX_RATE, &a->rate))
@@ -56,7 +72,7 @@ static int parse_args(int argc, char **argv, play_args *a, const char **position
         cli_parse_u64_range("--buffer", options[BUFFER].value, MIN_BUFFER, MAX_BUFFER, &a->buffer))
         return -1;
     if (options[TEMPERATURE].value &&
-        cli_parse_positive("--temperature", options[TEMPERATURE].value, MAX_TEMPERATURE, NULL,
+        cli_parse_positive("--temperature", options[TEMPERATURE].value, SRNN_MAX_TEMPERATURE, NULL,
                            &a->temperature))
         return -1;
     if (options[SEED].value && cli_parse_u64("--seed", options[SEED].value, &a->seed) != 0)
@@ -213,13 +229,15 @@ static int play_run(int argc, char **argv) {
 const cli_command cmd_play = {
     "play",
     "play models live on an audio device, with keys to steer them",
-    "usage: srnn play MODEL|FOLDER... [options]\n"
+    "usage: srnn play [MODEL|FOLDER...] [options]\n"
     "       srnn play --list-devices\n"
     "\n"
     "Plays the first model on the default audio output (PortAudio: ALSA, or JACK and\n"
     "PipeWire's JACK when a server runs), resampled to the device's rate. A FOLDER stands for\n"
-    "its .srnn files in name order. In a terminal the keys steer it and one status line shows\n"
-    "the model, temperature, callback CPU load, xruns, time played and recording:\n"
+    "its .srnn files in name order. With no MODEL it plays the default model, which make\n"
+    "install puts in " DEFAULT_MODEL ".\n"
+    "In a terminal the keys steer it and one status line shows the model, temperature,\n"
+    "callback CPU load, xruns, time played and recording:\n"
     "\n"
     "  up/down     temperature -/+ 0.05      left/right  previous/next model (crossfade)\n"
     "  r           reseed                    space       pause/resume\n"

@@ -13,7 +13,6 @@
 
 enum { BLOCK = 4096 };
 #define MAX_SECONDS 86400.0  /* a day: beyond it a typo is likelier than a wish */
-#define MAX_TEMPERATURE 1000.0 /* the engine caps it there */
 #define MAX_SEQS 1000
 
 typedef struct {
@@ -37,7 +36,7 @@ static int parse_args(int argc, char **argv, render_args *a) {
     const char *positional[1];
     if (cli_parse(argc, argv, options, NUM_OPTIONS, positional, 1, 1, "MODEL -o OUT.wav") < 0)
         return -1;
-    *a = (render_args){positional[0], options[OUTPUT].value, 3.0, 0.95, 0, 1,
+    *a = (render_args){positional[0], options[OUTPUT].value, 3.0, SRNN_DEFAULT_TEMPERATURE, 0, 1,
                        options[PRIME].value, 0};
     if (!a->output) {
         cli_error("render: missing -o OUT.wav (the file to write)");
@@ -47,7 +46,7 @@ static int parse_args(int argc, char **argv, render_args *a) {
                                                      MAX_SECONDS, " (24 hours)", &a->seconds))
         return -1;
     if (options[TEMPERATURE].value &&
-        cli_parse_positive("--temperature", options[TEMPERATURE].value, MAX_TEMPERATURE, NULL,
+        cli_parse_positive("--temperature", options[TEMPERATURE].value, SRNN_MAX_TEMPERATURE, NULL,
                            &a->temperature))
         return -1;
     if (options[SEED].value && cli_parse_u64("--seed", options[SEED].value, &a->seed) != 0)

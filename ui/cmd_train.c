@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "srnn.h"
 #include "train.h"
 
 #define MAX_BATCH 65536
@@ -39,7 +40,7 @@ static int parse_range(const char *option, const char *text, double low, bool lo
     return 0;
 }
 
-/* "0.9,0.95,1": up to TRAIN_MAX_TEMPERATURES values in (0, 1000]. */
+/* "0.9,0.95,1": up to TRAIN_MAX_TEMPERATURES values in (0, SRNN_MAX_TEMPERATURE]. */
 static int parse_temperatures(const char *text, train_options *o) {
     char copy[256];
     if (strlen(text) >= sizeof copy) {
@@ -54,7 +55,7 @@ static int parse_temperatures(const char *text, train_options *o) {
             cli_error("--temperature: at most %d values", TRAIN_MAX_TEMPERATURES);
             return -1;
         }
-        if (parse_range("--temperature", item, 0.0, false, 1000.0,
+        if (parse_range("--temperature", item, 0.0, false, SRNN_MAX_TEMPERATURE,
                         &o->temperatures[o->temperature_count++]) != 0)
             return -1;
     }

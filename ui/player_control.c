@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "progress.h"
+#include "srnn.h"
 #include "tui_status.h"
 
 enum { POLL_MS = 50 };
@@ -20,7 +21,6 @@ enum { POLL_MS = 50 };
 #define MESSAGE_SECONDS 6.0
 #define TEMPERATURE_STEP 0.05
 #define TEMPERATURE_MIN 0.05
-#define TEMPERATURE_MAX 1000.0 /* the engine caps it there */
 
 static volatile sig_atomic_t interrupted;
 
@@ -67,7 +67,7 @@ static void print_help(player_control *c) {
 
 static void change_temperature(player_control *c, double delta) {
     double t = round((player_temperature(c->player) + delta) * 100.0) / 100.0;
-    t = fmin(TEMPERATURE_MAX, fmax(TEMPERATURE_MIN, t));
+    t = fmin(SRNN_MAX_TEMPERATURE, fmax(TEMPERATURE_MIN, t));
     player_set_temperature(c->player, (float)t);
 }
 

@@ -2,7 +2,6 @@
 #include "take.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,6 @@
 
 size_t take_scale = 1;
 char take_default_model[1200], take_temp_dir[256];
-static int failures;
 
 int take_setup(int argc, char **argv)
 {
@@ -33,20 +31,7 @@ int take_finish(void)
     char command[400];
     snprintf(command, sizeof command, "rm -rf '%s'", take_temp_dir);
     if (system(command) != 0) fprintf(stderr, "could not remove %s\n", take_temp_dir);
-    printf("%d failed\n", failures);
-    return failures != 0;
-}
-
-void check(int ok, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    printf("%s ", ok ? "ok  " : "FAIL");
-    vprintf(format, args);
-    printf("\n");
-    va_end(args);
-    fflush(stdout);
-    if (!ok) failures++;
+    return check_summary();
 }
 
 const char *temp_path(const char *name)
@@ -99,16 +84,6 @@ uint32_t model_rate(const char *path)
     uint32_t rate = srnn_model_config(model)->sample_rate;
     srnn_model_free(model);
     return rate;
-}
-
-double max_difference(const float *a, const float *b, size_t count)
-{
-    double worst = 0.0;
-    for (size_t i = 0; i < count; i++) {
-        double d = fabs((double)a[i] - (double)b[i]);
-        if (!(d <= worst)) worst = d; /* NaN counts as the worst */
-    }
-    return worst;
 }
 
 double rms(const float *x, size_t count)

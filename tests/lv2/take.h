@@ -1,11 +1,12 @@
-/* The plugin tests' bench: a host that records everything it renders, the engine's own
- * output to compare it with, and the checks' bookkeeping. */
+/* The plugin tests' bench: a host that records everything it renders and the engine's own
+ * output to compare it with. Checks are tests/check.h's. */
 #ifndef SRNN_TEST_LV2_TAKE_H
 #define SRNN_TEST_LV2_TAKE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../check.h"
 #include "host.h"
 
 /* Set by take_setup: renders are divided by take_scale (4 with --quick, for valgrind); the
@@ -15,12 +16,8 @@ extern char take_default_model[1200], take_temp_dir[256];
 
 /* Parses the arguments, makes the temporary directory, loads the lilv world; 0 on success. */
 int take_setup(int argc, char **argv);
-/* Frees the world, removes the temporary directory, prints the count of failed checks and
- * returns the exit status. */
+/* Frees the world, removes the temporary directory, and returns check_summary(). */
 int take_finish(void);
-
-/* Prints "ok   ..." or "FAIL ..." and counts the failures. */
-void check(int ok, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* A path in the temporary directory (one of 8 rotating buffers). */
 const char *temp_path(const char *name);
@@ -30,7 +27,6 @@ int write_file(const char *path, const void *data, size_t size);
 float *engine_render(const char *path, uint64_t seed, float temperature,
                      const float *temperatures, size_t count);
 uint32_t model_rate(const char *path);
-double max_difference(const float *a, const float *b, size_t count); /* NaN is the worst */
 double rms(const float *x, size_t count);
 int all_finite_within(const float *x, size_t count, float bound);
 

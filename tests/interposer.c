@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
@@ -44,14 +45,28 @@ static const char *const names[F_COUNT] = {FUNCTIONS(NAME)};
 
 static void *real[F_COUNT];
 static volatile int armed;
-static unsigned counts[F_COUNT];
+static _Thread_local int arming_thread; /* set on the thread that called interposer_arm */
+static unsigned here[F_COUNT], elsewhere[F_COUNT]; /* calls on the arming thread, on others */
 static volatile int resolving; /* volatile: dlsym calls back into malloc and free */
 static _Alignas(16) unsigned char arena[16384];
 static size_t arena_used;
 
 UNCHECKED static void seen(int f)
 {
-    if (armed) __atomic_fetch_add(&counts[f], 1u, __ATOMIC_RELAXED);
+    if (armed) __atomic_fetch_add(arming_thread ? &here[f] : &elsewhere[f], 1u, __ATOMIC_RELAXED);
+}
+
+UNCHECKED static unsigned count_of(int f)
+{
+    return __atomic_load_n(&here[f], __ATOMIC_RELAXED) +
+           __atomic_load_n(&elsewhere[f], __ATOMIC_RELAXED);
+}
+
+UNCHECKED static int find(const char *name)
+{
+    for (int f = 0; f < F_COUNT; f++)
+        if (__builtin_strcmp(names[f], name) == 0) return f;
+    return -1;
 }
 
 UNCHECKED static void *next(int f)
@@ -80,23 +95,60 @@ UNCHECKED static void *arena_alloc(size_t size)
 
 UNCHECKED void interposer_clear(void)
 {
-    for (int f = 0; f < F_COUNT; f++) counts[f] = 0;
+    for (int f = 0; f < F_COUNT; f++) {
+        __atomic_store_n(&here[f], 0u, __ATOMIC_RELAXED);
+        __atomic_store_n(&elsewhere[f], 0u, __ATOMIC_RELAXED);
+    }
 }
 
-UNCHECKED void interposer_arm(void) { armed = 1; }
+UNCHECKED void interposer_arm(void)
+{
+    arming_thread = 1;
+    armed = 1;
+}
 
 UNCHECKED unsigned interposer_disarm(void)
 {
     armed = 0;
+    arming_thread = 0;
     unsigned total = 0;
-    for (int f = 0; f < F_COUNT; f++) total += counts[f];
+    for (int f = 0; f < F_COUNT; f++) total += count_of(f);
     return total;
 }
 
 UNCHECKED void interposer_report(void)
 {
-    for (int f = 0; f < F_COUNT; f++)
-        if (counts[f]) printf(" %s x%u", names[f], counts[f]);
+    for (int f = 0; f < F_COUNT; f++) {
+        unsigned n = count_of(f), other = __atomic_load_n(&elsewhere[f], __ATOMIC_RELAXED);
+        if (n) printf(" %s x%u", names[f], n);
+        if (other) printf(" (%u elsewhere)", other);
+    }
+}
+
+UNCHECKED unsigned interposer_count(const char *name)
+{
+    int f = find(name);
+    return f < 0 ? UINT_MAX : count_of(f);
+}
+
+UNCHECKED unsigned interposer_count_elsewhere(const char *name)
+{
+    int f = find(name);
+    return f < 0 ? UINT_MAX : __atomic_load_n(&elsewhere[f], __ATOMIC_RELAXED);
+}
+
+UNCHECKED unsigned interposer_calls_here(void)
+{
+    unsigned total = 0;
+    for (int f = 0; f < F_COUNT; f++) total += __atomic_load_n(&here[f], __ATOMIC_RELAXED);
+    return total;
+}
+
+UNCHECKED unsigned interposer_allocations(void)
+{
+    return count_of(F_malloc) + count_of(F_calloc) + count_of(F_realloc) +
+           count_of(F_aligned_alloc) + count_of(F_posix_memalign) + count_of(F_memalign) +
+           count_of(F_valloc);
 }
 
 /* ---- the interposed functions ------------------------------------------------------------- */

@@ -1,0 +1,374 @@
+/* The real-time budget: what the audio thread costs, measured so that the machine's stalls
+ * cannot fail it. srnn play's callback (player_callback) and the LV2 plugin's run() (in the
+ * lilv test host) are driven directly through periods of 256 frames at 48 kHz while everything
+ * a performance does happens around them: model loads and switches with their crossfades,
+ * reseeds, a temperature knob moving every period, the gain, pauses and recording.
+ *
+ * Each call is timed with the calling thread's CPU time (CLOCK_THREAD_CPUTIME_ID), read here
+ * around the call and never inside it, so time the thread spent preempted is not counted. This
+ * VM reports no steal time, so a stall of the virtual CPU itself is charged to whatever thread
+ * ran (cyclictest sees up to 26 ms here). Every scenario therefore runs twice, identically (the
+ * same seeds, events at the same periods), and a period's cost is the smaller of its two
+ * measurements: a stall strikes one run at random, srnn's own slow paths strike both.
+ *
+ * The budget, in fractions of the period, for the shipped model and for the largest model the
+ * README says plays live (M, 512 x 2 at int8, written here with random weights):
+ * - steady periods (one voice; knob moves, reseeds, pauses, recording): p99.9 and max;
+ * - switch windows (the SWITCH_WINDOW periods from a model switch, where a crossfade runs two
+ *   voices): max. Every call is armed in the interposer: no
+ * allocation, lock, wait or I/O in any library, from the first call on.
+ *
+ * --slow-path adds a 2 ms spin of CPU time to every 10,000th call inside the timed region: a
+ * deliberate slow path that the budget must catch (tests/once_budget_realtime.sh runs it and
+ * requires this program to fail).
+ *
+ * Usage: budget_realtime SHIPPED_MODEL TEMP_DIR [--periods N] [--slow-path]
+ * N periods per scenario and run (default 25,000: 100,000 periods in each of the two runs). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "host.h"
+#include "interposer.h"
+#include "params.h"
+#include "player.h"
+#include "player_slot.h"
+#include "speed_model.h"
+
+enum { RATE = 48000, PERIOD_FRAMES = 256, CHANNELS = 2, RUNS = 2 };
+#define PERIOD_NS (1e9 * PERIOD_FRAMES / RATE) /* 5.33 ms */
+
+/* The budget of a model, in fractions of the period. */
+typedef struct {
+    double steady_p999, steady_max, switch_max;
+} budget;
+
+/* The shipped model (256 x 2, int8) costs 7-9% of a period: a regression that doubles it, or
+ * a 2 ms slow path, is over budget. */
+static const budget shipped_budget = {0.20, 0.30, 0.50};
+/* M (512 x 2, int8) costs about a quarter of a period: steady periods leave a third of the
+ * period or more to the host and the other plugins; a switch (two voices crossfading, 2.7
+ * times a steady period, as the two models' weights no longer fit the L2 cache together) may
+ * take the whole period, never more: an overrun is an xrun. */
+static const budget m_budget = {0.55, 0.65, 1.00};
+
+/* What happens around the calls, in periods (5.33 ms each). */
+enum {
+    SWITCH_EVERY = 1500, /* a model switch every 8 s */
+    SWITCH_WINDOW = 40,  /* 213 ms: the player's crossfade is 100 ms, the plugin's 50 ms */
+    RESEED_EVERY = 2300,
+    RECORD_EVERY = 3000, /* recording on for RECORD_LENGTH periods out of every 3000 */
+    RECORD_LENGTH = 1000,
+    PAUSE_EVERY = 7000, /* paused (faded out, the engine idle) for PAUSE_LENGTH periods */
+    PAUSE_LENGTH = 40,
+    SLOW_EVERY = 10000,
+};
+#define SLOW_PATH_NS 2e6
+
+static int slow_path;
+static float out[PERIOD_FRAMES * CHANNELS];
+
+static double thread_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return 1e9 * (double)t.tv_sec + (double)t.tv_nsec;
+}
+
+/* Whether the model switches before period k of periods: every SWITCH_EVERY, and never so
+ * late that the switch window would not fit. */
+static int switch_period(size_t k, size_t periods)
+{
+    return k % SWITCH_EVERY == SWITCH_EVERY - 1 && k + SWITCH_WINDOW <= periods;
+}
+
+/* Whether period k is in a switch window; the first model's load at period 0 opens one too. */
+static int in_switch_window(size_t k)
+{
+    return k < SWITCH_WINDOW || (k + 1) % SWITCH_EVERY < SWITCH_WINDOW;
+}
+
+/* A knob a performer turns: a slow wander over [low, high], a step each period. */
+static float knob(size_t period, float low, float high)
+{
+    float phase = (float)period * 0.0031f;
+    return low + (high - low) * 0.5f * (1.0f + sinf(phase) * cosf(0.37f * phase));
+}
+
+/* ---- timing ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    double *ns; /* per period */
+    size_t count, capacity;
+} timings;
+
+static void spin_cpu(double ns)
+{
+    double until = thread_ns() + ns;
+    while (thread_ns() < until) {
+    }
+}
+
+/* One call of the audio thread, call(context): timed and armed. */
+static void time_call(timings *t, void (*call)(void *), void *context)
+{
+    double start = thread_ns();
+    interposer_arm();
+    call(context);
+    if (slow_path && (t->count + 1) % SLOW_EVERY == 0) spin_cpu(SLOW_PATH_NS);
+    interposer_disarm();
+    double end = thread_ns();
+    if (t->count < t->capacity) t->ns[t->count++] = end - start;
+}
+
+/* ---- srnn play's callback -------------------------------------------------------------------- */
+
+static void player_call(void *context)
+{
+    player_callback(NULL, out, PERIOD_FRAMES, NULL, 0, context);
+}
+
+static player_slot *load_slot(const char *path, uint64_t seed, int tag)
+{
+    char error[PLAYER_SLOT_ERROR_MAX];
+    player_slot *slot = player_slot_create(path, RATE, seed, tag, error);
+    if (!slot) FAIL("cannot load %s: %s", path, error);
+    return slot;
+}
+
+/* The callback, with the control and recorder threads' work done between calls (untimed,
+ * unarmed): slots loaded and submitted, retired ones freed, the ring read. */
+static void play_scenario(const char *name, const char *const models[2], size_t periods,
+                          timings *t)
+{
+    player p;
+    if (!CHECK(player_init(&p, RATE, CHANNELS, SRNN_DEFAULT_TEMPERATURE, 5.0) == 0,
+               "%s: player_init", name))
+        return;
+    static float drained[RATE];
+    player_slot *first = load_slot(models[0], 1, 0);
+    if (first) player_submit(&p, first);
+    size_t switches = 0;
+    for (size_t k = 0; first && k < periods; k++) {
+        player_set_temperature(&p, knob(k, 0.5f, 1.4f));
+        if (switch_period(k, periods)) {
+            switches++;
+            player_slot *next = load_slot(models[switches % 2], 1 + switches, (int)switches);
+            if (!next) break;
+            player_slot_free(player_submit(&p, next));
+        }
+        if (k % RESEED_EVERY == RESEED_EVERY - 1) player_reseed(&p, 1000 + k);
+        player_set_recording(&p, k % RECORD_EVERY < RECORD_LENGTH);
+        player_set_paused(&p, k % PAUSE_EVERY >= PAUSE_EVERY - PAUSE_LENGTH);
+
+        time_call(t, player_call, &p);
+
+        player_slot_free(player_take_retired(&p));
+        while (player_ring_read(&p.record_ring, drained, RATE) > 0) {
+        }
+    }
+    CHECK(atomic_load(&p.playing_tag) == (int)switches,
+          "%s: the callback plays model %d after %zu switches", name,
+          atomic_load(&p.playing_tag), switches);
+    CHECK(atomic_load(&p.record_dropped) == 0, "%s: the recording dropped %llu frames", name,
+          (unsigned long long)atomic_load(&p.record_dropped));
+    player_destroy(&p);
+}
+
+/* ---- the plugin's run() ---------------------------------------------------------------------- */
+
+static void plugin_call(void *context)
+{
+    host_run(context, PERIOD_FRAMES, out, out + PERIOD_FRAMES);
+}
+
+/* run() (with work_response and end_run, as hosts call them), the host's worker deferred to
+ * between calls (untimed, unarmed) as a worker thread would run it: loads, and frees of the
+ * models faded out. */
+static void plugin_scenario(const char *name, const char *const models[2], size_t periods,
+                            timings *t)
+{
+    host_options options = {SRNN_LV2_URI, RATE, WORKER_DEFERRED, false};
+    host *h = host_open(&options);
+    if (!CHECK(h != NULL, "%s: cannot instantiate %s", name, SRNN_LV2_URI)) return;
+    host_send_model(h, models[0]);
+    size_t switches = 0;
+    for (size_t k = 0; k < periods; k++) {
+        host_set_control(h, SRNN_PORT_TEMPERATURE, knob(k, 0.5f, 1.4f));
+        host_set_control(h, SRNN_PORT_GAIN, knob(k + 500, -12.0f, 0.0f));
+        if (switch_period(k, periods)) host_send_model(h, models[++switches % 2]);
+        /* the reseed port is a trigger: up for one period */
+        host_set_control(h, SRNN_PORT_RESEED, k % RESEED_EVERY == RESEED_EVERY - 1 ? 1.0f : 0.0f);
+
+        time_call(t, plugin_call, h);
+
+        host_do_deferred_work(h);
+    }
+    CHECK(strcmp(host_notified_model(h), models[switches % 2]) == 0 &&
+              host_error_notifications(h) == 0,
+          "%s: the plugin reports model '%s' and %u load errors after %zu switches", name,
+          host_notified_model(h), host_error_notifications(h), switches);
+    host_close(h);
+}
+
+/* ---- the budget ------------------------------------------------------------------------------ */
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+typedef struct {
+    double mean, p999, max;
+    size_t count;
+} summary;
+
+/* Sorts x[0..n) and summarises it. */
+static summary summarise(double *x, size_t n)
+{
+    summary s = {0.0, 0.0, 0.0, n};
+    if (n == 0) return s;
+    for (size_t i = 0; i < n; i++) s.mean += x[i] / (double)n;
+    qsort(x, n, sizeof *x, compare_doubles);
+    s.p999 = x[(size_t)ceil(0.999 * (double)n) - 1];
+    s.max = x[n - 1];
+    return s;
+}
+
+static double percent(double ns) { return 100.0 * ns / PERIOD_NS; }
+
+/* Judges a scenario's periods, each the smaller of its RUNS measurements. */
+static void judge(const char *name, const budget *b, timings runs[RUNS], size_t periods)
+{
+    double *steady = malloc(periods * sizeof *steady), *switching = malloc(periods * sizeof *steady);
+    if (!CHECK(steady && switching, "out of memory")) {
+        free(steady), free(switching);
+        return;
+    }
+    size_t num_steady = 0, num_switching = 0, stalls = 0;
+    double raw_max = 0.0;
+    for (size_t k = 0; k < periods; k++) {
+        double least = runs[0].ns[k], most = runs[0].ns[k];
+        for (int r = 1; r < RUNS; r++) least = fmin(least, runs[r].ns[k]), most = fmax(most, runs[r].ns[k]);
+        raw_max = fmax(raw_max, most);
+        stalls += most - least > 0.25 * PERIOD_NS; /* one run's measurement, not srnn's */
+        if (in_switch_window(k)) switching[num_switching++] = least;
+        else steady[num_steady++] = least;
+    }
+    summary s = summarise(steady, num_steady), w = summarise(switching, num_switching);
+    printf("%-24s steady %6zu periods: mean %6.1f us (%4.1f%%), p99.9 %6.1f us (%4.1f%%), "
+           "max %6.1f us (%5.1f%%)\n",
+           name, s.count, s.mean / 1e3, percent(s.mean), s.p999 / 1e3, percent(s.p999),
+           s.max / 1e3, percent(s.max));
+    printf("%-24s switch %6zu periods: mean %6.1f us (%4.1f%%), max %6.1f us (%5.1f%%); "
+           "%zu periods measured over a quarter period apart in the two runs (largest single "
+           "measurement %.1f us, %.0f%%)\n",
+           "", w.count, w.mean / 1e3, percent(w.mean), w.max / 1e3, percent(w.max), stalls,
+           raw_max / 1e3, percent(raw_max));
+    CHECK(s.p999 <= b->steady_p999 * PERIOD_NS,
+          "%s: steady p99.9 %.0f%% of the period, over its budget of %.0f%%", name,
+          percent(s.p999), 100 * b->steady_p999);
+    CHECK(s.max <= b->steady_max * PERIOD_NS,
+          "%s: steady max %.0f%% of the period, over its budget of %.0f%%", name, percent(s.max),
+          100 * b->steady_max);
+    CHECK(w.max <= b->switch_max * PERIOD_NS,
+          "%s: switch max %.0f%% of the period, over its budget of %.0f%%", name, percent(w.max),
+          100 * b->switch_max);
+    free(steady);
+    free(switching);
+}
+
+/* ---- main ------------------------------------------------------------------------------------ */
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *copy = fopen(to, "wb");
+    int ok = in && copy;
+    char buffer[65536];
+    size_t n;
+    while (ok && (n = fread(buffer, 1, sizeof buffer, in)) > 0) ok = fwrite(buffer, 1, n, copy) == n;
+    if (in) fclose(in);
+    if (copy && fclose(copy) != 0) ok = 0;
+    return ok ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    size_t periods = 25000;
+    if (argc < 3) {
+        fprintf(stderr, "usage: budget_realtime SHIPPED_MODEL TEMP_DIR [--periods N] [--slow-path]\n");
+        return 2;
+    }
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--slow-path") == 0) slow_path = 1;
+        else if (strcmp(argv[i], "--periods") == 0 && i + 1 < argc) periods = strtoul(argv[++i], NULL, 10);
+        else {
+            fprintf(stderr, "budget_realtime: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (periods < SWITCH_EVERY) {
+        fprintf(stderr, "budget_realtime: --periods must be at least %d (one switch)\n", SWITCH_EVERY);
+        return 2;
+    }
+    /* Each model and a copy of it at another path: every switch loads a new instance. */
+    const char *dir = argv[2];
+    char shipped_copy[1024], m_model[1024], m_copy[1024], error[SRNN_ERROR_MAX] = "";
+    snprintf(shipped_copy, sizeof shipped_copy, "%s/shipped_copy.srnn", dir);
+    snprintf(m_model, sizeof m_model, "%s/m.srnn", dir);
+    snprintf(m_copy, sizeof m_copy, "%s/m_copy.srnn", dir);
+    srnn_config m_config = speed_config(512, 2);
+    if (copy_file(argv[1], shipped_copy) != 0 ||
+        speed_write_model(m_model, &m_config, SRNN_PRECISION_I8, error) != SRNN_OK ||
+        copy_file(m_model, m_copy) != 0 || !host_world()) {
+        fprintf(stderr, "budget_realtime: cannot set up the models %s and %s in %s %s\n", argv[1],
+                m_model, dir, error);
+        return 1;
+    }
+    const char *shipped[2] = {argv[1], shipped_copy}, *m[2] = {m_model, m_copy};
+
+    printf("%zu periods of %d frames at %d Hz (%.2f ms) per scenario, %d runs, in thread CPU "
+           "time; budget (steady p99.9, steady max, switch max, in %% of the period): shipped "
+           "model %.0f/%.0f/%.0f, M %.0f/%.0f/%.0f%s\n",
+           periods, PERIOD_FRAMES, RATE, PERIOD_NS / 1e6, RUNS, 100 * shipped_budget.steady_p999,
+           100 * shipped_budget.steady_max, 100 * shipped_budget.switch_max,
+           100 * m_budget.steady_p999, 100 * m_budget.steady_max, 100 * m_budget.switch_max,
+           slow_path ? "; with the deliberate slow path (2 ms every 10,000 calls)" : "");
+    struct {
+        const char *name;
+        void (*run)(const char *, const char *const[2], size_t, timings *);
+        const char *const *models;
+        const budget *budget;
+    } scenarios[] = {
+        {"play, shipped model", play_scenario, shipped, &shipped_budget},
+        {"play, M 512x2 int8", play_scenario, m, &m_budget},
+        {"lv2 mono, shipped model", plugin_scenario, shipped, &shipped_budget},
+        {"lv2 mono, M 512x2 int8", plugin_scenario, m, &m_budget},
+    };
+    timings runs[RUNS];
+    for (int r = 0; r < RUNS; r++) runs[r] = (timings){calloc(periods, sizeof(double)), 0, periods};
+    interposer_clear();
+    for (size_t s = 0; s < sizeof scenarios / sizeof *scenarios; s++) {
+        int complete = 1;
+        for (int r = 0; r < RUNS; r++) {
+            runs[r].count = 0;
+            if (runs[r].ns) scenarios[s].run(scenarios[s].name, scenarios[s].models, periods, &runs[r]);
+            complete &= CHECK(runs[r].count == periods, "%s: %zu of %zu periods ran",
+                              scenarios[s].name, runs[r].count, periods);
+        }
+        if (complete) judge(scenarios[s].name, scenarios[s].budget, runs, periods);
+        fflush(stdout);
+    }
+    unsigned calls = interposer_disarm();
+    printf("forbidden calls in the timed calls (allocation, lock, wait, I/O): %u", calls);
+    interposer_report();
+    printf("\n");
+    CHECK(calls == 0, "the audio thread made %u forbidden calls", calls);
+    for (int r = 0; r < RUNS; r++) free(runs[r].ns);
+    host_world_free();
+    return check_summary();
+}

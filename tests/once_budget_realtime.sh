@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The real-time budget (tests/budget_realtime.c): srnn play's callback and the plugin's run()
+# through 100,000 periods of 256 frames at 48 kHz in each of two identical runs, with the
+# shipped model and with M (512 x 2, int8), timed in thread CPU time against each model's
+# budget, with no forbidden call. Then the same with a deliberate slow path (a 2 ms spin every
+# 10,000 calls), which must fail the budget: proof that the budget can fail.
+set -u
+source "$(dirname "$0")/lib.sh" BUILD
+budget=$BUILD/tests/budget_realtime
+[ -x "$budget" ] || { echo "missing $budget: make tests" >&2; exit 1; }
+
+echo "== the budget"
+"$budget" models/default.srnn "$dir" || fail "the audio thread is over its budget (above)"
+
+echo "== with the deliberate slow path, which must fail the budget"
+"$budget" models/default.srnn "$dir" --periods 10000 --slow-path >"$dir/slow" 2>&1
+status=$?
+cat "$dir/slow"
+[ $status -ne 0 ] || fail "a 2 ms slow path every 10,000 calls passed the budget"
+grep -q "over its budget" "$dir/slow" ||
+    fail "the slow path run failed, but not on the budget (exit $status)"
+finish "budget: $failed failures"
