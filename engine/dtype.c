@@ -4,13 +4,14 @@
 
 #include "dtype.h"
 
-size_t srnn_dtype_size(srnn_dtype dtype)
+size_t srnn_dtype_bits(srnn_dtype dtype)
 {
     switch (dtype) {
-    case SRNN_DTYPE_F32: return 4;
+    case SRNN_DTYPE_F32: return 32;
     case SRNN_DTYPE_F16:
-    case SRNN_DTYPE_BF16: return 2;
-    case SRNN_DTYPE_I8: return 1;
+    case SRNN_DTYPE_BF16: return 16;
+    case SRNN_DTYPE_I8: return 8;
+    case SRNN_DTYPE_I4: return 4;
     }
     return 0;
 }
@@ -64,13 +65,20 @@ float srnn_bf16_to_f32(uint16_t h) { return from_bits((uint32_t)h << 16); }
 
 float srnn_i8_scale(float max_abs) { return max_abs > 0.0f ? max_abs / 127.0f : 1.0f; }
 
-int8_t srnn_f32_to_i8(float x, float scale)
+/* round(x / scale) clamped to +-limit */
+static int8_t to_integer(float x, float scale, float limit)
 {
     float q = nearbyintf(x / scale);
-    if (q > 127.0f) q = 127.0f;
-    if (q < -127.0f) q = -127.0f;
+    if (q > limit) q = limit;
+    if (q < -limit) q = -limit;
     return (int8_t)q;
 }
+
+int8_t srnn_f32_to_i8(float x, float scale) { return to_integer(x, scale, 127.0f); }
+
+float srnn_i4_scale(float max_abs) { return max_abs > 0.0f ? max_abs / 7.0f : 1.0f; }
+
+int8_t srnn_f32_to_i4(float x, float scale) { return to_integer(x, scale, 7.0f); }
 
 srnn_dtype srnn_precision_dtype(srnn_precision precision)
 {
@@ -78,6 +86,7 @@ srnn_dtype srnn_precision_dtype(srnn_precision precision)
     case SRNN_PRECISION_F16: return SRNN_DTYPE_F16;
     case SRNN_PRECISION_BF16: return SRNN_DTYPE_BF16;
     case SRNN_PRECISION_I8: return SRNN_DTYPE_I8;
+    case SRNN_PRECISION_I4: return SRNN_DTYPE_I4;
     default: return SRNN_DTYPE_F32;
     }
 }
@@ -90,6 +99,7 @@ const char *srnn_precision_name(srnn_precision precision)
     case SRNN_PRECISION_F16: return "float16";
     case SRNN_PRECISION_BF16: return "bfloat16";
     case SRNN_PRECISION_I8: return "int8";
+    case SRNN_PRECISION_I4: return "int4";
     }
     return "unknown";
 }

@@ -8,8 +8,14 @@
 
 #include "kernels.h"
 
-/* Bytes per element. */
-size_t srnn_dtype_size(srnn_dtype dtype);
+/* Bits per element (4 for I4: two to a byte). */
+size_t srnn_dtype_bits(srnn_dtype dtype);
+
+/* Whether products with it quantise their input (I8 and I4: kernels.h). */
+static inline int srnn_dtype_integer(srnn_dtype dtype)
+{
+    return dtype == SRNN_DTYPE_I8 || dtype == SRNN_DTYPE_I4;
+}
 
 /* Round to nearest even; half: clamped to +-65504, subnormals stored as zero. */
 uint16_t srnn_f32_to_f16(float x);
@@ -20,6 +26,11 @@ float srnn_bf16_to_f32(uint16_t h);
 /* The int8 scale of values whose largest magnitude is max_abs: max_abs / 127 (1 for 0). */
 float srnn_i8_scale(float max_abs);
 int8_t srnn_f32_to_i8(float x, float scale);
+
+/* The int4 scale of values whose largest magnitude is max_abs: max_abs / 7 (1 for 0), and
+ * round(x / scale) clamped to -7 … 7: symmetric, so -8 is never written. */
+float srnn_i4_scale(float max_abs);
+int8_t srnn_f32_to_i4(float x, float scale);
 
 /* The run-time dtype of a precision (AUTO must have been resolved). */
 srnn_dtype srnn_precision_dtype(srnn_precision precision);

@@ -24,7 +24,7 @@ enum { EMPTY = 0, DONE = 1, STOLEN = 2 }; /* a block's state, under its task's s
 /* A published product. The audio thread writes a slot only while the helper is not in it. */
 typedef struct {
     const srnn_matrix *w;
-    float *x;   /* a copy of the input; I8: */
+    float *x;   /* a copy of the input; I8 and I4: */
     int16_t *q; /* the input quantised, */
     float step; /* and its step */
 } task_slot;
@@ -32,7 +32,7 @@ typedef struct {
 /* One block of the slot's product into y. */
 static void slot_block(const srnn_kernels *k, const task_slot *slot, float *y, uint32_t block)
 {
-    if (slot->w->dtype == SRNN_DTYPE_I8)
+    if (srnn_dtype_integer(slot->w->dtype))
         k->gemv_quantised(slot->w, slot->q, slot->step, y, block, block + 1);
     else
         k->gemv(slot->w, slot->x, y, block, block + 1);
@@ -139,7 +139,7 @@ srnn_helper *srnn_helper_start(const srnn_kernels *kernels, size_t max_in, size_
     h->state = calloc(max_blocks, sizeof *h->state);
     for (int s = 0; s < 2; s++) {
         h->slots[s].x = malloc(max_in * sizeof(float));
-        h->slots[s].q = malloc((max_in + 3) / 4 * 4 * sizeof(int16_t));
+        h->slots[s].q = malloc((max_in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP * SRNN_I4_GROUP * sizeof(int16_t));
     }
     atomic_init(&h->claim, 0);
     atomic_init(&h->in_slot, -1);
@@ -173,7 +173,7 @@ void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x,
     srnn_helper *h = exec->helper;
     uint32_t task = h ? h->task + 1 : 0;
     if (task == 0) task = 1; /* 0 means no task yet */
-    size_t bytes = (size_t)w->in * (block_end - block_begin) * SRNN_BLOCK * srnn_dtype_size(w->dtype);
+    size_t bytes = (size_t)w->in * (block_end - block_begin) * SRNN_BLOCK * srnn_dtype_bits(w->dtype) / 8;
     if (!h || block_end - block_begin < 2 || bytes < MIN_SHARED_BYTES || w->in > h->max_in ||
         block_end > h->max_blocks ||
         atomic_load_explicit(&h->in_slot, memory_order_seq_cst) == (int)(task & 1)) {
@@ -182,7 +182,7 @@ void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x,
     }
     task_slot *slot = &h->slots[task & 1];
     slot->w = w;
-    if (w->dtype == SRNN_DTYPE_I8) {
+    if (srnn_dtype_integer(w->dtype)) {
         slot->step = exec->kernels->quantise_i8(w, x, slot->q);
         if (slot->step == 0.0f) return; /* x = 0: nothing to add */
     } else {

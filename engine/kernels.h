@@ -27,6 +27,7 @@ typedef enum {
     SRNN_DTYPE_F16 = 1,  /* IEEE half; subnormal halves are stored as zero */
     SRNN_DTYPE_BF16 = 2, /* the upper half of a float32 */
     SRNN_DTYPE_I8 = 3,   /* value = q * scale[column] */
+    SRNN_DTYPE_I4 = 4,   /* value = q * scale[group of SRNN_I4_GROUP rows][column] */
 } srnn_dtype;
 
 /* A weight matrix for y[out] += x[in] · W (a Keras Dense kernel), in column blocks: block b
@@ -39,15 +40,38 @@ typedef enum {
  * G = ceil(in / 4) groups of rows (rows past in are zero). Its product quantises x too:
  * s = max|x| / 127, q_i = round(x_i / s) computed as x_i · (127 / max|x|), and
  * y[o] += (sum_i q_i · w_io) · scale[o] · s, the sum exact in integers (in chunks of
- * SRNN_I8_CHUNK rows, each converted to float and added in order). */
+ * SRNN_I8_CHUNK rows, each converted to float and added in order).
+ *
+ * I4 holds values -7 … 7 (symmetric, so sums stay exact and zero is exact) with one scale per
+ * column and group of SRNN_I4_GROUP rows (rows past in are zero). Each four-row group of a
+ * block is the I8 layout's 256 values in 128 bytes: byte j holds value j in its low nibble and
+ * value j + 128 in its high one, so a vector of bytes unpacks with a mask and a shift. Block b
+ * starts at byte b · (R / 4) · 128, R = in rounded up to SRNN_I4_GROUP; scale of group g,
+ * column o: scale[(o / 64 · R / SRNN_I4_GROUP + g) · 64 + o % 64]. Its product quantises x as
+ * I8 does and adds y[o] += (sum over groups g, in order, of float(sum_i q_i · w_io over the
+ * group's rows) · scale_go) · s: each group's integer sum exact, then one multiply and one
+ * add per group, the same on every level. */
 typedef struct {
     uint32_t in, out, blocks; /* blocks = ceil(out / 64) */
     srnn_dtype dtype;
     const void *data;
-    const float *scale; /* I8: one per column, blocks · 64 of them; else NULL */
+    const float *scale; /* I8: one per column, blocks · 64 of them; I4: per group and column; else NULL */
 } srnn_matrix;
 
 #define SRNN_I8_CHUNK 4096 /* rows whose integer sum cannot overflow 32 bits: 4096 · 127² < 2³¹ */
+/* I4 rows per scale: chosen by measurement (README, Speed) among 32, 64 and 128. A divisor
+ * of SRNN_I8_CHUNK, so the chunks of quantised inputs hold whole groups. */
+#ifndef SRNN_I4_GROUP
+#define SRNN_I4_GROUP 32
+#endif
+
+/* The rows a product of w reads: in rounded up to whole groups (4 for I8, SRNN_I4_GROUP for
+ * I4); the quantised input has this many values, zero past in. */
+static inline size_t srnn_matrix_rows(const srnn_matrix *w)
+{
+    size_t group = w->dtype == SRNN_DTYPE_I4 ? SRNN_I4_GROUP : 4;
+    return ((size_t)w->in + group - 1) / group * group;
+}
 
 typedef struct {
     srnn_cpu level;
@@ -58,8 +82,8 @@ typedef struct {
      * output equals what gemv computes from zero. Load time only. */
     void (*gemm)(const srnn_matrix *w, const float *x, size_t x_stride, float *y,
                  size_t y_stride, size_t rows);
-    /* An I8 gemv in two steps, so that a product shared by threads quantises x once:
-     * quantise_i8 fills q (ceil(in / 4) · 4 values) and returns s (0: x is zero, nothing to
+    /* An I8 or I4 gemv in two steps, so that a product shared by threads quantises x once:
+     * quantise_i8 fills q (srnn_matrix_rows values) and returns s (0: x is zero, nothing to
      * add); gemv_quantised then equals gemv on x. */
     float (*quantise_i8)(const srnn_matrix *w, const float *x, int16_t *q);
     void (*gemv_quantised)(const srnn_matrix *w, const int16_t *q, float step, float *y,

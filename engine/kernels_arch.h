@@ -14,6 +14,7 @@
 #endif
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -97,56 +98,89 @@ static float i8_input_step(const float *x, size_t in, float *inverse)
     return max / 127.0f;
 }
 
-/* y += the I8 product of blocks [begin, end): of inputs quantised already (q, every row), or
- * with q NULL quantised here a chunk at a time from x. */
-static void i8_products(const srnn_matrix *w, const int16_t *q, const float *x, float inverse,
-                        float step, float *y, uint32_t block_begin, uint32_t block_end)
+#ifndef VEC_I4_UNPACK
+/* quads four-row groups of an I4 block (kernels.h) into the I8 layout: 128 bytes each, byte j
+ * giving value j (low nibble) and value j + 128 (high nibble), sign-extended. */
+static inline void i4_unpack(int8_t *out, const uint8_t *in, size_t quads)
 {
-    size_t groups = ((size_t)w->in + 3) / 4, rows = groups * 4;
+    for (size_t k = 0; k < quads; k++, in += 128, out += 256)
+        for (int j = 0; j < 128; j++) {
+            out[j] = (int8_t)(((in[j] & 15) ^ 8) - 8);
+            out[j + 128] = (int8_t)(((in[j] >> 4) ^ 8) - 8);
+        }
+}
+#endif
+
+/* y += the I8 or I4 product of blocks [begin, end): of inputs quantised already (q, every
+ * row), or with q NULL quantised here a chunk at a time from x. Every integer sum is exact;
+ * I8 converts one per chunk and scales the total per column, I4 one per group, each times
+ * its scale, added in group order. */
+static void integer_products(const srnn_matrix *w, const int16_t *q, const float *x,
+                             float inverse, float step, float *y, uint32_t block_begin,
+                             uint32_t block_end)
+{
+    bool i4 = w->dtype == SRNN_DTYPE_I4;
+    size_t rows = srnn_matrix_rows(w), groups = rows / SRNN_I4_GROUP;
+    size_t block_bytes = i4 ? rows / 2 * SRNN_BLOCK : rows * SRNN_BLOCK;
     int16_t staged[SRNN_I8_CHUNK];
+    int8_t unpacked[SRNN_I4_GROUP * SRNN_BLOCK];
     int32_t acc[SRNN_BLOCK];
     for (uint32_t b = block_begin; b < block_end; b++) {
         float total[SRNN_BLOCK] = {0};
-        const int8_t *block = (const int8_t *)w->data + (size_t)b * groups * 4 * SRNN_BLOCK;
+        const uint8_t *block = (const uint8_t *)w->data + (size_t)b * block_bytes;
         for (size_t first = 0; first < rows; first += SRNN_I8_CHUNK) {
             size_t n = rows - first < SRNN_I8_CHUNK ? rows - first : SRNN_I8_CHUNK;
             const int16_t *chunk = q ? q + first : staged;
             if (!q) quantise_inputs(staged, x, first, n, w->in, inverse);
-            i8_block(acc, chunk, block + first * SRNN_BLOCK, (uint32_t)(n / 4));
-            for (int o = 0; o < SRNN_BLOCK; o++) total[o] += (float)acc[o];
+            if (!i4) {
+                i8_block(acc, chunk, (const int8_t *)block + first * SRNN_BLOCK, (uint32_t)(n / 4));
+                for (int o = 0; o < SRNN_BLOCK; o++) total[o] += (float)acc[o];
+                continue;
+            }
+            for (size_t g = 0; g < n; g += SRNN_I4_GROUP) {
+                size_t row = first + g;
+                i4_unpack(unpacked, block + row / 2 * SRNN_BLOCK, SRNN_I4_GROUP / 4);
+                i8_block(acc, chunk + g, unpacked, SRNN_I4_GROUP / 4);
+                const float *scale = w->scale + ((size_t)b * groups + row / SRNN_I4_GROUP) * SRNN_BLOCK;
+                for (int o = 0; o < SRNN_BLOCK; o++) total[o] += (float)acc[o] * scale[o];
+            }
         }
         float *out = y + (size_t)b * SRNN_BLOCK;
-        const float *scale = w->scale + (size_t)b * SRNN_BLOCK;
-        for (int o = 0; o < SRNN_BLOCK; o++) out[o] += total[o] * scale[o] * step;
+        if (i4) {
+            for (int o = 0; o < SRNN_BLOCK; o++) out[o] += total[o] * step;
+        } else {
+            const float *scale = w->scale + (size_t)b * SRNN_BLOCK;
+            for (int o = 0; o < SRNN_BLOCK; o++) out[o] += total[o] * scale[o] * step;
+        }
     }
 }
 
-static void gemv_i8(const srnn_matrix *w, const float *x, float *y, uint32_t block_begin,
-                    uint32_t block_end)
+static void gemv_integer(const srnn_matrix *w, const float *x, float *y, uint32_t block_begin,
+                         uint32_t block_end)
 {
     float inverse = 0.0f, step = i8_input_step(x, w->in, &inverse);
     if (step == 0.0f) return;
-    size_t rows = ((size_t)w->in + 3) / 4 * 4;
+    size_t rows = srnn_matrix_rows(w);
     if (rows > SRNN_I8_CHUNK) { /* quantised chunk by chunk, for every block */
-        i8_products(w, NULL, x, inverse, step, y, block_begin, block_end);
+        integer_products(w, NULL, x, inverse, step, y, block_begin, block_end);
         return;
     }
     int16_t q[SRNN_I8_CHUNK]; /* quantised once for all blocks */
     quantise_inputs(q, x, 0, rows, w->in, inverse);
-    i8_products(w, q, NULL, 0.0f, step, y, block_begin, block_end);
+    integer_products(w, q, NULL, 0.0f, step, y, block_begin, block_end);
 }
 
 static float quantise_i8(const srnn_matrix *w, const float *x, int16_t *q)
 {
     float inverse = 0.0f, step = i8_input_step(x, w->in, &inverse);
-    if (step != 0.0f) quantise_inputs(q, x, 0, ((size_t)w->in + 3) / 4 * 4, w->in, inverse);
+    if (step != 0.0f) quantise_inputs(q, x, 0, srnn_matrix_rows(w), w->in, inverse);
     return step;
 }
 
 static void gemv_quantised(const srnn_matrix *w, const int16_t *q, float step, float *y,
                            uint32_t block_begin, uint32_t block_end)
 {
-    i8_products(w, q, NULL, 0.0f, step, y, block_begin, block_end);
+    integer_products(w, q, NULL, 0.0f, step, y, block_begin, block_end);
 }
 
 static void gemv(const srnn_matrix *w, const float *x, float *y, uint32_t block_begin,
@@ -156,7 +190,8 @@ static void gemv(const srnn_matrix *w, const float *x, float *y, uint32_t block_
     case SRNN_DTYPE_F32: GEMV_BLOCKS(float, vf_load) break;
     case SRNN_DTYPE_F16: GEMV_BLOCKS(uint16_t, vf_load_f16) break;
     case SRNN_DTYPE_BF16: GEMV_BLOCKS(uint16_t, vf_load_bf16) break;
-    case SRNN_DTYPE_I8: gemv_i8(w, x, y, block_begin, block_end); break;
+    case SRNN_DTYPE_I8:
+    case SRNN_DTYPE_I4: gemv_integer(w, x, y, block_begin, block_end); break;
     }
 }
 

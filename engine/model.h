@@ -58,7 +58,7 @@ typedef struct {
 /* Everything the forward pass reads, derived from the file's weights when a model is loaded. */
 typedef struct {
     const srnn_kernels *kernels;
-    srnn_precision precision;
+    srnn_precision precision, sample_precision; /* the frame tiers', the sample MLP's */
     srnn_tier_run big_frame, frame;
     /* the embedding, the input convolution and hidden1's kernel multiplied out: tap k of
      * sample value q adds row sample_table[k][q] (F, Q, D) to hidden1's pre-activation */
@@ -79,7 +79,8 @@ struct srnn_model {
     const float *output_kernel, *output_bias;   /* (D, Q), (Q) */
 
     srnn_runtime run;
-    srnn_precision file_precision; /* what the file stores (header, version 2), the default */
+    /* what the file stores (header, versions 2 and 3), the defaults: the frame tiers', the MLP's */
+    srnn_precision file_precision, file_sample_precision;
     float **converted;             /* float32 copies of the tensors stored in other dtypes */
     size_t converted_count;
 
@@ -103,9 +104,11 @@ static inline uint32_t srnn_gates(srnn_rnn_type type) { return type == SRNN_RNN_
 /* Floats of a vector of n elements that kernels write in whole column blocks. */
 static inline size_t srnn_padded(size_t n) { return (n + SRNN_BLOCK - 1) / SRNN_BLOCK * SRNN_BLOCK; }
 
-/* Builds model->run from the file's weights for these kernels and precision (not AUTO). */
+/* Builds model->run from the file's weights for these kernels and precisions (not AUTO): the
+ * frame tiers' (RNNs, and the upsamplings folded into what follows them) and the sample MLP's
+ * (hidden2 and the output). */
 srnn_status srnn_prepare(srnn_model *model, const srnn_kernels *kernels, srnn_precision precision,
-                         char *error);
+                         srnn_precision sample_precision, char *error);
 void srnn_free_runtime(srnn_runtime *run);
 
 #endif

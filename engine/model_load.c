@@ -18,7 +18,7 @@
 #include "format.h"
 #include "tensor_specs.h"
 
-#define FORMAT_VERSION 2 /* versions 1 (float32 only) and 2 (dtypes) are read */
+#define FORMAT_VERSION 3 /* versions 1 (float32 only), 2 (dtypes) and 3 (int4, per tier) are read */
 #define NAME_SIZE 56
 #define MAX_NDIM 4
 
@@ -84,9 +84,24 @@ static void format_shape(char *out, size_t size, uint32_t ndim, const uint32_t *
     if (used > 0 && (size_t)used < size) snprintf(out + used, size - (size_t)used, "]");
 }
 
+/* The precision of a header's dtype number (version 2 has dtypes 0 to 3, version 3 0 to 4). */
+static srnn_status header_precision(const file_view *file, const char *field, uint32_t dtype,
+                                    srnn_precision *precision)
+{
+    static const srnn_precision of_dtype[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
+                                              SRNN_PRECISION_BF16, SRNN_PRECISION_I8,
+                                              SRNN_PRECISION_I4};
+    uint32_t last = file->version >= 3 ? SRNN_DTYPE_I4 : SRNN_DTYPE_I8;
+    if (dtype > last)
+        return srnn_fail(file->error, SRNN_ERR_FORMAT, "%s %" PRIu32 " is not a dtype (0 to %" PRIu32 ")",
+                         field, dtype, last);
+    *precision = of_dtype[dtype];
+    return SRNN_OK;
+}
+
 static srnn_status read_header(file_view *file, srnn_config *c, uint32_t *num_tensors,
                                uint64_t *metadata_offset, uint64_t *metadata_size,
-                               srnn_precision *precision)
+                               srnn_precision *precision, srnn_precision *sample_precision)
 {
     const uint8_t *h = file->bytes;
     char *error = file->error;
@@ -98,7 +113,7 @@ static srnn_status read_header(file_view *file, srnn_config *c, uint32_t *num_te
     uint32_t version = read_u32(h + 8);
     if (version < 1 || version > FORMAT_VERSION)
         return srnn_fail(error, SRNN_ERR_VERSION,
-                    "format version %" PRIu32 " is not supported (this build reads versions 1 and 2)",
+                    "format version %" PRIu32 " is not supported (this build reads versions 1 to 3)",
                     version);
     if (read_u32(h + 12) != SRNN_FORMAT_HEADER_SIZE)
         return srnn_fail(error, SRNN_ERR_FORMAT, "header_size %" PRIu32 " is not %d", read_u32(h + 12),
@@ -145,13 +160,15 @@ static srnn_status read_header(file_view *file, srnn_config *c, uint32_t *num_te
     *precision = SRNN_PRECISION_F32;
     int reserved = 100;
     if (version >= 2) { /* the precision the model runs at by default: a dtype's number */
-        uint32_t dtype = read_u32(h + 100);
-        if (dtype > SRNN_DTYPE_I8)
-            return srnn_fail(error, SRNN_ERR_FORMAT, "precision %" PRIu32 " is not a dtype (0 to 3)", dtype);
-        static const srnn_precision of_dtype[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
-                                                  SRNN_PRECISION_BF16, SRNN_PRECISION_I8};
-        *precision = of_dtype[dtype];
+        srnn_status status = header_precision(file, "precision", read_u32(h + 100), precision);
+        if (status != SRNN_OK) return status;
         reserved = 104;
+    }
+    *sample_precision = *precision;
+    if (version >= 3) { /* the sample MLP's own */
+        srnn_status status = header_precision(file, "sample_precision", read_u32(h + 104), sample_precision);
+        if (status != SRNN_OK) return status;
+        reserved = 108;
     }
     for (int i = reserved; i < SRNN_FORMAT_HEADER_SIZE; i++)
         if (h[i] != 0)
@@ -169,21 +186,30 @@ static const char *printable(const char *name, char shown[NAME_SIZE])
     return shown;
 }
 
+static float read_f32(const uint8_t *p)
+{
+    uint32_t bits = read_u32(p);
+    float x;
+    memcpy(&x, &bits, sizeof x);
+    return x;
+}
+
 /* count elements of a tensor stored as dtype (little-endian; int8: the float32 scales of its
- * rows, then the values row by row) as float32 */
+ * rows, then the values row by row; int4: the scales of each row's groups of
+ * SRNN_FORMAT_I4_GROUP, then the values two to a byte, low nibble first) as float32 */
 static void to_float32(float *out, const uint8_t *p, srnn_dtype dtype, uint64_t count, uint64_t rows)
 {
-    uint64_t row_length = count / rows;
+    uint64_t row_length = count / rows, groups = srnn_format_i4_groups(row_length);
     for (uint64_t i = 0; i < count; i++) {
         switch (dtype) {
         case SRNN_DTYPE_F32: memcpy(&out[i], p + 4 * i, 4); break; /* not used: mapped in place */
         case SRNN_DTYPE_F16: out[i] = srnn_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8)); break;
         case SRNN_DTYPE_BF16: out[i] = srnn_bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8)); break;
-        case SRNN_DTYPE_I8: {
-            uint32_t bits = read_u32(p + 4 * (i / row_length));
-            float scale;
-            memcpy(&scale, &bits, sizeof scale);
-            out[i] = (float)(int8_t)p[4 * rows + i] * scale;
+        case SRNN_DTYPE_I8: out[i] = (float)(int8_t)p[4 * rows + i] * read_f32(p + 4 * (i / row_length)); break;
+        case SRNN_DTYPE_I4: {
+            uint64_t group = i / row_length * groups + i % row_length / SRNN_FORMAT_I4_GROUP;
+            int nibble = (p[4 * rows * groups + i / 2] >> (i % 2 * 4)) & 15;
+            out[i] = (float)((nibble ^ 8) - 8) * read_f32(p + 4 * group);
             break;
         }
         }
@@ -220,9 +246,10 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     if (file->version == 1 && dtype != SRNN_DTYPE_F32)
         return srnn_fail(error, SRNN_ERR_TENSOR,
                     "tensor '%s' has dtype %" PRIu32 ", version 1 has only 0 (float32)", name, dtype);
-    if (dtype > SRNN_DTYPE_I8)
-        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", not 0 to 3", name,
-                    dtype);
+    uint32_t last = file->version >= 3 ? SRNN_DTYPE_I4 : SRNN_DTYPE_I8;
+    if (dtype > last)
+        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", not 0 to %" PRIu32,
+                         name, dtype, last);
     if (ndim != want->ndim || memcmp(shape, want->shape, sizeof shape) != 0) {
         char got[96], expected[96];
         format_shape(got, sizeof got, ndim <= MAX_NDIM ? ndim : MAX_NDIM, shape);
@@ -232,8 +259,7 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     }
     /* the shape equals the config's, whose limits keep these far below 2^64 */
     uint64_t rows = want->count / want->shape[want->ndim - 1];
-    uint64_t need = dtype == SRNN_DTYPE_I8 ? rows * 4 + want->count
-                                           : want->count * srnn_dtype_size((srnn_dtype)dtype);
+    uint64_t need = srnn_format_tensor_bytes(want, (srnn_dtype)dtype);
     if (size != need)
         return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has %" PRIu64 " bytes, its shape needs %" PRIu64,
                     name, size, need);
@@ -365,9 +391,12 @@ static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size,
     static const srnn_load_options defaults;
     if (!options) options = &defaults;
     const srnn_kernels *kernels = NULL;
-    srnn_precision precision = options->precision;
-    if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I8)
+    srnn_precision precision = options->precision, sample_precision = options->sample_precision;
+    if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I4)
         return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)options->precision);
+    if (sample_precision < SRNN_PRECISION_AUTO || sample_precision > SRNN_PRECISION_I4)
+        return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown sample precision %d",
+                         (int)options->sample_precision);
     if (options->cpu < SRNN_CPU_AUTO || options->cpu > SRNN_CPU_NEON)
         return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown cpu level %d", (int)options->cpu);
     srnn_status chosen = choose_kernels(options->cpu, &kernels, error);
@@ -376,7 +405,9 @@ static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size,
     uint32_t num_tensors = 0;
     uint64_t metadata_offset = 0, metadata_size = 0;
     srnn_status status = read_header(&file, &m->config, &num_tensors, &metadata_offset,
-                                     &metadata_size, &m->file_precision);
+                                     &metadata_size, &m->file_precision, &m->file_sample_precision);
+    if (sample_precision == SRNN_PRECISION_AUTO)
+        sample_precision = precision != SRNN_PRECISION_AUTO ? precision : m->file_sample_precision;
     if (precision == SRNN_PRECISION_AUTO) precision = m->file_precision;
     if (status == SRNN_OK) status = read_tensors(&file, m, num_tensors);
     if (status == SRNN_OK) {
@@ -387,7 +418,7 @@ static srnn_status parse(srnn_model *m, const uint8_t *bytes, size_t size,
     }
     if (status == SRNN_OK)
         status = read_metadata(&file, m, metadata_offset, metadata_size);
-    if (status == SRNN_OK) status = srnn_prepare(m, kernels, precision, error);
+    if (status == SRNN_OK) status = srnn_prepare(m, kernels, precision, sample_precision, error);
     return status;
 }
 
@@ -492,6 +523,8 @@ const srnn_config *srnn_model_config(const srnn_model *m) { return &m->config; }
 srnn_cpu srnn_model_cpu(const srnn_model *m) { return m->run.kernels->level; }
 
 srnn_precision srnn_model_precision(const srnn_model *m) { return m->run.precision; }
+
+srnn_precision srnn_model_sample_precision(const srnn_model *m) { return m->run.sample_precision; }
 
 const char *srnn_model_metadata(const srnn_model *m, const char *key)
 {

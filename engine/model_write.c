@@ -40,38 +40,50 @@ static srnn_status check_metadata(const char *text, size_t size, char *error)
     return SRNN_OK;
 }
 
-/* A tensor's dtype at a precision: biases stay float32 (few, and added as they are). */
-static srnn_dtype stored_dtype(const srnn_tensor_info *info, srnn_dtype weights)
+/* The weights' dtypes: the frame tiers' and the sample MLP's. */
+typedef struct {
+    srnn_dtype frame, sample;
+} tier_dtypes;
+
+/* A tensor's dtype: its tier's, but biases stay float32 (few, and added as they are). */
+static srnn_dtype stored_dtype(const srnn_tensor_info *info, tier_dtypes weights)
 {
     const char *leaf = strrchr(info->name, '/');
-    return leaf && strcmp(leaf, "/bias") == 0 ? SRNN_DTYPE_F32 : weights;
+    if (leaf && strcmp(leaf, "/bias") == 0) return SRNN_DTYPE_F32;
+    return strncmp(info->name, "sample_mlp/", 11) == 0 ? weights.sample : weights.frame;
 }
 
-static uint64_t rows_of(const srnn_tensor_info *info) { return info->count / info->shape[info->ndim - 1]; }
-
-static uint64_t stored_size(const srnn_tensor_info *info, srnn_dtype dtype)
+static void put_f32(uint8_t *p, float x)
 {
-    if (dtype == SRNN_DTYPE_I8) return rows_of(info) * 4 + info->count; /* scales, values */
-    return info->count * srnn_dtype_size(dtype);
+    uint32_t bits;
+    memcpy(&bits, &x, 4);
+    put_u32(p, bits);
 }
 
-/* A tensor's float32 values as dtype at p (models/FORMAT.md). */
+/* A tensor's float32 values as dtype at p (models/FORMAT.md). p is zeroed. */
 static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *info, srnn_dtype dtype)
 {
-    uint64_t rows = rows_of(info), row_length = info->count / rows;
+    uint64_t row_length = info->shape[info->ndim - 1], rows = info->count / row_length;
+    uint64_t groups = srnn_format_i4_groups(row_length);
     for (uint64_t r = 0; r < rows; r++) {
         const float *row = x + r * row_length;
-        float max_abs = 0.0f, scale = 1.0f;
+        float scale = 1.0f;
         if (dtype == SRNN_DTYPE_I8) {
+            float max_abs = 0.0f;
             for (uint64_t k = 0; k < row_length; k++) max_abs = fmaxf(max_abs, fabsf(row[k]));
             scale = srnn_i8_scale(max_abs);
-            uint32_t bits;
-            memcpy(&bits, &scale, 4);
-            put_u32(p + 4 * r, bits);
+            put_f32(p + 4 * r, scale);
         }
         for (uint64_t k = 0; k < row_length; k++) {
             uint64_t i = r * row_length + k;
             uint32_t bits;
+            if (dtype == SRNN_DTYPE_I4 && k % SRNN_FORMAT_I4_GROUP == 0) { /* a group starts */
+                float max_abs = 0.0f;
+                for (uint64_t j = k; j < row_length && j < k + SRNN_FORMAT_I4_GROUP; j++)
+                    max_abs = fmaxf(max_abs, fabsf(row[j]));
+                scale = srnn_i4_scale(max_abs);
+                put_f32(p + 4 * (r * groups + k / SRNN_FORMAT_I4_GROUP), scale);
+            }
             switch (dtype) {
             case SRNN_DTYPE_F32:
                 memcpy(&bits, &row[k], 4);
@@ -85,15 +97,19 @@ static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *inf
                 break;
             }
             case SRNN_DTYPE_I8: p[4 * rows + i] = (uint8_t)srnn_f32_to_i8(row[k], scale); break;
+            case SRNN_DTYPE_I4:
+                p[4 * rows * groups + i / 2] |= (uint8_t)((srnn_f32_to_i4(row[k], scale) & 15) << (i % 2 * 4));
+                break;
             }
         }
     }
 }
 
 /* The whole file in memory: simple, and models are written rarely (export, checkpoints).
- * Version 1 when every tensor is float32, so such files stay readable by version 1 readers. */
+ * The lowest version that holds the dtypes, so files stay readable by older readers: 1 when
+ * every tensor is float32, 2 for one dtype of its, 3 for int4 or the tiers in two dtypes. */
 static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, size_t count,
-                          const float *const *tensors, const char *metadata, srnn_dtype weights,
+                          const float *const *tensors, const char *metadata, tier_dtypes weights,
                           uint8_t **out, size_t *out_size, char *error)
 {
     size_t metadata_size = metadata ? strlen(metadata) : 0;
@@ -101,7 +117,7 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
     if (status != SRNN_OK) return status;
     uint64_t end = SRNN_FORMAT_HEADER_SIZE + (uint64_t)count * SRNN_FORMAT_ENTRY_SIZE;
     for (size_t i = 0; i < count; i++)
-        end = align_up(end) + stored_size(&specs[i].info, stored_dtype(&specs[i].info, weights));
+        end = align_up(end) + srnn_format_tensor_bytes(&specs[i].info, stored_dtype(&specs[i].info, weights));
     uint64_t metadata_offset = metadata_size ? end : 0, file_size = end + metadata_size;
     if (file_size > SIZE_MAX) return srnn_fail(error, SRNN_ERR_NOMEM, "model too large for memory");
     uint8_t *bytes = calloc(1, (size_t)file_size);
@@ -109,8 +125,12 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
                             (unsigned long long)file_size);
 
     memcpy(bytes, SRNN_FORMAT_MAGIC, 8);
-    put_u32(bytes + 8, weights == SRNN_DTYPE_F32 ? 1 : 2);
-    if (weights != SRNN_DTYPE_F32) put_u32(bytes + 100, (uint32_t)weights); /* the precision */
+    uint32_t version = weights.frame != weights.sample || weights.frame == SRNN_DTYPE_I4 ? 3
+                       : weights.frame != SRNN_DTYPE_F32                                ? 2
+                                                                                        : 1;
+    put_u32(bytes + 8, version);
+    if (version >= 2) put_u32(bytes + 100, (uint32_t)weights.frame); /* the precisions */
+    if (version >= 3) put_u32(bytes + 104, (uint32_t)weights.sample);
     put_u32(bytes + 12, SRNN_FORMAT_HEADER_SIZE);
     put_u64(bytes + 16, file_size);
     put_u32(bytes + 28, (uint32_t)count);
@@ -133,7 +153,7 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
         for (int k = 0; k < 4; k++) put_u32(entry + 64 + 4 * k, info->shape[k]);
         offset = align_up(offset);
         put_u64(entry + 80, offset);
-        put_u64(entry + 88, stored_size(info, dtype));
+        put_u64(entry + 88, srnn_format_tensor_bytes(info, dtype));
         for (uint64_t k = 0; k < info->count; k++)
             if (!isfinite(tensors[i][k])) {
                 status = srnn_fail(error, SRNN_ERR_VALUE, "tensor '%s' element %llu is not finite",
@@ -141,7 +161,7 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
                 break;
             }
         if (status == SRNN_OK) store_tensor(bytes + offset, tensors[i], info, dtype);
-        offset += stored_size(info, dtype);
+        offset += srnn_format_tensor_bytes(info, dtype);
     }
     if (metadata_size) memcpy(bytes + offset, metadata, metadata_size);
     put_u32(bytes + 24, (uint32_t)crc32_z(crc32(0L, Z_NULL, 0), bytes, (size_t)file_size));
@@ -165,8 +185,21 @@ srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
                                   const float *const *tensors, const char *metadata,
                                   srnn_precision precision, char error[SRNN_ERROR_MAX])
 {
-    if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I8)
+    return srnn_model_write_tiers(path, config, tensors, metadata, precision, SRNN_PRECISION_AUTO,
+                                  error);
+}
+
+srnn_status srnn_model_write_tiers(const char *path, const srnn_config *config,
+                                   const float *const *tensors, const char *metadata,
+                                   srnn_precision precision, srnn_precision sample_precision,
+                                   char error[SRNN_ERROR_MAX])
+{
+    if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I4)
         return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)precision);
+    if (sample_precision < SRNN_PRECISION_AUTO || sample_precision > SRNN_PRECISION_I4)
+        return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown sample precision %d", (int)sample_precision);
+    if (sample_precision == SRNN_PRECISION_AUTO) sample_precision = precision;
+    tier_dtypes weights = {srnn_precision_dtype(precision), srnn_precision_dtype(sample_precision)};
     srnn_status status = srnn_config_check(config, error);
     if (status != SRNN_OK) return status;
     srnn_model *scratch = calloc(1, sizeof *scratch);
@@ -177,8 +210,7 @@ srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
     if (status == SRNN_OK) {
         scratch->config = *config;
         size_t count = srnn_tensor_specs(scratch, specs);
-        status = encode(config, specs, count, tensors, metadata, srnn_precision_dtype(precision),
-                        &bytes, &size, error);
+        status = encode(config, specs, count, tensors, metadata, weights, &bytes, &size, error);
     }
     if (status == SRNN_OK) status = srnn_atomic_file_put(path, bytes, size, error, SRNN_ERROR_MAX);
     free(bytes);

@@ -13,7 +13,7 @@
 typedef struct {
     srnn_runtime *run;
     const srnn_kernels *kernels;
-    srnn_dtype dtype;
+    srnn_dtype dtype, sample_dtype; /* the frame tiers', the sample MLP's */
     bool failed;
 } builder;
 
@@ -51,18 +51,33 @@ static float *scratch(builder *b, size_t floats)
     return p;
 }
 
+/* The I4 scales of w (in, out): per column block, group of SRNN_I4_GROUP rows and column,
+ * the group's largest magnitude / 7 (kernels.h). */
+static void i4_scales(float *scale, const float *w, uint32_t in, uint32_t out, size_t groups)
+{
+    for (uint32_t i = 0; i < in; i++)
+        for (uint32_t o = 0; o < out; o++) {
+            float *s = &scale[((size_t)(o / SRNN_BLOCK) * groups + i / SRNN_I4_GROUP) * SRNN_BLOCK + o % SRNN_BLOCK];
+            float a = fabsf(w[(size_t)i * out + o]);
+            *s = a > *s ? a : *s;
+        }
+    for (size_t k = 0; k < groups * ((out + SRNN_BLOCK - 1) / SRNN_BLOCK) * SRNN_BLOCK; k++)
+        scale[k] = srnn_i4_scale(scale[k]);
+}
+
 /* A row-major (in, out) float32 matrix w in the column-block layout, as dtype. int8 scales
- * each column by its largest magnitude. */
+ * each column by its largest magnitude, int4 each group of rows of a column. */
 static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_t out,
                                 srnn_dtype dtype)
 {
     srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL};
-    size_t padded = (size_t)m.blocks * SRNN_BLOCK;
-    size_t rows = dtype == SRNN_DTYPE_I8 ? ((size_t)in + 3) / 4 * 4 : in; /* I8: whole groups */
-    void *data = owned(b, rows * padded * srnn_dtype_size(dtype));
-    float *scale = dtype == SRNN_DTYPE_I8 ? owned(b, padded * sizeof *scale) : NULL;
-    if (!data || (dtype == SRNN_DTYPE_I8 && !scale)) return m;
-    if (scale) { /* each column's largest magnitude, gathered row by row */
+    size_t padded = (size_t)m.blocks * SRNN_BLOCK, rows = srnn_matrix_rows(&m);
+    size_t groups = rows / SRNN_I4_GROUP; /* I4's scales per column */
+    void *data = owned(b, rows * padded * srnn_dtype_bits(dtype) / 8);
+    size_t scales = dtype == SRNN_DTYPE_I8 ? padded : dtype == SRNN_DTYPE_I4 ? groups * padded : 0;
+    float *scale = scales ? owned(b, scales * sizeof *scale) : NULL;
+    if (!data || (scales && !scale)) return m;
+    if (dtype == SRNN_DTYPE_I8) { /* each column's largest magnitude, gathered row by row */
         for (uint32_t i = 0; i < in; i++)
             for (uint32_t o = 0; o < out; o++) {
                 float a = fabsf(w[(size_t)i * out + o]);
@@ -70,18 +85,26 @@ static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_
             }
         for (uint32_t o = 0; o < out; o++) scale[o] = srnn_i8_scale(scale[o]);
     }
-    size_t groups = ((size_t)in + 3) / 4;
+    if (dtype == SRNN_DTYPE_I4) i4_scales(scale, w, in, out, groups);
     for (uint32_t i = 0; i < in; i++)
         for (uint32_t o = 0; o < out; o++) {
-            size_t at = dtype == SRNN_DTYPE_I8
-                            ? (((size_t)(o / SRNN_BLOCK) * groups + i / 4) * SRNN_BLOCK + o % SRNN_BLOCK) * 4 + i % 4
-                            : ((size_t)(o / SRNN_BLOCK) * in + i) * SRNN_BLOCK + o % SRNN_BLOCK;
+            size_t block = o / SRNN_BLOCK, column = o % SRNN_BLOCK;
+            /* I8 and I4: four rows of a column together (kernels.h) */
+            size_t quad = (block * (rows / 4) + i / 4) * 4 * SRNN_BLOCK + column * 4 + i % 4;
+            size_t at = ((size_t)(o / SRNN_BLOCK) * in + i) * SRNN_BLOCK + o % SRNN_BLOCK;
             float x = w[(size_t)i * out + o];
             switch (dtype) {
             case SRNN_DTYPE_F32: ((float *)data)[at] = x; break;
             case SRNN_DTYPE_F16: ((uint16_t *)data)[at] = srnn_f32_to_f16(x); break;
             case SRNN_DTYPE_BF16: ((uint16_t *)data)[at] = srnn_f32_to_bf16(x); break;
-            case SRNN_DTYPE_I8: ((int8_t *)data)[at] = srnn_f32_to_i8(x, scale[o]); break;
+            case SRNN_DTYPE_I8: ((int8_t *)data)[quad] = srnn_f32_to_i8(x, scale[o]); break;
+            case SRNN_DTYPE_I4: {
+                float s = scale[(block * groups + i / SRNN_I4_GROUP) * SRNN_BLOCK + column];
+                size_t j = quad % 256; /* value j of its quad: byte j % 128, high nibble from 128 */
+                uint8_t nibble = (uint8_t)(srnn_f32_to_i4(x, s) & 15);
+                ((uint8_t *)data)[(quad - j) / 2 + j % 128] |= (uint8_t)(j < 128 ? nibble : nibble << 4);
+                break;
+            }
             }
         }
     m.data = data;
@@ -184,7 +207,7 @@ static void fold_sample_table(builder *b, const srnn_model *m)
 }
 
 srnn_status srnn_prepare(srnn_model *m, const srnn_kernels *kernels, srnn_precision precision,
-                         char *error)
+                         srnn_precision sample_precision, char *error)
 {
     const srnn_config *c = &m->config;
     uint32_t d = c->dim, gd = srnn_gates(c->rnn_type) * d;
@@ -192,7 +215,9 @@ srnn_status srnn_prepare(srnn_model *m, const srnn_kernels *kernels, srnn_precis
     memset(run, 0, sizeof *run);
     run->kernels = kernels;
     run->precision = precision;
-    builder b = {run, kernels, srnn_precision_dtype(precision), false};
+    run->sample_precision = sample_precision;
+    builder b = {run, kernels, srnn_precision_dtype(precision), srnn_precision_dtype(sample_precision),
+                 false};
     prepare_tier(&b, m, &m->big_frame, &run->big_frame);
     prepare_tier(&b, m, &m->frame, &run->frame);
 
@@ -204,8 +229,8 @@ srnn_status srnn_prepare(srnn_model *m, const srnn_kernels *kernels, srnn_precis
     run->frame.conditioning =
         fold_upsampling(&b, m->frame.upsample, m->frame.ratio, d, m->hidden1_kernel, d);
     fold_sample_table(&b, m);
-    run->hidden2 = block_matrix(&b, m->hidden2_kernel, d, d, b.dtype);
-    run->output = block_matrix(&b, m->output_kernel, d, c->q_levels, b.dtype);
+    run->hidden2 = block_matrix(&b, m->hidden2_kernel, d, d, b.sample_dtype);
+    run->output = block_matrix(&b, m->output_kernel, d, c->q_levels, b.sample_dtype);
     if (b.failed) {
         srnn_free_runtime(run);
         if (error) snprintf(error, SRNN_ERROR_MAX, "out of memory for the run-time weights");

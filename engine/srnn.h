@@ -100,12 +100,18 @@ typedef enum {
     SRNN_PRECISION_F16 = 2,  /* IEEE half */
     SRNN_PRECISION_BF16 = 3, /* bfloat16 */
     SRNN_PRECISION_I8 = 4,   /* 8-bit integers with one float scale per matrix row */
+    SRNN_PRECISION_I4 = 5,   /* 4-bit integers with one float scale per group of 32 inputs of a row */
 } srnn_precision;
 
-/* How srnn_model_load_with prepares a model; zero-initialised means the defaults. */
+/* How srnn_model_load_with prepares a model; zero-initialised means the defaults. The two
+ * frame tiers (their RNNs and upsamplings) and the sample-level MLP may run at different
+ * precisions, e.g. the frame tiers, most of the weights, at int4 and the MLP, which decides
+ * every sample, at int8. */
 typedef struct {
     srnn_cpu cpu;             /* a lower level than the best, e.g. to compare levels */
     srnn_precision precision; /* the weights' precision in memory (AUTO: the file's) */
+    srnn_precision sample_precision; /* the sample MLP's (AUTO: precision's when that is
+                                        given, else the file's) */
 } srnn_load_options;
 
 /* srnn_model_load with options (NULL: the defaults). The environment variable SRNN_CPU
@@ -117,10 +123,11 @@ srnn_status srnn_model_load_memory_with(const void *data, size_t size,
                                         const srnn_load_options *options, srnn_model **model,
                                         char error[SRNN_ERROR_MAX]);
 
-/* The level and the precision a loaded model computes with, and their names ("avx512",
- * "int8", ...); names of unknown values are "unknown". */
+/* The level and the precisions a loaded model computes with (the frame tiers', the sample
+ * MLP's), and their names ("avx512", "int8", ...); names of unknown values are "unknown". */
 srnn_cpu srnn_model_cpu(const srnn_model *model);
 srnn_precision srnn_model_precision(const srnn_model *model);
+srnn_precision srnn_model_sample_precision(const srnn_model *model);
 const char *srnn_cpu_name(srnn_cpu cpu);
 const char *srnn_precision_name(srnn_precision precision);
 
@@ -172,12 +179,19 @@ srnn_status srnn_model_write(const char *path, const srnn_config *config,
                              char error[SRNN_ERROR_MAX]);
 
 /* srnn_model_write with the weights stored at a precision (models/FORMAT.md, version 2;
- * biases stay float32): float16 and bfloat16 halve the file, int8 quarters it, and the model
- * then runs at that precision unless loaded with another. SRNN_PRECISION_AUTO and _F32 write
- * version 1, as srnn_model_write. */
+ * biases stay float32): float16 and bfloat16 halve the file, int8 quarters it, int4 (version
+ * 3) makes it about a sixth, and the model then runs at that precision unless loaded with
+ * another. SRNN_PRECISION_AUTO and _F32 write version 1, as srnn_model_write. */
 srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
                                   const float *const *tensors, const char *metadata,
                                   srnn_precision precision, char error[SRNN_ERROR_MAX]);
+
+/* The same with the frame tiers' tensors at precision and the sample MLP's at
+ * sample_precision (AUTO: precision); different precisions write version 3. */
+srnn_status srnn_model_write_tiers(const char *path, const srnn_config *config,
+                                   const float *const *tensors, const char *metadata,
+                                   srnn_precision precision, srnn_precision sample_precision,
+                                   char error[SRNN_ERROR_MAX]);
 
 /* Checks a configuration; on failure fills error with the offending field. */
 srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_MAX]);

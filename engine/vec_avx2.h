@@ -81,6 +81,22 @@ static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uin
     }
 }
 
+/* kernels_arch.h's i4_unpack: a mask and a shift per 32 bytes, then x ^ 8 - 8 sign-extends
+ * each nibble. */
+#define VEC_I4_UNPACK
+static inline void i4_unpack(int8_t *out, const uint8_t *in, size_t quads)
+{
+    const __m256i low = _mm256_set1_epi8(15), eight = _mm256_set1_epi8(8);
+    for (size_t k = 0; k < quads; k++, in += 128, out += 256)
+        for (int j = 0; j < 128; j += 32) {
+            __m256i bytes = _mm256_loadu_si256((const __m256i *)(in + j));
+            __m256i lo = _mm256_and_si256(bytes, low);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low);
+            _mm256_storeu_si256((__m256i *)(out + j), _mm256_sub_epi8(_mm256_xor_si256(lo, eight), eight));
+            _mm256_storeu_si256((__m256i *)(out + j + 128), _mm256_sub_epi8(_mm256_xor_si256(hi, eight), eight));
+        }
+}
+
 /* eight double lanes in two registers */
 typedef struct {
     __m256d lo, hi;

@@ -85,6 +85,22 @@ static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uin
     }
 }
 
+/* kernels_arch.h's i4_unpack: a mask and a shift per 64 bytes, then x ^ 8 - 8 sign-extends
+ * each nibble. */
+#define VEC_I4_UNPACK
+static inline void i4_unpack(int8_t *out, const uint8_t *in, size_t quads)
+{
+    const __m512i low = _mm512_set1_epi8(15), eight = _mm512_set1_epi8(8);
+    for (size_t k = 0; k < quads; k++, in += 128, out += 256)
+        for (int j = 0; j < 128; j += 64) {
+            __m512i bytes = _mm512_loadu_si512((const void *)(in + j));
+            __m512i lo = _mm512_and_si512(bytes, low);
+            __m512i hi = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low);
+            _mm512_storeu_si512((void *)(out + j), _mm512_sub_epi8(_mm512_xor_si512(lo, eight), eight));
+            _mm512_storeu_si512((void *)(out + j + 128), _mm512_sub_epi8(_mm512_xor_si512(hi, eight), eight));
+        }
+}
+
 typedef __m512d vd8;
 typedef __mmask8 vd8mask;
 

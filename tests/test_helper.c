@@ -57,8 +57,8 @@ static void check_voices(void)
     if (!CHECK(fd >= 0 && write_random_model(path), "cannot write a random model")) return;
     close(fd);
     static int32_t alone[SAMPLES], shared[SAMPLES];
-    for (srnn_precision p = SRNN_PRECISION_F32; p <= SRNN_PRECISION_I8; p++) {
-        srnn_load_options options = {SRNN_CPU_AUTO, p};
+    for (srnn_precision p = SRNN_PRECISION_F32; p <= SRNN_PRECISION_I4; p++) {
+        srnn_load_options options = {.precision = p};
         srnn_model *model;
         srnn_voice *one, *two;
         char error[SRNN_ERROR_MAX];
@@ -90,15 +90,19 @@ int main(void)
     static float x[IN], y1[16 * SRNN_BLOCK], y2[16 * SRNN_BLOCK];
     /* the matrices outlive the helper, as a model outlives its voices: a late helper may
      * still read a block the audio thread took back */
-    uint8_t *data[4];
-    float *scale = malloc(blocks * SRNN_BLOCK * sizeof *scale);
-    for (size_t i = 0; i < blocks * SRNN_BLOCK; i++) scale[i] = 0.01f;
-    for (int dtype = 0; dtype < 4; dtype++) {
-        size_t rows = (IN + 3) / 4 * 4, size = rows * blocks * SRNN_BLOCK * srnn_dtype_size(dtype);
+    enum { DTYPES = SRNN_DTYPE_I4 + 1 };
+    uint8_t *data[DTYPES];
+    /* enough scales for I4's groups (I8 reads the first blocks · 64) */
+    size_t scales = (IN + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP * blocks * SRNN_BLOCK;
+    float *scale = malloc(scales * sizeof *scale);
+    for (size_t i = 0; i < scales; i++) scale[i] = 0.01f;
+    for (int dtype = 0; dtype < DTYPES; dtype++) {
+        srnn_matrix w = {IN, OUT, blocks, (srnn_dtype)dtype, NULL, NULL};
+        size_t size = srnn_matrix_rows(&w) * blocks * SRNN_BLOCK * srnn_dtype_bits(dtype) / 8;
         data[dtype] = malloc(size);
         for (size_t i = 0; i < size; i++) data[dtype][i] = (uint8_t)(uniform() * 100); /* finite in every dtype */
-        srnn_matrix w = {IN, OUT, blocks, (srnn_dtype)dtype, data[dtype],
-                         dtype == SRNN_DTYPE_I8 ? scale : NULL};
+        w.data = data[dtype];
+        w.scale = srnn_dtype_integer(w.dtype) ? scale : NULL;
         int same = 1;
         for (int n = 0; n < PRODUCTS; n++) {
             for (int i = 0; i < IN; i++) x[i] = uniform();
@@ -117,7 +121,7 @@ int main(void)
                (unsigned long long)taken, (unsigned long long)stolen,
                taken > 0 ? "" : " (the helper never helped)");
     srnn_helper_stop(helper);
-    for (int dtype = 0; dtype < 4; dtype++) free(data[dtype]);
+    for (int dtype = 0; dtype < DTYPES; dtype++) free(data[dtype]);
     free(scale);
     check_voices();
     return check_summary();

@@ -31,18 +31,30 @@ static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_d
 {
     srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL};
     size_t padded = (size_t)m.blocks * SRNN_BLOCK, groups = (in + 3) / 4;
-    void *data = calloc(groups * 4 * padded, srnn_dtype_size(dtype));
-    float *scale = calloc(padded, sizeof *scale);
+    size_t i4_groups = (in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP, i4_quads = i4_groups * SRNN_I4_GROUP / 4;
+    void *data = calloc(i4_groups * SRNN_I4_GROUP * padded, 4); /* room for every dtype */
+    float *scale = calloc(i4_groups * padded, sizeof *scale);
     for (uint32_t o = 0; o < out; o++) {
         float max_abs = 0;
         for (uint32_t i = 0; i < in; i++) max_abs = fmaxf(max_abs, fabsf(w[i * out + o]));
-        scale[o] = srnn_i8_scale(max_abs);
+        if (dtype == SRNN_DTYPE_I8) scale[o] = srnn_i8_scale(max_abs);
+        for (size_t g = 0; dtype == SRNN_DTYPE_I4 && g < i4_groups; g++) { /* per group of rows */
+            max_abs = 0;
+            for (size_t i = g * SRNN_I4_GROUP; i < in && i < (g + 1) * SRNN_I4_GROUP; i++)
+                max_abs = fmaxf(max_abs, fabsf(w[i * out + o]));
+            scale[((o / SRNN_BLOCK) * i4_groups + g) * SRNN_BLOCK + o % SRNN_BLOCK] = srnn_i4_scale(max_abs);
+        }
     }
     for (uint32_t i = 0; i < in; i++)
         for (uint32_t o = 0; o < out; o++) {
             size_t at = ((size_t)(o / SRNN_BLOCK) * in + i) * SRNN_BLOCK + o % SRNN_BLOCK;
             if (dtype == SRNN_DTYPE_I8) /* four rows of a column together */
                 at = (((size_t)(o / SRNN_BLOCK) * groups + i / 4) * SRNN_BLOCK + o % SRNN_BLOCK) * 4 + i % 4;
+            /* I4: value v = (o % 64) · 4 + i % 4 of a four-row group's 128 bytes, byte v % 128,
+             * high nibble from v = 128 */
+            size_t v = (o % SRNN_BLOCK) * 4 + i % 4;
+            size_t byte = ((o / SRNN_BLOCK) * i4_quads + i / 4) * 128 + v % 128;
+            float s4 = scale[((o / SRNN_BLOCK) * i4_groups + i / SRNN_I4_GROUP) * SRNN_BLOCK + o % SRNN_BLOCK];
             float x = w[i * out + o];
             double stored = x;
             switch (dtype) {
@@ -59,11 +71,15 @@ static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_d
                 ((int8_t *)data)[at] = srnn_f32_to_i8(x, scale[o]);
                 stored = (double)srnn_f32_to_i8(x, scale[o]) * scale[o];
                 break;
+            case SRNN_DTYPE_I4:
+                ((uint8_t *)data)[byte] |= (uint8_t)((srnn_f32_to_i4(x, s4) & 15) << (v < 128 ? 0 : 4));
+                stored = (double)srnn_f32_to_i4(x, s4) * s4;
+                break;
             }
             dequantised[i * out + o] = stored;
         }
     m.data = data;
-    if (dtype == SRNN_DTYPE_I8)
+    if (dtype == SRNN_DTYPE_I8 || dtype == SRNN_DTYPE_I4)
         m.scale = scale;
     else
         free(scale);
@@ -78,7 +94,7 @@ static void test_gemv(void)
 {
     static const uint32_t sizes[][2] = {{1, 1},     {17, 51},  {64, 64},   {65, 129},
                                         {200, 300}, {3, 700},  {5000, 70}};
-    static const char *const dtype_names[] = {"f32", "f16", "bf16", "i8"};
+    static const char *const dtype_names[] = {"f32", "f16", "bf16", "i8", "i4"};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         uint32_t in = sizes[s][0], out = sizes[s][1];
         size_t padded = (out + SRNN_BLOCK - 1) / SRNN_BLOCK * SRNN_BLOCK;
@@ -86,7 +102,7 @@ static void test_gemv(void)
         double *stored = malloc(sizeof(double) * in * out);
         for (size_t i = 0; i < (size_t)in * out; i++) w[i] = uniform(-1, 1);
         for (uint32_t i = 0; i < in; i++) x[i] = uniform(-2, 2);
-        for (int dtype = 0; dtype < 4; dtype++) {
+        for (int dtype = 0; dtype <= SRNN_DTYPE_I4; dtype++) {
             srnn_matrix m = make_matrix(w, in, out, (srnn_dtype)dtype, stored);
             float *reference = NULL;
             for (int l = 0; l < level_count; l++) {
@@ -95,11 +111,14 @@ static void test_gemv(void)
                 /* in two ranges of blocks, as the spread work does it */
                 levels[l]->gemv(&m, x, y, 0, m.blocks / 2);
                 levels[l]->gemv(&m, x, y, m.blocks / 2, m.blocks);
-                /* int8 products quantise x too (kernels.h): round(x / s) · s, s = max|x|/127 */
+                /* int8 and int4 products quantise x too (kernels.h): round(x / s) · s,
+                 * s = max|x|/127; against those inputs and the stored weights the sum in
+                 * double is what the exact integer sums give, up to float32 rounding */
+                int integer = dtype == SRNN_DTYPE_I8 || dtype == SRNN_DTYPE_I4;
                 double *input = malloc(sizeof(double) * in), max = 0, worst = 0;
                 for (uint32_t i = 0; i < in; i++) max = fmax(max, fabs(x[i]));
                 for (uint32_t i = 0; i < in; i++)
-                    input[i] = dtype == SRNN_DTYPE_I8 ? nearbyint(x[i] * 127.0 / max) * (max / 127) : x[i];
+                    input[i] = integer ? nearbyint(x[i] * 127.0 / max) * (max / 127) : x[i];
                 for (uint32_t o = 0; o < out; o++) {
                     double sum = 0.5, magnitude = 0.5;
                     for (uint32_t i = 0; i < in; i++) {

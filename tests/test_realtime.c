@@ -1,5 +1,6 @@
 /* The audio path's contract: srnn_voice_generate, predict, feed, sample, reset and prime call
- * no allocator, lock, wait, sleep, I/O or other system call, in any library (the interposer,
+ * no allocator, lock, wait, sleep, I/O or other system call, in any library, at every
+ * precision (float32, int8, int4, int4 frame tiers with an int8 MLP) (the interposer,
  * tests/interposer.c, counts those calls while armed). A voice with a helper thread generates
  * under the same rule on both threads once the helper has started, but for the helper's idle
  * sleep (nanosleep, off the audio thread, engine/helper.c). A deliberate allocation while
@@ -18,17 +19,25 @@ static void check_calls(const char *name, const char *what, int helper_may_sleep
 {
     unsigned calls = interposer_disarm();
     unsigned sleeps = helper_may_sleep ? interposer_count_elsewhere("nanosleep") : 0;
-    printf("%-12s %s: %u forbidden calls", name, what, calls - sleeps);
+    printf("%-22s %s: %u forbidden calls", name, what, calls - sleeps);
     if (calls - sleeps) interposer_report();
     if (sleeps) printf(" (the helper thread slept %u times)", sleeps);
     printf("\n");
     CHECK(calls - sleeps == 0, "%s %s: forbidden calls", name, what);
 }
 
-static int run_case(const char *dir, const char *name)
+static int run_precision(const char *dir, const char *case_name, srnn_precision precision,
+                         srnn_precision sample_precision)
 {
-    srnn_model *model = golden_load_model(dir, name);
+    char path[1024], name[64], error[SRNN_ERROR_MAX];
+    snprintf(path, sizeof path, "%s/%s.srnn", dir, case_name);
+    snprintf(name, sizeof name, "%s %s/%s", case_name, srnn_precision_name(precision),
+             srnn_precision_name(sample_precision));
+    srnn_load_options options = {SRNN_CPU_AUTO, precision, sample_precision};
+    srnn_model *model = NULL;
     srnn_voice *voice;
+    if (srnn_model_load_with(path, &options, &model, error) != SRNN_OK)
+        fprintf(stderr, "%s: %s\n", path, error);
     if (!CHECK(model && srnn_voice_create(model, 3, &voice) == SRNN_OK, "%s: cannot load", name)) {
         srnn_model_free(model);
         return 1;
@@ -72,6 +81,18 @@ static int run_case(const char *dir, const char *name)
     srnn_voice_free(voice);
     srnn_model_free(model);
     return 0;
+}
+
+static int run_case(const char *dir, const char *name)
+{
+    static const srnn_precision cases[][2] = {{SRNN_PRECISION_F32, SRNN_PRECISION_F32},
+                                              {SRNN_PRECISION_I8, SRNN_PRECISION_I8},
+                                              {SRNN_PRECISION_I4, SRNN_PRECISION_I4},
+                                              {SRNN_PRECISION_I4, SRNN_PRECISION_I8}};
+    int failed = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        failed |= run_precision(dir, name, cases[i][0], cases[i][1]);
+    return failed;
 }
 
 int main(void)

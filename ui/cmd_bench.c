@@ -28,8 +28,15 @@ typedef struct {
 static const model_size sizes[] = {{"S", 256, 2}, {"M", 512, 2}, {"L", 1024, 4}};
 enum { SIZES = sizeof sizes / sizeof *sizes };
 
-static const srnn_precision precisions[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
-                                            SRNN_PRECISION_BF16, SRNN_PRECISION_I8};
+/* The weights measured: one precision everywhere, or the frame tiers' / the sample MLP's. */
+static const struct {
+    const char *name;
+    srnn_precision precision, sample_precision;
+} precisions[] = {
+    {"float32", SRNN_PRECISION_F32, SRNN_PRECISION_AUTO},  {"float16", SRNN_PRECISION_F16, SRNN_PRECISION_AUTO},
+    {"bfloat16", SRNN_PRECISION_BF16, SRNN_PRECISION_AUTO}, {"int8", SRNN_PRECISION_I8, SRNN_PRECISION_AUTO},
+    {"int4", SRNN_PRECISION_I4, SRNN_PRECISION_AUTO},       {"int4/int8", SRNN_PRECISION_I4, SRNN_PRECISION_I8},
+};
 enum { PRECISIONS = sizeof precisions / sizeof *precisions };
 
 typedef struct {
@@ -172,10 +179,11 @@ static int parse_args(int argc, char **argv, bench_args *a)
     enum { SIZES_OPT, PRECISIONS_OPT, THREADS, SECONDS, REPEAT, BASELINES, DIR, NUM_OPTIONS };
     if (cli_parse(argc, argv, options, NUM_OPTIONS, NULL, 0, 0, "") < 0) return -1;
     const char *tmp = getenv("TMPDIR");
-    *a = (bench_args){"S,M,L", "float32,float16,bfloat16,int8", "1,2",
+    *a = (bench_args){"S,M,L", "float32,float16,bfloat16,int8,int4,int4/int8", "1,2",
                       tmp && *tmp ? tmp : "/tmp", 2.0, 3, 1, 1};
     static const char *const size_names[] = {"S", "M", "L"};
-    static const char *const precision_names[] = {"float32", "float16", "bfloat16", "int8"};
+    const char *precision_names[PRECISIONS];
+    for (int p = 0; p < PRECISIONS; p++) precision_names[p] = precisions[p].name;
     static const char *const baseline_names[] = {"pytorch", "openblas", "none"};
     static const char *const thread_names[] = {"1", "2"};
     if (options[SIZES_OPT].value) a->sizes = options[SIZES_OPT].value;
@@ -183,7 +191,7 @@ static int parse_args(int argc, char **argv, bench_args *a)
     if (options[DIR].value) a->directory = options[DIR].value;
     if (options[THREADS].value) a->threads = options[THREADS].value;
     if (check_list("--sizes", a->sizes, size_names, 3) != 0 ||
-        check_list("--precisions", a->precisions, precision_names, 4) != 0 ||
+        check_list("--precisions", a->precisions, precision_names, PRECISIONS) != 0 ||
         check_list("--threads", a->threads, thread_names, 2) != 0)
         return -1;
     if (options[BASELINES].value) {
@@ -235,10 +243,10 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
     memset(&openblas, 0, sizeof openblas);
     int failed = 0;
     for (int p = 0; p < PRECISIONS && !failed; p++) {
-        if (!selected(a->precisions, srnn_precision_name(precisions[p])) &&
+        if (!selected(a->precisions, precisions[p].name) &&
             !(p == 0 && a->openblas))
             continue;
-        srnn_load_options options = {SRNN_CPU_AUTO, precisions[p]};
+        srnn_load_options options = {SRNN_CPU_AUTO, precisions[p].precision, precisions[p].sample_precision};
         if (srnn_model_load_with(path, &options, &models[p], error) != SRNN_OK) {
             cli_error("bench: %s: %s", path, error);
             failed = 1;
@@ -250,7 +258,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
     for (int r = 0; r < repeats && !failed; r++) {
         for (int p = 0; p < PRECISIONS; p++)
             for (unsigned t = 0; t < 2; t++)
-                if (models[p] && selected(a->precisions, srnn_precision_name(precisions[p])) &&
+                if (models[p] && selected(a->precisions, precisions[p].name) &&
                     selected(a->threads, thread_names[t]))
                     measure_engine(models[p], t + 1, a->seconds, block_us, r, &results[p][t]);
         if (a->openblas) measure_openblas(models[0], a->seconds, r, &openblas);
@@ -261,14 +269,14 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         if (models[p]) macs = srnn_model_macs_per_sample(models[p]);
     for (int p = 0; p < PRECISIONS && !failed; p++)
         for (unsigned t = 0; t < 2; t++) {
-            if (!models[p] || !selected(a->precisions, srnn_precision_name(precisions[p])) ||
+            if (!models[p] || !selected(a->precisions, precisions[p].name) ||
                 !selected(a->threads, thread_names[t]))
                 continue;
             const result *r = &results[p][t];
             double rate = median(r->rate, (size_t)repeats), gmacs = rate * (double)macs / 1e9;
-            printf("| %s %ux%u | %-8s | %-6s | %u | %9.0f | %6.2fx | %6.1f | %4.0f%% "
+            printf("| %s %ux%u | %-9s | %-6s | %u | %9.0f | %6.2fx | %6.1f | %4.0f%% "
                    "| %6.1f / %6.1f / %7.1f | %4.2f |",
-                   size->name, size->dim, size->layers, srnn_precision_name(precisions[p]),
+                   size->name, size->dim, size->layers, precisions[p].name,
                    srnn_cpu_name(srnn_model_cpu(models[p])), t + 1, rate,
                    rate / config.sample_rate, gmacs, 100 * gmacs / (peak * (t + 1)), r->mean_us,
                    r->p99_us, r->max_us, r->phase_ratio);
@@ -325,13 +333,15 @@ static int bench_run(int argc, char **argv)
 const cli_command cmd_bench = {
     "bench",
     "measure generation speed against the machine's peak, PyTorch and OpenBLAS",
-    "usage: srnn bench [--sizes S,M,L] [--precisions float32,float16,bfloat16,int8]\n"
+    "usage: srnn bench [--sizes S,M,L]\n"
+    "                  [--precisions float32,float16,bfloat16,int8,int4,int4/int8]\n"
     "                  [--threads 1,2] [--seconds T] [--repeat N]\n"
     "                  [--baselines pytorch,openblas|none] [--dir DIR]\n"
     "\n"
     "Writes random models of PRiSM's default shape (GRU, frames 16/64, mu-law, 16 kHz) at\n"
     "S = 256x2, M = 512x2 and L = 1024x4 (dim x layers) to DIR (default $TMPDIR or /tmp),\n"
-    "loads each at every precision, and generates with one voice of one and of two threads\n"
+    "loads each at every precision (int4/int8: the frame tiers at int4, the sample MLP at\n"
+    "int8), and generates with one voice of one and of two threads\n"
     "(srnn_voice_create_threads) for T seconds (default 2) in blocks of 16\n"
     "samples, N times (default 3), round robin with the baselines: PRiSM's maths as a\n"
     "PyTorch batch-1 loop on one thread (bench/speed_pytorch.py, run from the source tree)\n"

@@ -1,6 +1,7 @@
 /* srnn convert: rewrites a model with its weights at another precision (models/FORMAT.md):
- * float16 or bfloat16 halve the file, int8 with one scale per row quarters it, and the engine
- * then runs the model at that precision. */
+ * float16 or bfloat16 halve the file, int8 with one scale per row quarters it, int4 with one
+ * per group of 32 makes it about a sixth, and the engine then runs the model at that precision.
+ * "P/S" puts the frame tiers at P and the sample MLP at S. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,19 @@ static void append_metadata(const char *key, const char *value, void *user)
     *text = grown;
 }
 
+/* One precision's name, else AUTO. */
+static srnn_precision precision_named(const char *name, size_t length)
+{
+    static const srnn_precision precisions[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
+                                                SRNN_PRECISION_BF16, SRNN_PRECISION_I8,
+                                                SRNN_PRECISION_I4};
+    for (size_t i = 0; i < sizeof precisions / sizeof *precisions; i++)
+        if (strlen(srnn_precision_name(precisions[i])) == length &&
+            strncmp(name, srnn_precision_name(precisions[i]), length) == 0)
+            return precisions[i];
+    return SRNN_PRECISION_AUTO;
+}
+
 static int convert_run(int argc, char **argv)
 {
     cli_option options[] = {{"--output", "-o", NULL}, {"--precision", NULL, NULL}};
@@ -28,18 +42,16 @@ static int convert_run(int argc, char **argv)
         return CLI_EXIT_USAGE;
     if (!options[OUTPUT].value || !options[PRECISION].value) {
         cli_error("convert: missing %s (usage: srnn convert MODEL -o OUT --precision "
-                  "float32|float16|bfloat16|int8)", options[OUTPUT].value ? "--precision" : "-o OUT");
+                  "P or P/S, each float32, float16, bfloat16, int8 or int4)",
+                  options[OUTPUT].value ? "--precision" : "-o OUT");
         return CLI_EXIT_USAGE;
     }
-    static const srnn_precision precisions[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
-                                                SRNN_PRECISION_BF16, SRNN_PRECISION_I8};
-    srnn_precision precision = SRNN_PRECISION_AUTO;
-    for (size_t i = 0; i < sizeof precisions / sizeof *precisions; i++)
-        if (strcmp(options[PRECISION].value, srnn_precision_name(precisions[i])) == 0)
-            precision = precisions[i];
-    if (precision == SRNN_PRECISION_AUTO) {
-        cli_error("convert: --precision '%s' is not float32, float16, bfloat16 or int8",
-                  options[PRECISION].value);
+    const char *text = options[PRECISION].value, *slash = strchr(text, '/');
+    srnn_precision precision = precision_named(text, slash ? (size_t)(slash - text) : strlen(text));
+    srnn_precision sample_precision = slash ? precision_named(slash + 1, strlen(slash + 1)) : precision;
+    if (precision == SRNN_PRECISION_AUTO || sample_precision == SRNN_PRECISION_AUTO) {
+        cli_error("convert: --precision '%s' is not float32, float16, bfloat16, int8 or int4, "
+                  "or two of them as FRAME_TIERS/SAMPLE_MLP", text);
         return CLI_EXIT_USAGE;
     }
     srnn_model *model = cli_load_model(positional[0]);
@@ -59,8 +71,8 @@ static int convert_run(int argc, char **argv)
         tensors[i] = srnn_model_tensor(model, info.name, NULL); /* float32, whatever the file */
     }
     srnn_model_metadata_each(model, append_metadata, &metadata);
-    srnn_status written = srnn_model_write_with(options[OUTPUT].value, config, tensors, metadata,
-                                                precision, error);
+    srnn_status written = srnn_model_write_tiers(options[OUTPUT].value, config, tensors, metadata,
+                                                 precision, sample_precision, error);
     if (written != SRNN_OK) {
         cli_error("%s: %s", options[OUTPUT].value, error[0] ? error : srnn_status_string(written));
         goto done;
@@ -75,13 +87,16 @@ done:
 
 const cli_command cmd_convert = {
     "convert",
-    "rewrite a model with its weights in float16, bfloat16 or int8",
-    "usage: srnn convert MODEL -o OUT --precision float32|float16|bfloat16|int8\n"
+    "rewrite a model with its weights in float16, bfloat16, int8 or int4",
+    "usage: srnn convert MODEL -o OUT --precision P|P/S\n"
+    "       (P, S: float32, float16, bfloat16, int8 or int4)\n"
     "\n"
     "Writes MODEL's weights to OUT (atomically) at the precision: float16 (IEEE half) and\n"
-    "bfloat16 halve the file, int8 with one float scale per row quarters it; biases stay\n"
-    "float32, and the metadata is kept. srnn plays OUT at that precision. float32 writes a\n"
-    "version 1 file, which every version of srnn reads. The cost in quality is the change of\n"
-    "srnn eval's NLL on held-out audio (see the README's table).\n",
+    "bfloat16 halve the file, int8 with one float scale per row quarters it, int4 with one\n"
+    "per group of 32 makes it about a sixth; biases stay float32, and the metadata is kept.\n"
+    "P/S puts the frame tiers (their RNNs and upsamplings) at P and the sample MLP at S, e.g.\n"
+    "int4/int8. srnn plays OUT at those precisions. float32 writes a version 1 file, which\n"
+    "every version of srnn reads; int4 or two precisions write version 3. The cost in\n"
+    "quality is the change of srnn eval's NLL on held-out audio (see the README's table).\n",
     convert_run,
 };
