@@ -44,9 +44,10 @@ static double rms(const float *x, size_t n, size_t stride) {
     return n ? sqrt(sum / (double)n) : 0.0;
 }
 
-static player_slot *make_slot(const char *path, uint32_t rate, uint64_t seed, int tag) {
+static player_slot *make_slot(const char *path, uint32_t rate, uint64_t seed, int tag,
+                              float temperature) {
     char error[PLAYER_SLOT_ERROR_MAX];
-    player_slot *slot = player_slot_create(path, rate, seed, tag, error);
+    player_slot *slot = player_slot_create(path, rate, seed, tag, temperature, error);
     if (!slot) printf("cannot make a slot: %s\n", error);
     return slot;
 }
@@ -82,8 +83,9 @@ static const size_t steady[] = {256};
  * retired only after that, and a slot submitted while one waits is handed back. */
 static void check_handoffs(player *p, const char *model_a, const char *model_b,
                            const char *model_c) {
-    player_slot *a = make_slot(model_a, RATE, 1, 10), *b = make_slot(model_b, RATE, 2, 11),
-                *c = make_slot(model_c, RATE, 3, 12);
+    float t = player_temperature(p);
+    player_slot *a = make_slot(model_a, RATE, 1, 10, t), *b = make_slot(model_b, RATE, 2, 11, t),
+                *c = make_slot(model_c, RATE, 3, 12, t);
     if (!CHECK(a && b && c, "cannot make the slots")) {
         player_slot_free(a), player_slot_free(b), player_slot_free(c);
         return;
@@ -101,7 +103,7 @@ static void check_handoffs(player *p, const char *model_a, const char *model_b,
     CHECK(player_take_retired(p) == NULL, "retired before the crossfade ended");
     /* While b crossfades in, c waits; a newer submit hands c back unplayed. */
     CHECK(player_submit(p, c) == NULL, "third submit returned a slot");
-    player_slot *d = make_slot(model_c, RATE, 4, 13);
+    player_slot *d = make_slot(model_c, RATE, 4, 13, t);
     player_slot *returned = player_submit(p, d);
     CHECK(returned == c, "a waiting slot was not handed back");
     player_slot_free(returned);
@@ -154,7 +156,7 @@ static void check_reseed(player *p, const char *model) {
     }
     CHECK(found, "reseed: no silent chunk where the voice restarts");
     if (!found) return;
-    player_slot *fresh = make_slot(model, RATE, SEED, 0);
+    player_slot *fresh = make_slot(model, RATE, SEED, 0, player_temperature(p));
     if (!CHECK(fresh, "reseed: cannot make the reference slot")) return;
     static float reference[RATE];
     size_t n = total - start;

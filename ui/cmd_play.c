@@ -183,7 +183,8 @@ static int play(const play_args *a, play_setup *s) {
     s->player_ready = 1;
 
     char slot_error[PLAYER_SLOT_ERROR_MAX];
-    player_slot *first = player_slot_create(s->playlist.paths[0], rate, a->seed, 0, slot_error);
+    player_slot *first = player_slot_create(s->playlist.paths[0], rate, a->seed, 0,
+                                            (float)a->temperature, slot_error);
     if (!first) {
         cli_error("%s", slot_error);
         return CLI_EXIT_ERROR;

@@ -77,7 +77,8 @@ static void switch_model(player_control *c, size_t position) {
     c->position = position;
     char error[PLAYER_SLOT_ERROR_MAX];
     player_slot *slot = player_slot_create(c->playlist->paths[position], c->player->rate,
-                                           c->seed, (int)position, error);
+                                           c->seed, (int)position,
+                                           player_temperature(c->player), error);
     if (!slot) {
         show_message(c, "error: %s", error);
         return;

@@ -11,12 +11,34 @@
  * than the engine. */
 #define PLAYER_RESAMPLER SRC_SINC_MEDIUM_QUALITY
 
-/* libsamplerate's supply callback: the next block of model-rate samples. */
+/* libsamplerate's supply callback: the next block of model-rate samples, primed ones first. */
 static long supply(void *user, float **data) {
     player_slot *slot = user;
+    slot->supplied += PLAYER_SLOT_BLOCK;
+    if (slot->primed_read < slot->primed_count) {
+        *data = slot->primed + slot->primed_read;
+        slot->primed_read += PLAYER_SLOT_BLOCK;
+        return PLAYER_SLOT_BLOCK;
+    }
     srnn_voice_generate(slot->voice, slot->temperature, slot->block, NULL, PLAYER_SLOT_BLOCK);
     *data = slot->block;
     return PLAYER_SLOT_BLOCK;
+}
+
+/* Measures how many samples the resampler reads before its first output frame (it looks
+ * ahead by half its filter), then starts again from seed with that many generated at
+ * temperature, in whole blocks as supply() hands them out. 0, or -1 when out of memory. */
+static int prime(player_slot *slot, uint64_t seed, float temperature) {
+    float frame;
+    slot->temperature = temperature;
+    src_callback_read(slot->resampler, slot->ratio, 1, &frame);
+    size_t ahead = slot->supplied;
+    player_slot_reseed(slot, seed);
+    slot->primed = malloc(ahead * sizeof *slot->primed);
+    if (!slot->primed) return -1;
+    srnn_voice_generate(slot->voice, temperature, slot->primed, NULL, ahead);
+    slot->primed_count = ahead;
+    return 0;
 }
 
 /* Plays two big frames and starts again from silence with seed: every page the callback will
@@ -32,7 +54,7 @@ static void warm_up(player_slot *slot, uint64_t seed) {
 }
 
 player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t seed, int tag,
-                                char error[PLAYER_SLOT_ERROR_MAX]) {
+                                float temperature, char error[PLAYER_SLOT_ERROR_MAX]) {
     player_slot *slot = calloc(1, sizeof *slot);
     if (!slot) {
         snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: out of memory", path);
@@ -70,6 +92,10 @@ player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t
         }
     }
     warm_up(slot, seed);
+    if (slot->resampler && prime(slot, seed, temperature) != 0) {
+        snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: out of memory", path);
+        goto fail;
+    }
     return slot;
 fail:
     player_slot_free(slot);
@@ -79,6 +105,7 @@ fail:
 void player_slot_free(player_slot *slot) {
     if (!slot) return;
     if (slot->resampler) src_delete(slot->resampler);
+    free(slot->primed);
     srnn_voice_free(slot->voice);
     srnn_model_free(slot->model);
     free(slot);
@@ -98,4 +125,6 @@ void player_slot_render(player_slot *slot, float temperature, float *out, size_t
 void player_slot_reseed(player_slot *slot, uint64_t seed) {
     srnn_voice_reset(slot->voice, seed);
     if (slot->resampler) src_reset(slot->resampler);
+    slot->primed_read = slot->primed_count; /* what was primed belonged to the old seed */
+    slot->supplied = 0;
 }

@@ -24,21 +24,32 @@ typedef struct {
     float temperature;    /* of the samples being generated, for the resampler's supply */
     int tag;              /* the caller's: which model this is (a playlist position) */
     float block[PLAYER_SLOT_BLOCK];
+    /* The samples the resampler reads ahead of its first output frame, generated when the
+     * slot is made (see player_slot_create) and supplied before any generated live. */
+    float *primed;
+    size_t primed_count, primed_read;
+    size_t supplied; /* samples supply() has handed out since the last reseed */
 } player_slot;
 
 /* The size of the one-line error buffer of player_slot_create. */
 #define PLAYER_SLOT_ERROR_MAX 512
 
-/* Loads the model at path and prepares it to play at device_rate Hz from silence with seed.
- * NULL and one line in error on failure (a bad file, an impossible rate ratio, no memory). */
+/* Loads the model at path and prepares it to play at device_rate Hz from silence with seed,
+ * at temperature until the callback gives its own. When resampling, the samples the resampler
+ * reads ahead before its first output frame are generated here, on the control thread, at
+ * temperature: without them, the first callback after a handoff generated a period and a half
+ * (a crossfade to a 512 x 2 int8 model took 105% of a 256-frame period at 48 kHz,
+ * tests/budget_realtime.c). NULL and one line in error on failure (a bad file, an impossible
+ * rate ratio, no memory). */
 player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t seed, int tag,
-                                char error[PLAYER_SLOT_ERROR_MAX]);
+                                float temperature, char error[PLAYER_SLOT_ERROR_MAX]);
 void player_slot_free(player_slot *slot); /* NULL is a no-op */
 
 /* Writes count samples at the device rate. Real-time safe. */
 void player_slot_render(player_slot *slot, float temperature, float *out, size_t count);
 
-/* Starts again from silence with a new seed. Real-time safe. */
+/* Starts again from silence with a new seed (the read-ahead is generated live: a reseed's
+ * first period generates a period and a half). Real-time safe. */
 void player_slot_reseed(player_slot *slot, uint64_t seed);
 
 #endif
