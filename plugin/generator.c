@@ -8,7 +8,6 @@
 
 #include <math.h>
 #include <samplerate.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,13 +24,12 @@ typedef struct {
     srnn_voice *voice;
     SRC_STATE *converter; /* NULL when the host plays at the model's rate */
     float queue[QUEUE_SAMPLES];
-    /* The converter's input: the queue, or once after a load the primed samples, which the
-     * converter reads ahead of its first output sample (see prime). */
+    /* What is played next at the model's rate: the queue, or after a load the samples
+     * generated ahead (see prime) until they are used up. */
     const float *input;
     uint32_t input_read, input_fill;
     float *primed;
     uint32_t primed_count;
-    bool primed_pending;
     uint32_t generated; /* samples generated for the converter since the last reset */
     float temperature; /* smoothed; NAN until the first sample, which takes the knob's value */
 } channel_state;
@@ -41,6 +39,7 @@ struct generator {
     char *path;
     uint32_t channels;
     double ratio; /* host rate / model rate */
+    uint32_t reseeds; /* voice c plays SRNN_LV2_SEED(reseeds, c) */
     float temperature_coefficient;
     channel_state channel[GENERATOR_MAX_CHANNELS];
 };
@@ -48,35 +47,46 @@ struct generator {
 static void generate(channel_state *ch, float coefficient, float temperature, float *out,
                      uint32_t count);
 
-/* The samples each converter reads ahead of its first output sample (half its filter),
- * measured, then generated here on the worker at the knob's default temperature, so that the
- * first run() after the fade-in begins generates a period's worth, not a period and a half
- * (tests/budget_realtime.c: the worst period of a crossfade to a 512 x 2 int8 model, 256
- * frames at 48 kHz, went from 85% of the period to 73%). A reseed generates its read-ahead
- * live. 0, or -1 out of memory. */
-static int prime(generator *p)
+/* Generates here, on the worker, what run() would otherwise generate at the start: the
+ * samples each converter reads ahead of its first output sample (half its filter), measured,
+ * and when the model will crossfade in (lead_in_temperature not NaN), the model-rate samples
+ * of the whole crossfade, at that temperature (the knob's when the load was asked for). A
+ * crossfade then generates one voice, not two: the worst period of a switch to a 512 x 2
+ * int8 model, 256 frames at 48 kHz, went from 111% of the period (nothing generated ahead,
+ * not warmed) to 35% (tests/budget_realtime.c). A reseed generates all live again. 0, or -1
+ * out of memory. */
+static int prime(generator *p, float lead_in_temperature)
 {
+    int crossfades = !isnan(lead_in_temperature);
+    float temperature = crossfades ? lead_in_temperature : SRNN_LV2_TEMPERATURE_DEFAULT;
+    double model_rate = srnn_model_config(p->model)->sample_rate;
+    uint32_t lead_in = crossfades ? (uint32_t)ceil(SRNN_LV2_CROSSFADE_SECONDS * model_rate) : 0;
+    uint32_t ahead[GENERATOR_MAX_CHANNELS] = {0};
+    for (uint32_t c = 0; c < p->channels; c++) {
+        if (!p->channel[c].converter) continue;
+        float frame;
+        generator_render(p, c, temperature, &frame, 1);
+        ahead[c] = p->channel[c].generated;
+    }
+    generator_reset(p, p->reseeds);
     for (uint32_t c = 0; c < p->channels; c++) {
         channel_state *ch = &p->channel[c];
-        if (!ch->converter) continue;
-        float frame;
-        generator_render(p, c, SRNN_LV2_TEMPERATURE_DEFAULT, &frame, 1);
-        uint32_t ahead = ch->generated;
-        generator_reset(p, 0);
         ch->temperature = NAN;
-        if (!(ch->primed = malloc(ahead * sizeof *ch->primed))) return -1;
-        generate(ch, p->temperature_coefficient, SRNN_LV2_TEMPERATURE_DEFAULT, ch->primed, ahead);
-        ch->primed_count = ahead;
-        ch->primed_pending = true;
+        uint32_t count = ahead[c] + lead_in;
+        if (count == 0) continue;
+        if (!(ch->primed = malloc(count * sizeof *ch->primed))) return -1;
+        generate(ch, p->temperature_coefficient, temperature, ch->primed, count);
+        ch->primed_count = count;
+        ch->input = ch->primed;
+        ch->input_read = 0;
+        ch->input_fill = count;
     }
     return 0;
 }
 
 /* Plays two big frames on every channel and starts again from the first seeds, here on the
  * worker: the pages and caches the audio thread will touch (the voices' state, the
- * converters', the weights) are warm before run() fades the model in. Unwarmed, the first
- * period of a crossfade to a 512 x 2 int8 model took 111% of a 256-frame period at 48 kHz
- * (tests/budget_realtime.c); warmed, 80-85%; warmed and primed, 73%. */
+ * converters', the weights) are warm before run() fades the model in. */
 static void warm_up(generator *p)
 {
     float scratch[256];
@@ -86,11 +96,11 @@ static void warm_up(generator *p)
             generator_render(p, c, 1.0f, scratch, frames - done < 256 ? frames - done : 256);
         p->channel[c].temperature = NAN;
     }
-    generator_reset(p, 0);
+    generator_reset(p, p->reseeds);
 }
 
-int generator_create(const char *path, double host_rate, uint32_t channels, generator **out,
-                  char error[GENERATOR_ERROR_MAX])
+int generator_create(const char *path, double host_rate, uint32_t channels, uint32_t reseeds,
+                     float lead_in_temperature, generator **out, char error[GENERATOR_ERROR_MAX])
 {
     *out = NULL;
     char reason[SRNN_ERROR_MAX] = "out of memory";
@@ -126,8 +136,9 @@ int generator_create(const char *path, double host_rate, uint32_t channels, gene
             }
         }
     }
+    p->reseeds = reseeds;
     warm_up(p);
-    if (prime(p) != 0) goto fail;
+    if (prime(p, lead_in_temperature) != 0) goto fail;
     *out = p;
     return 0;
 
@@ -152,15 +163,17 @@ void generator_free(generator *p)
 
 const char *generator_path(const generator *p) { return p->path; }
 
+uint32_t generator_reseeds(const generator *p) { return p->reseeds; }
+
 void generator_reset(generator *p, uint32_t reseeds)
 {
+    p->reseeds = reseeds;
     for (uint32_t c = 0; c < p->channels; c++) {
         channel_state *ch = &p->channel[c];
         srnn_voice_reset(ch->voice, SRNN_LV2_SEED(reseeds, c));
         if (ch->converter) src_reset(ch->converter);
-        ch->input = ch->queue;
+        ch->input = ch->queue; /* what was generated ahead belonged to the old seed */
         ch->input_read = ch->input_fill = 0;
-        ch->primed_pending = false; /* the primed samples belonged to the old seed */
         ch->generated = 0;
     }
 }
@@ -181,7 +194,11 @@ void generator_render(generator *p, uint32_t channel, float temperature, float *
 {
     channel_state *ch = &p->channel[channel];
     if (!ch->converter) {
-        generate(ch, p->temperature_coefficient, temperature, out, count);
+        uint32_t ahead = ch->input_fill - ch->input_read;
+        if (ahead > count) ahead = count;
+        if (ahead) memcpy(out, ch->input + ch->input_read, ahead * sizeof *out);
+        ch->input_read += ahead;
+        generate(ch, p->temperature_coefficient, temperature, out + ahead, count - ahead);
         return;
     }
     /* Every pass consumes the queue or fills output; the bound only stops a converter that
@@ -190,17 +207,11 @@ void generator_render(generator *p, uint32_t channel, float temperature, float *
     uint32_t max_passes = 64 + 2 * (count + (uint32_t)(count / p->ratio) / QUEUE_SAMPLES);
     for (uint32_t pass = 0; produced < count && pass < max_passes; pass++) {
         if (ch->input_read == ch->input_fill) {
-            if (ch->primed_pending) {
-                ch->input = ch->primed;
-                ch->input_fill = ch->primed_count;
-                ch->primed_pending = false;
-            } else {
-                generate(ch, p->temperature_coefficient, temperature, ch->queue, QUEUE_SAMPLES);
-                ch->input = ch->queue;
-                ch->input_fill = QUEUE_SAMPLES;
-                ch->generated += QUEUE_SAMPLES;
-            }
+            generate(ch, p->temperature_coefficient, temperature, ch->queue, QUEUE_SAMPLES);
+            ch->input = ch->queue;
             ch->input_read = 0;
+            ch->input_fill = QUEUE_SAMPLES;
+            ch->generated += QUEUE_SAMPLES;
         }
         SRC_DATA data = {
             .data_in = ch->input + ch->input_read,

@@ -16,14 +16,19 @@
 typedef struct generator generator;
 
 /* Loads the model at path for channels voices played at host_rate; voice c uses
- * SRNN_LV2_SEED(0, c). On failure *out is NULL, error holds one line naming the file and
- * the problem, and the result is not 0. */
-int generator_create(const char *path, double host_rate, uint32_t channels, generator **out,
-                  char error[GENERATOR_ERROR_MAX]);
+ * SRNN_LV2_SEED(reseeds, c). A model that will crossfade in gets its crossfade's samples
+ * generated here at lead_in_temperature; NaN for one that plays alone at once. On failure
+ * *out is NULL, error holds one line naming the file and the problem, and the result is not
+ * 0. */
+int generator_create(const char *path, double host_rate, uint32_t channels, uint32_t reseeds,
+                     float lead_in_temperature, generator **out,
+                     char error[GENERATOR_ERROR_MAX]);
 void generator_free(generator *p); /* NULL is a no-op */
 
 /* The file the generator was loaded from. */
 const char *generator_path(const generator *p);
+/* The reseeds its voices' seeds come from (generator_create or the last generator_reset). */
+uint32_t generator_reseeds(const generator *p);
 
 /* Restarts every voice from silence with the seeds of the given reseed count; clears the
  * converters. Real-time safe. */

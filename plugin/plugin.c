@@ -73,7 +73,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     bool slash = length > 0 && bundle_path[length - 1] == '/'; /* lilv's bundle paths end in / */
     snprintf(path, sizeof path, "%s%s%s", bundle_path, slash ? "" : "/", SRNN_LV2_DEFAULT_MODEL);
     generator *p;
-    if (generator_create(path, rate, self->channels, &p, error) == 0) {
+    if (generator_create(path, rate, self->channels, 0, NAN, &p, error) == 0) {
         srnn_plugin_install_now(self, p);
     } else {
         lv2_log_error(&self->logger, "srnn: %s\n", error);
@@ -145,6 +145,19 @@ static void write_announcements(srnn_plugin *self)
     self->announce_error = self->announce_model = false;
 }
 
+static float clamped(float value, float low, float high, float fallback)
+{
+    if (isnan(value)) return fallback;
+    return value < low ? low : value > high ? high : value;
+}
+
+/* The temperature knob's value now; only run() may read the port. */
+static float knob_temperature(const srnn_plugin *self)
+{
+    return clamped(*self->temperature, SRNN_LV2_TEMPERATURE_MIN, SRNN_LV2_TEMPERATURE_MAX,
+                   SRNN_LV2_TEMPERATURE_DEFAULT);
+}
+
 static void request_load(srnn_plugin *self, const LV2_Atom *value)
 {
     if (!value || value->type != self->uris.atom_Path || value->size < 2) {
@@ -155,7 +168,8 @@ static void request_load(srnn_plugin *self, const LV2_Atom *value)
     uint32_t length = (uint32_t)strnlen(path, value->size);
     if (length == value->size) {
         srnn_plugin_report_error(self, "the model's path is not terminated");
-    } else if (!srnn_plugin_schedule_load(self->schedule, path, length)) {
+    } else if (!srnn_plugin_schedule_load(self->schedule, path, length,
+                                          knob_temperature(self), self->reseeds)) {
         srnn_plugin_report_error(self, "the model's path is too long, or the host's "
                                        "worker is busy; the model was not changed");
     }
@@ -195,7 +209,9 @@ static void start_fade_if_due(srnn_plugin *self)
     self->fading = self->current;
     self->current = self->pending;
     self->pending = NULL;
-    generator_reset(self->current, self->reseeds);
+    /* a reset would discard what the worker generated ahead: only when the seeds moved on */
+    if (generator_reseeds(self->current) != self->reseeds)
+        generator_reset(self->current, self->reseeds);
     self->fade_position = 0;
     self->fade_active = true;
 }
@@ -272,12 +288,6 @@ static void advance_phases(srnn_plugin *self, uint32_t count)
     }
 }
 
-static float clamped(float value, float low, float high, float fallback)
-{
-    if (isnan(value)) return fallback;
-    return value < low ? low : value > high ? high : value;
-}
-
 static void run(LV2_Handle instance, uint32_t sample_count)
 {
     srnn_plugin *self = instance;
@@ -290,8 +300,7 @@ static void run(LV2_Handle instance, uint32_t sample_count)
     write_announcements(self);
     retry_retired(self);
 
-    float temperature = clamped(*self->temperature, SRNN_LV2_TEMPERATURE_MIN,
-                                SRNN_LV2_TEMPERATURE_MAX, SRNN_LV2_TEMPERATURE_DEFAULT);
+    float temperature = knob_temperature(self);
     float gain = srnn_lv2_db_to_gain(
         clamped(*self->gain_db, SRNN_LV2_GAIN_MIN_DB, SRNN_LV2_GAIN_MAX_DB, 0.0f));
     float reseed = *self->reseed;

@@ -1,6 +1,7 @@
 /* Saving and restoring the model's path (LV2 state extension). The path goes through the
  * host's mapPath, so a session can move or bundle its files, and strings the host returns
  * are given back with its freePath. The knobs are ports: hosts save those themselves. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,14 +60,17 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
     LV2_Worker_Schedule *schedule = lv2_features_data(features, LV2_WORKER__schedule);
     LV2_State_Status status = LV2_STATE_SUCCESS;
     if (schedule && self->activated) {
-        if (!srnn_plugin_schedule_load(schedule, path, (uint32_t)strlen(path))) {
+        /* run() alone reads the knob and the reseeds: the crossfade is generated at the
+         * default temperature, for the first seeds (run() resets it if they moved on) */
+        if (!srnn_plugin_schedule_load(schedule, path, (uint32_t)strlen(path),
+                                       SRNN_LV2_TEMPERATURE_DEFAULT, 0)) {
             lv2_log_error(&self->logger, "srnn: cannot ask the worker to load %s\n", path);
             status = LV2_STATE_ERR_UNKNOWN;
         }
     } else {
         generator *p;
         char error[GENERATOR_ERROR_MAX];
-        if (generator_create(path, self->rate, self->channels, &p, error) == 0) {
+        if (generator_create(path, self->rate, self->channels, 0, NAN, &p, error) == 0) {
             srnn_plugin_install_now(self, p);
         } else {
             lv2_log_error(&self->logger, "srnn: %s\n", error);

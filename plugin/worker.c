@@ -12,11 +12,14 @@
 
 #include "plugin.h"
 
-bool srnn_plugin_schedule_load(LV2_Worker_Schedule *schedule, const char *path, uint32_t length)
+bool srnn_plugin_schedule_load(LV2_Worker_Schedule *schedule, const char *path, uint32_t length,
+                               float temperature, uint32_t reseeds)
 {
     if (length >= SRNN_LV2_PATH_MAX) return false;
     load_message message;
     message.kind = MESSAGE_LOAD;
+    message.temperature = temperature;
+    message.reseeds = reseeds;
     memcpy(message.path, path, length);
     message.path[length] = '\0';
     uint32_t size = (uint32_t)offsetof(load_message, path) + length + 1;
@@ -50,7 +53,10 @@ static LV2_Worker_Status load(srnn_plugin *self, LV2_Worker_Respond_Function res
     }
     generator *p;
     failure_message failure = {MESSAGE_FAILED, ""};
-    if (generator_create(path, self->rate, self->channels, &p, failure.text) != 0) {
+    load_message message; /* the fields before the path, copied: data may be unaligned */
+    memcpy(&message, data, offsetof(load_message, path));
+    if (generator_create(path, self->rate, self->channels, message.reseeds, message.temperature,
+                         &p, failure.text) != 0) {
         lv2_log_error(&self->logger, "srnn: %s\n", failure.text);
         return respond(handle, sizeof failure, &failure);
     }

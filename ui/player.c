@@ -9,7 +9,6 @@
 #include "denormals.h"
 
 #define FADE_SECONDS 0.02      /* pause, resume, reseed: short, but no click */
-#define CROSSFADE_SECONDS 0.1  /* between models */
 
 static uint32_t float_bits(float value) {
     uint32_t bits;
@@ -29,7 +28,7 @@ int player_init(player *p, uint32_t rate, int channels, float temperature,
     p->rate = rate;
     p->channels = channels;
     p->fade_frames = (uint32_t)ceil(FADE_SECONDS * rate);
-    p->crossfade_frames = (uint32_t)ceil(CROSSFADE_SECONDS * rate);
+    p->crossfade_frames = (uint32_t)ceil(PLAYER_CROSSFADE_SECONDS * rate);
     atomic_init(&p->pending, NULL);
     atomic_init(&p->retired, NULL);
     atomic_init(&p->temperature_bits, float_bits(temperature));

@@ -3,6 +3,7 @@
  * owes. Everything libsamplerate needs is allocated by src_callback_new, before playing. */
 #include "player_slot.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +27,26 @@ static long supply(void *user, float **data) {
 }
 
 /* Measures how many samples the resampler reads before its first output frame (it looks
- * ahead by half its filter), then starts again from seed with that many generated at
- * temperature, in whole blocks as supply() hands them out. 0, or -1 when out of memory. */
+ * ahead by half its filter), then starts again from seed with those and the crossfade's
+ * generated at temperature, in whole blocks as supply() hands them out. 0, or -1 when out of
+ * memory. */
 static int prime(player_slot *slot, uint64_t seed, float temperature) {
-    float frame;
-    slot->temperature = temperature;
-    src_callback_read(slot->resampler, slot->ratio, 1, &frame);
-    size_t ahead = slot->supplied;
-    player_slot_reseed(slot, seed);
-    slot->primed = malloc(ahead * sizeof *slot->primed);
+    size_t ahead = 0;
+    if (slot->resampler) {
+        float frame;
+        slot->temperature = temperature;
+        src_callback_read(slot->resampler, slot->ratio, 1, &frame);
+        ahead = slot->supplied;
+        player_slot_reseed(slot, seed);
+    }
+    size_t model_rate = srnn_model_config(slot->model)->sample_rate;
+    size_t crossfade = (size_t)ceil(PLAYER_CROSSFADE_SECONDS * (double)model_rate);
+    size_t blocks = (ahead + crossfade + PLAYER_SLOT_BLOCK - 1) / PLAYER_SLOT_BLOCK;
+    size_t count = blocks * PLAYER_SLOT_BLOCK;
+    slot->primed = malloc(count * sizeof *slot->primed);
     if (!slot->primed) return -1;
-    srnn_voice_generate(slot->voice, temperature, slot->primed, NULL, ahead);
-    slot->primed_count = ahead;
+    srnn_voice_generate(slot->voice, temperature, slot->primed, NULL, count);
+    slot->primed_count = count;
     return 0;
 }
 
@@ -92,7 +101,7 @@ player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t
         }
     }
     warm_up(slot, seed);
-    if (slot->resampler && prime(slot, seed, temperature) != 0) {
+    if (prime(slot, seed, temperature) != 0) {
         snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: out of memory", path);
         goto fail;
     }
@@ -113,7 +122,11 @@ void player_slot_free(player_slot *slot) {
 
 void player_slot_render(player_slot *slot, float temperature, float *out, size_t count) {
     if (!slot->resampler) {
-        srnn_voice_generate(slot->voice, temperature, out, NULL, count);
+        size_t primed = slot->primed_count - slot->primed_read;
+        if (primed > count) primed = count;
+        if (primed) memcpy(out, slot->primed + slot->primed_read, primed * sizeof *out);
+        slot->primed_read += primed;
+        srnn_voice_generate(slot->voice, temperature, out + primed, NULL, count - primed);
         return;
     }
     slot->temperature = temperature;

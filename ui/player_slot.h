@@ -12,9 +12,12 @@
 
 /* Samples generated at a time for the resampler: small, so that a callback's work follows its
  * length closely. A period of 256 frames at 48 kHz owes 85.3 samples of a 16 kHz model: blocks
- * of 64 made every third period generate 128 (1.5 times the mean, measured by
- * tests/budget_realtime.c); blocks of 16 make it 80 or 96. */
+ * of 64 made every third period generate 128 (1.5 times the mean); blocks of 16 make it 80 or
+ * 96. */
 enum { PLAYER_SLOT_BLOCK = 16 };
+
+/* A new slot crossfades in over this time (player.c), its samples generated beforehand. */
+#define PLAYER_CROSSFADE_SECONDS 0.1
 
 typedef struct {
     srnn_model *model;
@@ -24,8 +27,9 @@ typedef struct {
     float temperature;    /* of the samples being generated, for the resampler's supply */
     int tag;              /* the caller's: which model this is (a playlist position) */
     float block[PLAYER_SLOT_BLOCK];
-    /* The samples the resampler reads ahead of its first output frame, generated when the
-     * slot is made (see player_slot_create) and supplied before any generated live. */
+    /* The samples of its crossfade and those the resampler reads ahead of its first output
+     * frame, generated when the slot is made (see player_slot_create) and played before any
+     * generated live. */
     float *primed;
     size_t primed_count, primed_read;
     size_t supplied; /* samples supply() has handed out since the last reseed */
@@ -34,13 +38,13 @@ typedef struct {
 /* The size of the one-line error buffer of player_slot_create. */
 #define PLAYER_SLOT_ERROR_MAX 512
 
-/* Loads the model at path and prepares it to play at device_rate Hz from silence with seed,
- * at temperature until the callback gives its own. When resampling, the samples the resampler
- * reads ahead before its first output frame are generated here, on the control thread, at
- * temperature: without them, the first callback after a handoff generated a period and a half
- * (a crossfade to a 512 x 2 int8 model took 105% of a 256-frame period at 48 kHz,
- * tests/budget_realtime.c). NULL and one line in error on failure (a bad file, an impossible
- * rate ratio, no memory). */
+/* Loads the model at path and prepares it to play at device_rate Hz from silence with seed.
+ * The samples of its crossfade (PLAYER_CROSSFADE_SECONDS) and those the resampler reads ahead
+ * of its first output frame are generated here, on the control thread, at temperature, so
+ * that a crossfade's callbacks generate one voice, not two (tests/budget_realtime.c: the worst
+ * crossfade period to a 512 x 2 int8 model, 256 frames at 48 kHz, took 105% of the period
+ * with nothing generated ahead, 41% with the read-ahead and the crossfade).
+ * NULL and one line in error on failure (a bad file, an impossible rate ratio, no memory). */
 player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t seed, int tag,
                                 float temperature, char error[PLAYER_SLOT_ERROR_MAX]);
 void player_slot_free(player_slot *slot); /* NULL is a no-op */
@@ -48,8 +52,8 @@ void player_slot_free(player_slot *slot); /* NULL is a no-op */
 /* Writes count samples at the device rate. Real-time safe. */
 void player_slot_render(player_slot *slot, float temperature, float *out, size_t count);
 
-/* Starts again from silence with a new seed (the read-ahead is generated live: a reseed's
- * first period generates a period and a half). Real-time safe. */
+/* Starts again from silence with a new seed, generating everything live (a reseed's first
+ * period generates a period and a half). Real-time safe. */
 void player_slot_reseed(player_slot *slot, uint64_t seed);
 
 #endif
