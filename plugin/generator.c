@@ -29,7 +29,6 @@ typedef struct {
     const float *input;
     uint32_t input_read, input_fill;
     float *primed;
-    uint32_t primed_count;
     uint32_t generated; /* samples generated for the converter since the last reset */
     float temperature; /* smoothed; NAN until the first sample, which takes the knob's value */
 } channel_state;
@@ -76,7 +75,6 @@ static int prime(generator *p, float lead_in_temperature)
         if (count == 0) continue;
         if (!(ch->primed = malloc(count * sizeof *ch->primed))) return -1;
         generate(ch, p->temperature_coefficient, temperature, ch->primed, count);
-        ch->primed_count = count;
         ch->input = ch->primed;
         ch->input_read = 0;
         ch->input_fill = count;
