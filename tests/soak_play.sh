@@ -12,10 +12,19 @@
 # reported, not judged.
 #
 # It fails only on what is srnn's: a crash or a non-zero exit, a switch not made, a forbidden
-# call (allocation, lock, wait, I/O) in the audio callback, or a callback whose CPU time
-# exceeded its period. The last two come from tests/soak_probe.c, preloaded into srnn play: it
-# wraps the callback srnn hands to Pa_OpenStream, timing each call in the audio thread's CPU
+# call (allocation, lock, wait, I/O) in the audio callback, or callbacks whose CPU time
+# exceeded their period. The last two come from tests/soak_probe.c, preloaded into srnn play:
+# it wraps the callback srnn hands to Pa_OpenStream, timing each call in the audio thread's CPU
 # time and arming the interposer around it.
+#
+# This VM reports no steal time: while its virtual CPU is stalled, the stalled thread's CPU
+# time still runs, so a stall inside a callback reads as the callback's own cost (a 5-minute
+# soak saw 8 such callbacks, the longest 14.7 ms, while cyclictest saw 26 ms). No reading from
+# inside the thread tells the two apart (there is no PMU to count instructions), so the soak
+# charges overruns to srnn when they cannot be the machine's: more than one callback in
+# 1,000 over its period (stalls are rare; a slow path of srnn's recurs), or a callback longer
+# than the longest stall the machine showed in the same run (cyclictest's maximum on either
+# core). tests/budget_realtime.c, in make test, is the gate on srnn's cost per period.
 set -u
 source "$(dirname "$0")/lib.sh" SRNN GOLDEN BUILD
 seconds=${SOAK_SECONDS:-600}
@@ -52,7 +61,7 @@ cyclictest -m -q -p 80 -t 2 -i 1000 -D "$seconds" >"$dir/cyclictest" 2>&1 &
 cyclictest_pid=$!
 tmux -L "$tmux_socket" new-session -d -s soak -x 200 -y 20 \
     "cd '$PWD' && JACK_DEFAULT_SERVER=$JACK_DEFAULT_SERVER LD_PRELOAD='$PWD/$probe' \
-     SRNN_SOAK_PROBE='$dir/probe' '$SRNN' play '$dir/models' --buffer 256 2>'$dir/stderr'; \
+     SRNN_SOAK_PROBE='$dir/probe' ${SRNN_SOAK_SLOW_PATH:+SRNN_SOAK_SLOW_PATH=1} '$SRNN' play '$dir/models' --buffer 256 2>'$dir/stderr'; \
      echo \$? >'$dir/exit'; sleep 60"
 
 pid=
@@ -99,8 +108,18 @@ echo "the machine's scheduling latency (cyclictest -p 80, both cores, during the
 summary=$(grep '^played ' "$dir/stderr")
 [[ $summary =~ \ ([0-9]+)\ model\ switches ]] && [ "${BASH_REMATCH[1]}" -eq "$switches" ] ||
     fail "switches: asked for $switches: $summary"
-grep -q '^probe: .* 0 over their period' "$dir/probe" ||
-    fail "a callback's CPU time exceeded its period"
+probe_figures=$(grep -o 'max [0-9.]* us .*; [0-9]* over their period' "$dir/probe")
+read -r callbacks < <(grep -o '^probe: [0-9]* callbacks' "$dir/probe" | grep -o '[0-9]*')
+if [[ $probe_figures =~ ^max\ ([0-9]+)(\.[0-9]*)?\ us.*\ ([0-9]+)\ over ]]; then
+    worst_us=${BASH_REMATCH[1]} over=${BASH_REMATCH[3]}
+    machine_us=$(grep -o 'Max: *[0-9]*' "$dir/cyclictest" | grep -o '[0-9]*' | sort -n | tail -n 1)
+    [ $((over * 1000)) -le "${callbacks:-0}" ] ||
+        fail "$over of ${callbacks:-0} callbacks exceeded their period in CPU time (more than 1 in 1,000)"
+    [ "$over" -eq 0 ] || [ "$worst_us" -le "${machine_us:-0}" ] ||
+        fail "a callback took ${worst_us} us of CPU time, longer than the machine's worst stall (${machine_us:-?} us)"
+else
+    fail "the probe's figures are missing: $(cat "$dir/probe")"
+fi
 grep -q '^probe: forbidden calls in the callback: 0$' "$dir/probe" ||
     fail "forbidden calls in the callback"
 finish "soak: $failed failures"

@@ -9,7 +9,10 @@
  *     probe: N callbacks of F frames at R Hz; CPU time mean ..., max ... us (..% of the
  *            period); K over their period
  *     probe: forbidden calls in the callback: C [names]
- * Nothing here allocates or prints on the audio thread. */
+ * Nothing here allocates or prints on the audio thread.
+ *
+ * SRNN_SOAK_SLOW_PATH=1 adds a deliberate slow path, a 40 ms CPU spin in every 500th
+ * callback, inside the timed span as a slow path of srnn's would be: the soak must then fail. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <portaudio.h>
@@ -27,6 +30,7 @@ typedef PaError open_stream_function(PaStream **, const PaStreamParameters *,
 
 static PaStreamCallback *srnn_callback;
 static double sample_rate;
+static int slow_path; /* SRNN_SOAK_SLOW_PATH, read before the stream opens */
 /* Written by the audio thread only, read at exit. */
 static uint64_t callbacks, frames_total, over_period;
 static double busy_ns, max_ns, max_period_ns;
@@ -45,6 +49,9 @@ static int probe_callback(const void *input, void *output, unsigned long frames,
     double start = thread_ns();
     interposer_arm();
     int result = srnn_callback(input, output, frames, time, flags, user);
+    if (slow_path && callbacks % 500 == 499)
+        while (thread_ns() - start < 40e6) {
+        }
     interposer_disarm();
     double ns = thread_ns() - start, period_ns = 1e9 * (double)frames / sample_rate;
     callbacks++;
@@ -63,6 +70,7 @@ PaError Pa_OpenStream(PaStream **stream, const PaStreamParameters *input,
     if (!real) return paInternalError;
     srnn_callback = callback;
     sample_rate = rate;
+    slow_path = getenv("SRNN_SOAK_SLOW_PATH") != NULL;
     interposer_clear();
     return real(stream, input, output, rate, frames, flags, callback ? probe_callback : NULL,
                 user);
