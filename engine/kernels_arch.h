@@ -98,7 +98,6 @@ static float i8_input_step(const float *x, size_t in, float *inverse)
     return max / 127.0f;
 }
 
-#ifndef VEC_I4_UNPACK
 /* quads four-row groups of an I4 block (kernels.h) into the I8 layout: 128 bytes each, byte j
  * giving value j (low nibble) and value j + 128 (high nibble), sign-extended. */
 static inline void i4_unpack(int8_t *out, const uint8_t *in, size_t quads)
@@ -108,6 +107,58 @@ static inline void i4_unpack(int8_t *out, const uint8_t *in, size_t quads)
             out[j] = (int8_t)(((in[j] & 15) ^ 8) - 8);
             out[j + 128] = (int8_t)(((in[j] >> 4) ^ 8) - 8);
         }
+}
+
+#ifdef VI_BYTES
+/* The I4 product, fused, on levels with integer vectors (VI_BYTES) and inputs quantised
+ * already: each weight nibble n (two's complement, -7 … 7) becomes the unsigned n + 8 by an
+ * xor, straight from the packed bytes, and vi_dot_add multiplies it by the signed input bytes,
+ * four to a lane. A group's lane then holds the sum of (w + 8)·q = sum w·q + 8·sum q, and
+ * 8·sum q, the same for every column, is subtracted. Each group's sum is exact, then
+ * converted, scaled and added in group order, as integer_products does. */
+#define VI_COLUMNS (VI_BYTES / 4) /* a vector holds four rows of this many columns */
+#define VI_ACCUMULATORS (256 / VI_COLUMNS / 4) /* a four-row group's 256 values over vectors */
+_Static_assert(VI_COLUMNS == VF_WIDTH, "a vector of sums converts to one of floats");
+static void i4_products(const srnn_matrix *w, const int16_t *q, float step, float *y,
+                        uint32_t block_begin, uint32_t block_end)
+{
+    size_t rows = srnn_matrix_rows(w), groups = rows / SRNN_I4_GROUP;
+    int8_t bytes[SRNN_I8_CHUNK];
+    int32_t bias[SRNN_I8_CHUNK / SRNN_I4_GROUP];
+    vi_bytes_and_sums(bytes, bias, q, rows);
+    const vi nibble = vi_set1_i8(0x0f), flip = vi_set1_i8((int8_t)0x88);
+    for (uint32_t b = block_begin; b < block_end; b++) {
+        const uint8_t *block = (const uint8_t *)w->data + (size_t)b * rows / 2 * SRNN_BLOCK;
+        const float *scale = w->scale + (size_t)b * groups * SRNN_BLOCK;
+        float total[SRNN_BLOCK] = {0};
+        for (size_t g = 0; g < groups; g++) {
+            /* the low nibbles of the quad's bytes [j, j + VI_BYTES) are columns j / 4 …, the
+             * high nibbles 32 + j / 4 … (kernels.h) */
+            vi acc[VI_ACCUMULATORS];
+            for (int j = 0; j < VI_ACCUMULATORS; j++) acc[j] = vi_set1_i32(0);
+            const uint8_t *quads = block + g * SRNN_I4_GROUP / 4 * 128;
+            for (int k = 0; k < SRNN_I4_GROUP / 4; k++) {
+                int32_t four;
+                memcpy(&four, bytes + g * SRNN_I4_GROUP + 4 * k, sizeof four);
+                vi x = vi_set1_i32(four);
+                for (int j = 0; j < VI_ACCUMULATORS / 2; j++) {
+                    vi packed = vi_xor(vi_load(quads + 128 * k + VI_BYTES * j), flip);
+                    acc[j] = vi_dot_add(acc[j], vi_and(packed, nibble), x);
+                    acc[j + VI_ACCUMULATORS / 2] =
+                        vi_dot_add(acc[j + VI_ACCUMULATORS / 2], vi_and(vi_shift_right_16(packed, 4), nibble), x);
+                }
+            }
+            vi correction = vi_set1_i32(8 * bias[g]);
+            for (int j = 0; j < VI_ACCUMULATORS; j++) {
+                float *t = total + VI_COLUMNS * j;
+                vf sum = vf_from_i32(vi_sub_i32(acc[j], correction));
+                vf_store(t, vf_add(vf_load(t), vf_mul(sum, vf_load(scale + g * SRNN_BLOCK + VI_COLUMNS * j))));
+            }
+        }
+        float *out = y + (size_t)b * SRNN_BLOCK;
+        for (int j = 0; j < SRNN_BLOCK; j += VF_WIDTH)
+            vf_store(out + j, vf_add(vf_load(out + j), vf_mul(vf_load(total + j), vf_set1(step))));
+    }
 }
 #endif
 
@@ -120,6 +171,12 @@ static void integer_products(const srnn_matrix *w, const int16_t *q, const float
                              uint32_t block_end)
 {
     bool i4 = w->dtype == SRNN_DTYPE_I4;
+#ifdef VI_BYTES
+    if (i4 && q) {
+        i4_products(w, q, step, y, block_begin, block_end);
+        return;
+    }
+#endif
     size_t rows = srnn_matrix_rows(w), groups = rows / SRNN_I4_GROUP;
     size_t block_bytes = i4 ? rows / 2 * SRNN_BLOCK : rows * SRNN_BLOCK;
     int16_t staged[SRNN_I8_CHUNK];

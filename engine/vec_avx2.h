@@ -81,20 +81,40 @@ static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uin
     }
 }
 
-/* kernels_arch.h's i4_unpack: a mask and a shift per 32 bytes, then x ^ 8 - 8 sign-extends
- * each nibble. */
-#define VEC_I4_UNPACK
-static inline void i4_unpack(int8_t *out, const uint8_t *in, size_t quads)
+/* Integer vectors for kernels_arch.h's fused I4 product: 32 bytes, 8 32-bit lanes. */
+#define VI_BYTES 32
+typedef __m256i vi;
+static inline vi vi_load(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
+static inline vi vi_set1_i8(int8_t x) { return _mm256_set1_epi8(x); }
+static inline vi vi_set1_i32(int32_t x) { return _mm256_set1_epi32(x); }
+static inline vi vi_and(vi a, vi b) { return _mm256_and_si256(a, b); }
+static inline vi vi_xor(vi a, vi b) { return _mm256_xor_si256(a, b); }
+static inline vi vi_shift_right_16(vi a, int n) { return _mm256_srli_epi16(a, n); }
+static inline vi vi_sub_i32(vi a, vi b) { return _mm256_sub_epi32(a, b); }
+static inline vf vf_from_i32(vi a) { return _mm256_cvtepi32_ps(a); }
+/* sum + the products of the unsigned bytes of a and the signed bytes of b, four to a 32-bit
+ * lane: vpmaddubsw, exact only while a pair's sum fits 16 bits (I4's a ≤ 15: 2 · 15 · 127 <
+ * 2¹⁵), then vpmaddwd by ones. */
+static inline vi vi_dot_add(vi sum, vi a, vi b)
 {
-    const __m256i low = _mm256_set1_epi8(15), eight = _mm256_set1_epi8(8);
-    for (size_t k = 0; k < quads; k++, in += 128, out += 256)
-        for (int j = 0; j < 128; j += 32) {
-            __m256i bytes = _mm256_loadu_si256((const __m256i *)(in + j));
-            __m256i lo = _mm256_and_si256(bytes, low);
-            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low);
-            _mm256_storeu_si256((__m256i *)(out + j), _mm256_sub_epi8(_mm256_xor_si256(lo, eight), eight));
-            _mm256_storeu_si256((__m256i *)(out + j + 128), _mm256_sub_epi8(_mm256_xor_si256(hi, eight), eight));
-        }
+    return _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(a, b), _mm256_set1_epi16(1)));
+}
+/* bytes[i] = q[i] for count values (a multiple of 32) in -127 … 127, and each 32 values' sum */
+static inline void vi_bytes_and_sums(int8_t *bytes, int32_t *sums, const int16_t *q, size_t count)
+{
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (size_t i = 0; i < count; i += 32) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(q + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(q + i + 16));
+        /* packs interleaves the halves of a and b; the permute puts them back in order */
+        __m256i packed = _mm256_permute4x64_epi64(_mm256_packs_epi16(a, b), 0xd8);
+        _mm256_storeu_si256((__m256i *)(bytes + i), packed);
+        __m256i pairs = _mm256_add_epi32(_mm256_madd_epi16(a, ones), _mm256_madd_epi16(b, ones));
+        __m128i four = _mm_add_epi32(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
+        four = _mm_add_epi32(four, _mm_shuffle_epi32(four, 0x4e));
+        four = _mm_add_epi32(four, _mm_shuffle_epi32(four, 0xb1));
+        sums[i / 32] = _mm_cvtsi128_si32(four);
+    }
 }
 
 /* eight double lanes in two registers */

@@ -85,20 +85,36 @@ static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uin
     }
 }
 
-/* kernels_arch.h's i4_unpack: a mask and a shift per 64 bytes, then x ^ 8 - 8 sign-extends
- * each nibble. */
-#define VEC_I4_UNPACK
-static inline void i4_unpack(int8_t *out, const uint8_t *in, size_t quads)
+/* Integer vectors for kernels_arch.h's fused I4 product: 64 bytes, 16 32-bit lanes. */
+#define VI_BYTES 64
+typedef __m512i vi;
+static inline vi vi_load(const void *p) { return _mm512_loadu_si512(p); }
+static inline vi vi_set1_i8(int8_t x) { return _mm512_set1_epi8(x); }
+static inline vi vi_set1_i32(int32_t x) { return _mm512_set1_epi32(x); }
+static inline vi vi_and(vi a, vi b) { return _mm512_and_si512(a, b); }
+static inline vi vi_xor(vi a, vi b) { return _mm512_xor_si512(a, b); }
+static inline vi vi_shift_right_16(vi a, int n) { return _mm512_srli_epi16(a, (unsigned)n); }
+static inline vi vi_sub_i32(vi a, vi b) { return _mm512_sub_epi32(a, b); }
+static inline vf vf_from_i32(vi a) { return _mm512_cvtepi32_ps(a); }
+/* sum + the products of the unsigned bytes of a and the signed bytes of b, four to a 32-bit
+ * lane: VNNI's vpdpbusd; without VNNI vpmaddubsw, exact only while a pair's sum fits 16
+ * bits (I4's a ≤ 15: 2 · 15 · 127 < 2¹⁵), then vpmaddwd by ones. */
+static inline vi vi_dot_add(vi sum, vi a, vi b)
 {
-    const __m512i low = _mm512_set1_epi8(15), eight = _mm512_set1_epi8(8);
-    for (size_t k = 0; k < quads; k++, in += 128, out += 256)
-        for (int j = 0; j < 128; j += 64) {
-            __m512i bytes = _mm512_loadu_si512((const void *)(in + j));
-            __m512i lo = _mm512_and_si512(bytes, low);
-            __m512i hi = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low);
-            _mm512_storeu_si512((void *)(out + j), _mm512_sub_epi8(_mm512_xor_si512(lo, eight), eight));
-            _mm512_storeu_si512((void *)(out + j + 128), _mm512_sub_epi8(_mm512_xor_si512(hi, eight), eight));
-        }
+#ifdef VEC_AVX512_VNNI
+    return _mm512_dpbusd_epi32(sum, a, b);
+#else
+    return _mm512_add_epi32(sum, _mm512_madd_epi16(_mm512_maddubs_epi16(a, b), _mm512_set1_epi16(1)));
+#endif
+}
+/* bytes[i] = q[i] for count values (a multiple of 32) in -127 … 127, and each 32 values' sum */
+static inline void vi_bytes_and_sums(int8_t *bytes, int32_t *sums, const int16_t *q, size_t count)
+{
+    for (size_t i = 0; i < count; i += 32) {
+        __m512i x = _mm512_loadu_si512((const void *)(q + i));
+        _mm256_storeu_si256((__m256i *)(bytes + i), _mm512_cvtepi16_epi8(x));
+        sums[i / 32] = _mm512_reduce_add_epi32(_mm512_madd_epi16(x, _mm512_set1_epi16(1)));
+    }
 }
 
 typedef __m512d vd8;
