@@ -226,6 +226,8 @@ srnn_status srnn_prepare(srnn_model *m, const srnn_kernels *kernels, srnn_precis
     run->big_frame.conditioning =
         fold_upsampling(&b, m->big_frame.upsample, m->big_frame.ratio, d, frame_k0, gd);
     free(made);
+    /* the frame tier's upsampling through hidden1: at the sample MLP's precision, as hidden1 */
+    b.dtype = b.sample_dtype;
     run->frame.conditioning =
         fold_upsampling(&b, m->frame.upsample, m->frame.ratio, d, m->hidden1_kernel, d);
     fold_sample_table(&b, m);
