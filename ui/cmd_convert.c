@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "score.h"
@@ -70,6 +71,10 @@ static int convert_run(int argc, char **argv)
         cli_error("convert: --precision '%s' is not float32, float16, bfloat16, int8 or int4, "
                   "or two of them as FRAME_TIERS/SAMPLE_MLP", text);
         return CLI_EXIT_USAGE;
+    }
+    if (options[EVAL].value && access(options[EVAL].value, R_OK) != 0) { /* before any work */
+        cli_error("convert: --eval %s: cannot read it", options[EVAL].value);
+        return CLI_EXIT_ERROR;
     }
     srnn_model *model = cli_load_model(positional[0]);
     if (!model) return CLI_EXIT_ERROR;
