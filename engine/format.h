@@ -20,17 +20,66 @@ static inline uint64_t srnn_format_i4_groups(uint64_t n)
     return (n + SRNN_FORMAT_I4_GROUP - 1) / SRNN_FORMAT_I4_GROUP;
 }
 
-/* Bytes of a tensor of this shape stored as dtype: int8 the rows' scales and a byte per
- * element, int4 the groups' scales and half a byte per element (rounded up). */
-static inline uint64_t srnn_format_tensor_bytes(const srnn_tensor_info *info, srnn_dtype dtype)
+/* Version 4: a tensor's dtype field with this bit set holds a block-sparse matrix (ndim 2):
+ * pieces of SRNN_FORMAT_PIECE_ROWS x SRNN_FORMAT_PIECE_COLUMNS elements, a bit per piece
+ * (set: kept), and only the kept pieces' elements. */
+#define SRNN_FORMAT_SPARSE 0x100u
+#define SRNN_FORMAT_PIECE_ROWS 4
+#define SRNN_FORMAT_PIECE_COLUMNS 8
+
+/* Bytes of the scales that precede a tensor's elements: int8 one per row, int4 one per group
+ * of a row, none for the float types. */
+static inline uint64_t srnn_format_scale_bytes(const srnn_tensor_info *info, srnn_dtype dtype)
 {
     uint64_t n = info->shape[info->ndim - 1], rows = info->count / n;
     switch (dtype) {
-    case SRNN_DTYPE_I8: return rows * 4 + info->count;
-    case SRNN_DTYPE_I4: return rows * srnn_format_i4_groups(n) * 4 + (info->count + 1) / 2;
-    default: return info->count * srnn_dtype_bits(dtype) / 8;
+    case SRNN_DTYPE_I8: return rows * 4;
+    case SRNN_DTYPE_I4: return rows * srnn_format_i4_groups(n) * 4;
+    default: return 0;
     }
 }
+
+/* Bytes of count elements of dtype: int4 two to a byte (rounded up). */
+static inline uint64_t srnn_format_element_bytes(uint64_t count, srnn_dtype dtype)
+{
+    return dtype == SRNN_DTYPE_I4 ? (count + 1) / 2 : count * srnn_dtype_bits(dtype) / 8;
+}
+
+/* Bytes of a tensor of this shape stored densely as dtype: its scales and its elements. */
+static inline uint64_t srnn_format_tensor_bytes(const srnn_tensor_info *info, srnn_dtype dtype)
+{
+    return srnn_format_scale_bytes(info, dtype) + srnn_format_element_bytes(info->count, dtype);
+}
+
+/* The pieces of a matrix (ndim 2) and the bytes of its mask, a bit per piece. */
+static inline uint64_t srnn_format_pieces(const srnn_tensor_info *info)
+{
+    uint64_t rows = info->shape[0], columns = info->shape[1];
+    return (rows + SRNN_FORMAT_PIECE_ROWS - 1) / SRNN_FORMAT_PIECE_ROWS *
+           ((columns + SRNN_FORMAT_PIECE_COLUMNS - 1) / SRNN_FORMAT_PIECE_COLUMNS);
+}
+static inline uint64_t srnn_format_mask_bytes(const srnn_tensor_info *info)
+{
+    return (srnn_format_pieces(info) + 7) / 8;
+}
+
+/* Whether element i (row-major) of a block-sparse matrix is in a kept piece of mask. */
+static inline int srnn_format_kept(const srnn_tensor_info *info, const uint8_t *mask, uint64_t i)
+{
+    uint64_t columns = info->shape[1], row = i / columns, column = i % columns;
+    uint64_t across = (columns + SRNN_FORMAT_PIECE_COLUMNS - 1) / SRNN_FORMAT_PIECE_COLUMNS;
+    uint64_t piece = row / SRNN_FORMAT_PIECE_ROWS * across + column / SRNN_FORMAT_PIECE_COLUMNS;
+    return mask[piece / 8] >> (piece % 8) & 1;
+}
+
+/* The elements of a block-sparse matrix's kept pieces. */
+uint64_t srnn_format_kept_elements(const srnn_tensor_info *info, const uint8_t *mask);
+
+/* Prunes a matrix x (ndim 2) to a density (0 < density <= 1) of its pieces: keeps the
+ * ceil(density · pieces) with the largest L2 norm (ties: the first), into mask
+ * (srnn_format_mask_bytes) and pruned (x with the other pieces zero). SRNN_ERR_NOMEM else OK. */
+srnn_status srnn_format_prune(const srnn_tensor_info *info, const float *x, double density,
+                              float *pruned, uint8_t *mask);
 
 /* Formats one line into error (when not NULL, a buffer of error_max bytes) and returns status. */
 srnn_status srnn_fail_sized(char *error, size_t error_max, srnn_status status,

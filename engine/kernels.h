@@ -50,12 +50,21 @@ typedef enum {
  * column o: scale[(o / 64 · R / SRNN_I4_GROUP + g) · 64 + o % 64]. Its product quantises x as
  * I8 does and adds y[o] += (sum over groups g, in order, of float(sum_i q_i · w_io over the
  * group's rows) · scale_go) · s: each group's integer sum exact, then one multiply and one
- * add per group, the same on every level. */
+ * add per group, the same on every level.
+ *
+ * An I8 matrix may be block-sparse (index not NULL): the pieces of 8 columns x 4 rows (32
+ * bytes of a four-row group) that are all zero are left out (sparse.h has the layout). Its
+ * product is the dense one's, bit for bit: the integer sums skip only zero terms. It needs
+ * in <= SRNN_I8_CHUNK (one integer sum). */
 typedef struct {
     uint32_t in, out, blocks; /* blocks = ceil(out / 64) */
     srnn_dtype dtype;
     const void *data;
     const float *scale; /* I8: one per column, blocks · 64 of them; I4: per group and column; else NULL */
+    /* block-sparse I8 only, else NULL (sparse.h): pieces kept before column block b (blocks + 1
+     * of them), and per column block the 8 octets' counts then their pieces' row groups */
+    const uint32_t *kept_before;
+    const uint16_t *index;
 } srnn_matrix;
 
 #define SRNN_I8_CHUNK 4096 /* rows whose integer sum cannot overflow 32 bits: 4096 · 127² < 2³¹ */

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "kernels.h"
+#include "kernels_sparse.h"
 
 #define LANES (SRNN_BLOCK / VF_WIDTH)
 
@@ -163,14 +164,14 @@ static void i4_products(const srnn_matrix *w, const int16_t *q, float step, floa
 #endif
 
 /* y += the I8 or I4 product of blocks [begin, end): of inputs quantised already (q, every
- * row), or with q NULL quantised here a chunk at a time from x. Every integer sum is exact;
- * I8 converts one per chunk and scales the total per column, I4 one per group, each times
- * its scale, added in group order. */
+ * row; always for block-sparse I8, whose rows fit one chunk), or with q NULL quantised here a
+ * chunk at a time from x. Every integer sum is exact; I8 converts one per chunk and scales the
+ * total per column, I4 one per group, each times its scale, added in group order. */
 static void integer_products(const srnn_matrix *w, const int16_t *q, const float *x,
                              float inverse, float step, float *y, uint32_t block_begin,
                              uint32_t block_end)
 {
-    bool i4 = w->dtype == SRNN_DTYPE_I4;
+    bool i4 = w->dtype == SRNN_DTYPE_I4, sparse = w->index != NULL;
 #ifdef VI_BYTES
     if (i4 && q) {
         i4_products(w, q, step, y, block_begin, block_end);
@@ -184,8 +185,12 @@ static void integer_products(const srnn_matrix *w, const int16_t *q, const float
     int32_t acc[SRNN_BLOCK];
     for (uint32_t b = block_begin; b < block_end; b++) {
         float total[SRNN_BLOCK] = {0};
-        const uint8_t *block = (const uint8_t *)w->data + (size_t)b * block_bytes;
-        for (size_t first = 0; first < rows; first += SRNN_I8_CHUNK) {
+        if (sparse) { /* one chunk (kernels.h), quantised already */
+            i8_sparse_block(acc, q, w, b);
+            for (int o = 0; o < SRNN_BLOCK; o++) total[o] += (float)acc[o];
+        }
+        const uint8_t *block = sparse ? NULL : (const uint8_t *)w->data + (size_t)b * block_bytes;
+        for (size_t first = 0; first < rows && !sparse; first += SRNN_I8_CHUNK) {
             size_t n = rows - first < SRNN_I8_CHUNK ? rows - first : SRNN_I8_CHUNK;
             const int16_t *chunk = q ? q + first : staged;
             if (!q) quantise_inputs(staged, x, first, n, w->in, inverse);

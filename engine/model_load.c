@@ -18,7 +18,7 @@
 #include "format.h"
 #include "tensor_specs.h"
 
-#define FORMAT_VERSION 3 /* versions 1 (float32 only), 2 (dtypes) and 3 (int4, per tier) are read */
+#define FORMAT_VERSION 4 /* versions 1 (float32 only), 2 (dtypes), 3 (int4, per tier) and 4 (block-sparse) are read */
 #define NAME_SIZE 56
 #define MAX_NDIM 4
 
@@ -113,7 +113,7 @@ static srnn_status read_header(file_view *file, srnn_config *c, uint32_t *num_te
     uint32_t version = read_u32(h + 8);
     if (version < 1 || version > FORMAT_VERSION)
         return srnn_fail(error, SRNN_ERR_VERSION,
-                    "format version %" PRIu32 " is not supported (this build reads versions 1 to 3)",
+                    "format version %" PRIu32 " is not supported (this build reads versions 1 to 4)",
                     version);
     if (read_u32(h + 12) != SRNN_FORMAT_HEADER_SIZE)
         return srnn_fail(error, SRNN_ERR_FORMAT, "header_size %" PRIu32 " is not %d", read_u32(h + 12),
@@ -194,26 +194,54 @@ static float read_f32(const uint8_t *p)
     return x;
 }
 
-/* count elements of a tensor stored as dtype (little-endian; int8: the float32 scales of its
+/* The elements of a tensor stored as dtype (little-endian; int8: the float32 scales of its
  * rows, then the values row by row; int4: the scales of each row's groups of
- * SRNN_FORMAT_I4_GROUP, then the values two to a byte, low nibble first) as float32 */
-static void to_float32(float *out, const uint8_t *p, srnn_dtype dtype, uint64_t count, uint64_t rows)
+ * SRNN_FORMAT_I4_GROUP, then the values two to a byte, low nibble first) as float32. With a
+ * mask (block-sparse, after the scales) only the kept pieces' elements are stored; the others
+ * are zero. */
+static void to_float32(float *out, const uint8_t *p, srnn_dtype dtype, const srnn_tensor_info *info,
+                       const uint8_t *mask)
 {
-    uint64_t row_length = count / rows, groups = srnn_format_i4_groups(row_length);
-    for (uint64_t i = 0; i < count; i++) {
+    uint64_t row_length = info->shape[info->ndim - 1], groups = srnn_format_i4_groups(row_length);
+    const uint8_t *values = p + srnn_format_scale_bytes(info, dtype) + (mask ? srnn_format_mask_bytes(info) : 0);
+    uint64_t at = 0; /* the stored element */
+    for (uint64_t i = 0; i < info->count; i++) {
+        if (mask && !srnn_format_kept(info, mask, i)) {
+            out[i] = 0.0f;
+            continue;
+        }
         switch (dtype) {
-        case SRNN_DTYPE_F32: memcpy(&out[i], p + 4 * i, 4); break; /* not used: mapped in place */
-        case SRNN_DTYPE_F16: out[i] = srnn_f16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8)); break;
-        case SRNN_DTYPE_BF16: out[i] = srnn_bf16_to_f32((uint16_t)(p[2 * i] | p[2 * i + 1] << 8)); break;
-        case SRNN_DTYPE_I8: out[i] = (float)(int8_t)p[4 * rows + i] * read_f32(p + 4 * (i / row_length)); break;
+        case SRNN_DTYPE_F32: memcpy(&out[i], values + 4 * at, 4); break; /* block-sparse only: dense is mapped in place */
+        case SRNN_DTYPE_F16: out[i] = srnn_f16_to_f32((uint16_t)(values[2 * at] | values[2 * at + 1] << 8)); break;
+        case SRNN_DTYPE_BF16: out[i] = srnn_bf16_to_f32((uint16_t)(values[2 * at] | values[2 * at + 1] << 8)); break;
+        case SRNN_DTYPE_I8: out[i] = (float)(int8_t)values[at] * read_f32(p + 4 * (i / row_length)); break;
         case SRNN_DTYPE_I4: {
             uint64_t group = i / row_length * groups + i % row_length / SRNN_FORMAT_I4_GROUP;
-            int nibble = (p[4 * rows * groups + i / 2] >> (i % 2 * 4)) & 15;
+            int nibble = (values[at / 2] >> (at % 2 * 4)) & 15;
             out[i] = (float)((nibble ^ 8) - 8) * read_f32(p + 4 * group);
             break;
         }
         }
+        at++;
     }
+}
+
+/* The mask of a block-sparse tensor at offset, checked: inside the file, no bit past its
+ * pieces; sets *size to the tensor's bytes it implies. */
+static srnn_status sparse_mask(const file_view *file, const char *name, const srnn_tensor_info *want,
+                               srnn_dtype dtype, uint64_t offset, const uint8_t **mask, uint64_t *size)
+{
+    uint64_t at = offset + srnn_format_scale_bytes(want, dtype), bytes = srnn_format_mask_bytes(want);
+    if (offset > file->size || at > file->size || bytes > file->size - at)
+        return srnn_fail(file->error, SRNN_ERR_TRUNCATED, "truncated: tensor '%s''s block mask ends past the file", name);
+    *mask = file->bytes + at;
+    uint64_t pieces = srnn_format_pieces(want);
+    if (pieces % 8 && (*mask)[bytes - 1] >> (pieces % 8))
+        return srnn_fail(file->error, SRNN_ERR_TENSOR, "tensor '%s''s block mask has bits set past its %" PRIu64 " pieces",
+                         name, pieces);
+    *size = srnn_format_scale_bytes(want, dtype) + bytes +
+            srnn_format_element_bytes(srnn_format_kept_elements(want, *mask), dtype);
+    return SRNN_OK;
 }
 
 /* Checks one tensor table entry against the specs and points the model at its data: in the
@@ -239,13 +267,18 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     seen[s] = true;
     const srnn_tensor_info *want = &specs[s].info;
 
-    uint32_t dtype = read_u32(entry + 56), ndim = read_u32(entry + 60);
+    uint32_t stored = read_u32(entry + 56), ndim = read_u32(entry + 60);
+    uint32_t dtype = stored & ~SRNN_FORMAT_SPARSE;
+    bool sparse = (stored & SRNN_FORMAT_SPARSE) != 0;
     uint32_t shape[MAX_NDIM];
     for (int i = 0; i < MAX_NDIM; i++) shape[i] = read_u32(entry + 64 + 4 * i);
     uint64_t offset = read_u64(entry + 80), size = read_u64(entry + 88);
-    if (file->version == 1 && dtype != SRNN_DTYPE_F32)
+    if (file->version == 1 && stored != SRNN_DTYPE_F32)
         return srnn_fail(error, SRNN_ERR_TENSOR,
-                    "tensor '%s' has dtype %" PRIu32 ", version 1 has only 0 (float32)", name, dtype);
+                    "tensor '%s' has dtype %" PRIu32 ", version 1 has only 0 (float32)", name, stored);
+    if (sparse && file->version < 4)
+        return srnn_fail(error, SRNN_ERR_TENSOR,
+                         "tensor '%s' has dtype %" PRIu32 " (block-sparse), which needs version 4", name, stored);
     uint32_t last = file->version >= 3 ? SRNN_DTYPE_I4 : SRNN_DTYPE_I8;
     if (dtype > last)
         return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has dtype %" PRIu32 ", not 0 to %" PRIu32,
@@ -258,11 +291,17 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
                     ndim > MAX_NDIM ? "..." : "", expected);
     }
     /* the shape equals the config's, whose limits keep these far below 2^64 */
-    uint64_t rows = want->count / want->shape[want->ndim - 1];
+    if (sparse && ndim != 2)
+        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' is stored block-sparse but is not a matrix", name);
     uint64_t need = srnn_format_tensor_bytes(want, (srnn_dtype)dtype);
+    const uint8_t *mask = NULL;
+    if (sparse) {
+        srnn_status status = sparse_mask(file, name, want, (srnn_dtype)dtype, offset, &mask, &need);
+        if (status != SRNN_OK) return status;
+    }
     if (size != need)
-        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has %" PRIu64 " bytes, its shape needs %" PRIu64,
-                    name, size, need);
+        return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' has %" PRIu64 " bytes, its %s needs %" PRIu64,
+                    name, size, sparse ? "block mask" : "shape", need);
     if (offset % SRNN_FORMAT_ALIGNMENT != 0)
         return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' offset %" PRIu64 " is not %d-byte aligned",
                     name, offset, SRNN_FORMAT_ALIGNMENT);
@@ -275,11 +314,11 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
                     "truncated: tensor '%s' (%" PRIu64 " bytes at %" PRIu64 ") ends past the file",
                     name, size, offset);
     const float *data = (const float *)(file->bytes + offset);
-    if (dtype != SRNN_DTYPE_F32) {
+    if (dtype != SRNN_DTYPE_F32 || sparse) {
         float *copy = malloc(want->count * sizeof *copy);
         if (!copy) return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for tensor '%s'", name);
         converted[(*converted_count)++] = copy;
-        to_float32(copy, file->bytes + offset, (srnn_dtype)dtype, want->count, rows);
+        to_float32(copy, file->bytes + offset, (srnn_dtype)dtype, want, mask);
         data = copy;
     }
     for (uint64_t i = 0; i < want->count; i++)

@@ -2,6 +2,7 @@
  * metadata at the end. Atomic (atomic_file.h): a temporary file beside the target, fsync,
  * rename, fsync of the directory, so a crash leaves either the old file or the complete new one. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,18 @@ static void put_f32(uint8_t *p, float x)
     put_u32(p, bits);
 }
 
-/* A tensor's float32 values as dtype at p (models/FORMAT.md). p is zeroed. */
-static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *info, srnn_dtype dtype)
+/* A tensor's float32 values as dtype at p (models/FORMAT.md), p zeroed: its scales, then with
+ * a mask (block-sparse) the mask and the elements of the kept pieces, else every element. */
+static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *info, srnn_dtype dtype,
+                         const uint8_t *mask)
 {
     uint64_t row_length = info->shape[info->ndim - 1], rows = info->count / row_length;
-    uint64_t groups = srnn_format_i4_groups(row_length);
+    uint64_t groups = srnn_format_i4_groups(row_length), at = 0;
+    uint8_t *values = p + srnn_format_scale_bytes(info, dtype);
+    if (mask) {
+        memcpy(values, mask, srnn_format_mask_bytes(info));
+        values += srnn_format_mask_bytes(info);
+    }
     for (uint64_t r = 0; r < rows; r++) {
         const float *row = x + r * row_length;
         float scale = 1.0f;
@@ -75,7 +83,6 @@ static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *inf
             put_f32(p + 4 * r, scale);
         }
         for (uint64_t k = 0; k < row_length; k++) {
-            uint64_t i = r * row_length + k;
             uint32_t bits;
             if (dtype == SRNN_DTYPE_I4 && k % SRNN_FORMAT_I4_GROUP == 0) { /* a group starts */
                 float max_abs = 0.0f;
@@ -84,40 +91,55 @@ static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *inf
                 scale = srnn_i4_scale(max_abs);
                 put_f32(p + 4 * (r * groups + k / SRNN_FORMAT_I4_GROUP), scale);
             }
+            if (mask && !srnn_format_kept(info, mask, r * row_length + k)) continue;
             switch (dtype) {
             case SRNN_DTYPE_F32:
                 memcpy(&bits, &row[k], 4);
-                put_u32(p + 4 * i, bits);
+                put_u32(values + 4 * at, bits);
                 break;
             case SRNN_DTYPE_F16:
             case SRNN_DTYPE_BF16: {
                 uint16_t h = dtype == SRNN_DTYPE_F16 ? srnn_f32_to_f16(row[k]) : srnn_f32_to_bf16(row[k]);
-                p[2 * i] = (uint8_t)h;
-                p[2 * i + 1] = (uint8_t)(h >> 8);
+                values[2 * at] = (uint8_t)h;
+                values[2 * at + 1] = (uint8_t)(h >> 8);
                 break;
             }
-            case SRNN_DTYPE_I8: p[4 * rows + i] = (uint8_t)srnn_f32_to_i8(row[k], scale); break;
+            case SRNN_DTYPE_I8: values[at] = (uint8_t)srnn_f32_to_i8(row[k], scale); break;
             case SRNN_DTYPE_I4:
-                p[4 * rows * groups + i / 2] |= (uint8_t)((srnn_f32_to_i4(row[k], scale) & 15) << (i % 2 * 4));
+                values[at / 2] |= (uint8_t)((srnn_f32_to_i4(row[k], scale) & 15) << (at % 2 * 4));
                 break;
             }
+            at++;
         }
     }
 }
 
+/* Bytes of a tensor as stored: dense, or block-sparse with mask. */
+static uint64_t stored_bytes(const srnn_tensor_info *info, srnn_dtype dtype, const uint8_t *mask)
+{
+    if (!mask) return srnn_format_tensor_bytes(info, dtype);
+    return srnn_format_scale_bytes(info, dtype) + srnn_format_mask_bytes(info) +
+           srnn_format_element_bytes(srnn_format_kept_elements(info, mask), dtype);
+}
+
 /* The whole file in memory: simple, and models are written rarely (export, checkpoints).
  * The lowest version that holds the dtypes, so files stay readable by older readers: 1 when
- * every tensor is float32, 2 for one dtype of its, 3 for int4 or the tiers in two dtypes. */
+ * every tensor is float32, 2 for one dtype of its, 3 for int4 or the tiers in two dtypes, 4
+ * for block-sparse tensors (masks[i] not NULL: tensor i is stored block-sparse). */
 static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, size_t count,
-                          const float *const *tensors, const char *metadata, tier_dtypes weights,
-                          uint8_t **out, size_t *out_size, char *error)
+                          const float *const *tensors, const uint8_t *const *masks,
+                          const char *metadata, tier_dtypes weights, uint8_t **out,
+                          size_t *out_size, char *error)
 {
     size_t metadata_size = metadata ? strlen(metadata) : 0;
     srnn_status status = check_metadata(metadata ? metadata : "", metadata_size, error);
     if (status != SRNN_OK) return status;
+    bool sparse = false;
     uint64_t end = SRNN_FORMAT_HEADER_SIZE + (uint64_t)count * SRNN_FORMAT_ENTRY_SIZE;
-    for (size_t i = 0; i < count; i++)
-        end = align_up(end) + srnn_format_tensor_bytes(&specs[i].info, stored_dtype(&specs[i].info, weights));
+    for (size_t i = 0; i < count; i++) {
+        end = align_up(end) + stored_bytes(&specs[i].info, stored_dtype(&specs[i].info, weights), masks[i]);
+        sparse |= masks[i] != NULL;
+    }
     uint64_t metadata_offset = metadata_size ? end : 0, file_size = end + metadata_size;
     if (file_size > SIZE_MAX) return srnn_fail(error, SRNN_ERR_NOMEM, "model too large for memory");
     uint8_t *bytes = calloc(1, (size_t)file_size);
@@ -125,7 +147,8 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
                             (unsigned long long)file_size);
 
     memcpy(bytes, SRNN_FORMAT_MAGIC, 8);
-    uint32_t version = weights.frame != weights.sample || weights.frame == SRNN_DTYPE_I4 ? 3
+    uint32_t version = sparse ? 4
+                       : weights.frame != weights.sample || weights.frame == SRNN_DTYPE_I4 ? 3
                        : weights.frame != SRNN_DTYPE_F32                                ? 2
                                                                                         : 1;
     put_u32(bytes + 8, version);
@@ -148,20 +171,20 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
         uint8_t *entry = bytes + SRNN_FORMAT_HEADER_SIZE + i * SRNN_FORMAT_ENTRY_SIZE;
         memcpy(entry, info->name, strlen(info->name));
         srnn_dtype dtype = stored_dtype(info, weights);
-        put_u32(entry + 56, (uint32_t)dtype);
+        put_u32(entry + 56, (uint32_t)dtype | (masks[i] ? SRNN_FORMAT_SPARSE : 0));
         put_u32(entry + 60, info->ndim);
         for (int k = 0; k < 4; k++) put_u32(entry + 64 + 4 * k, info->shape[k]);
         offset = align_up(offset);
         put_u64(entry + 80, offset);
-        put_u64(entry + 88, srnn_format_tensor_bytes(info, dtype));
+        put_u64(entry + 88, stored_bytes(info, dtype, masks[i]));
         for (uint64_t k = 0; k < info->count; k++)
             if (!isfinite(tensors[i][k])) {
                 status = srnn_fail(error, SRNN_ERR_VALUE, "tensor '%s' element %llu is not finite",
                               info->name, (unsigned long long)k);
                 break;
             }
-        if (status == SRNN_OK) store_tensor(bytes + offset, tensors[i], info, dtype);
-        offset += srnn_format_tensor_bytes(info, dtype);
+        if (status == SRNN_OK) store_tensor(bytes + offset, tensors[i], info, dtype, masks[i]);
+        offset += stored_bytes(info, dtype, masks[i]);
     }
     if (metadata_size) memcpy(bytes + offset, metadata, metadata_size);
     put_u32(bytes + 24, (uint32_t)crc32_z(crc32(0L, Z_NULL, 0), bytes, (size_t)file_size));
@@ -194,26 +217,74 @@ srnn_status srnn_model_write_tiers(const char *path, const srnn_config *config,
                                    srnn_precision precision, srnn_precision sample_precision,
                                    char error[SRNN_ERROR_MAX])
 {
+    return srnn_model_write_pruned(path, config, tensors, metadata, precision, sample_precision,
+                                   1.0, error);
+}
+
+/* Whether the run-time matrix of a tensor is the tensor itself (model.h), so that pieces pruned
+ * in it are left out of the products: the RNN kernels past layer 0, the recurrent and skip
+ * kernels, hidden2 and the output. The others are folded into products at load time (layer
+ * 0's kernel, the upsamplings, hidden1) or looked up (the embedding and input convolution). */
+static bool runs_as_stored(const srnn_tensor_info *info)
+{
+    const char *name = info->name, *layer = strstr(name, "/layer_");
+    if (strcmp(name, "sample_mlp/hidden2/kernel") == 0 || strcmp(name, "sample_mlp/output/kernel") == 0)
+        return true;
+    if (!layer) return false;
+    const char *leaf = strchr(layer + 1, '/');
+    return strcmp(leaf, "/recurrent_kernel") == 0 || strcmp(leaf, "/skip_out/kernel") == 0 ||
+           (strcmp(leaf, "/kernel") == 0 && strncmp(layer, "/layer_0/", 9) != 0);
+}
+
+srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
+                                    const float *const *tensors, const char *metadata,
+                                    srnn_precision precision, srnn_precision sample_precision,
+                                    double density, char error[SRNN_ERROR_MAX])
+{
     if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I4)
         return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)precision);
     if (sample_precision < SRNN_PRECISION_AUTO || sample_precision > SRNN_PRECISION_I4)
         return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown sample precision %d", (int)sample_precision);
+    if (!(density > 0.0 && density <= 1.0))
+        return srnn_fail(error, SRNN_ERR_ARGUMENT, "density %g is not in (0, 1]", density);
     if (sample_precision == SRNN_PRECISION_AUTO) sample_precision = precision;
     tier_dtypes weights = {srnn_precision_dtype(precision), srnn_precision_dtype(sample_precision)};
     srnn_status status = srnn_config_check(config, error);
     if (status != SRNN_OK) return status;
     srnn_model *scratch = calloc(1, sizeof *scratch);
     srnn_tensor_spec *specs = calloc(SRNN_MAX_TENSORS, sizeof *specs);
+    const float **stored = calloc(SRNN_MAX_TENSORS, sizeof *stored);
+    float **pruned = calloc(SRNN_MAX_TENSORS, sizeof *pruned);
+    uint8_t **masks = calloc(SRNN_MAX_TENSORS, sizeof *masks);
     uint8_t *bytes = NULL;
-    size_t size = 0;
-    if (!scratch || !specs) status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
+    size_t size = 0, count = 0;
+    if (!scratch || !specs || !stored || !pruned || !masks) status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
     if (status == SRNN_OK) {
         scratch->config = *config;
-        size_t count = srnn_tensor_specs(scratch, specs);
-        status = encode(config, specs, count, tensors, metadata, weights, &bytes, &size, error);
+        count = srnn_tensor_specs(scratch, specs);
     }
+    for (size_t i = 0; i < count && status == SRNN_OK; i++) {
+        const srnn_tensor_info *info = &specs[i].info;
+        stored[i] = tensors[i];
+        if (density == 1.0 || !runs_as_stored(info)) continue;
+        pruned[i] = malloc(info->count * sizeof **pruned);
+        masks[i] = malloc(srnn_format_mask_bytes(info));
+        if (!pruned[i] || !masks[i] || srnn_format_prune(info, tensors[i], density, pruned[i], masks[i]) != SRNN_OK)
+            status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory pruning '%s'", info->name);
+        stored[i] = pruned[i];
+    }
+    if (status == SRNN_OK)
+        status = encode(config, specs, count, stored, (const uint8_t *const *)masks, metadata, weights,
+                        &bytes, &size, error);
     if (status == SRNN_OK) status = srnn_atomic_file_put(path, bytes, size, error, SRNN_ERROR_MAX);
+    for (size_t i = 0; i < count; i++) {
+        free(pruned[i]);
+        free(masks[i]);
+    }
     free(bytes);
+    free(masks);
+    free(pruned);
+    free(stored);
     free(specs);
     free(scratch);
     return status;

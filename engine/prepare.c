@@ -9,6 +9,11 @@
 
 #include "dtype.h"
 #include "model.h"
+#include "sparse.h"
+
+/* The share of its 8 x 4 pieces an int8 matrix may keep and still run block-sparse: above it
+ * the dense product is as fast (measured, README "Speed"); the results are the same bits. */
+#define SPARSE_MAX_DENSITY 0.7
 
 typedef struct {
     srnn_runtime *run;
@@ -42,6 +47,18 @@ static void *owned(builder *b, size_t bytes)
     return p;
 }
 
+/* Frees one block of owned memory before prepare returns. */
+static void release(builder *b, const void *p)
+{
+    srnn_runtime *run = b->run;
+    for (size_t i = run->allocation_count; i-- > 0;)
+        if (run->allocations[i] == p) {
+            free(run->allocations[i]);
+            run->allocations[i] = run->allocations[--run->allocation_count];
+            return;
+        }
+}
+
 /* Scratch memory freed before prepare returns. */
 static float *scratch(builder *b, size_t floats)
 {
@@ -70,7 +87,7 @@ static void i4_scales(float *scale, const float *w, uint32_t in, uint32_t out, s
 static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_t out,
                                 srnn_dtype dtype)
 {
-    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL};
+    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL, NULL, NULL};
     size_t padded = (size_t)m.blocks * SRNN_BLOCK, rows = srnn_matrix_rows(&m);
     size_t groups = rows / SRNN_I4_GROUP; /* I4's scales per column */
     void *data = owned(b, rows * padded * srnn_dtype_bits(dtype) / 8);
@@ -110,6 +127,30 @@ static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_
     m.data = data;
     m.scale = scale;
     return m;
+}
+
+/* An int8 matrix block-sparse when few enough of its pieces hold a nonzero (sparse.h): pruned
+ * weights (srnn convert --density) used as they are, and products whose zeros happen to fall
+ * in whole pieces. */
+static srnn_matrix sparse_if_worth(builder *b, srnn_matrix dense)
+{
+    if (b->failed || dense.dtype != SRNN_DTYPE_I8 || dense.in > SRNN_I8_CHUNK) return dense;
+    size_t kept = srnn_sparse_kept(&dense);
+    if ((double)kept > SPARSE_MAX_DENSITY * (double)srnn_sparse_pieces(&dense)) return dense;
+    int8_t *data = owned(b, kept * SRNN_SPARSE_PIECE + 1); /* + 1: never 0 bytes */
+    uint16_t *index = owned(b, (kept + (size_t)SRNN_SPARSE_OCTETS * dense.blocks) * sizeof *index);
+    uint32_t *kept_before = owned(b, (dense.blocks + 1) * sizeof *kept_before);
+    if (b->failed) return dense;
+    srnn_matrix sparse = srnn_sparse_from_dense(&dense, data, index, kept_before);
+    release(b, dense.data);
+    return sparse;
+}
+
+/* A matrix the kernels run: block_matrix's, block-sparse where that is worth it. */
+static srnn_matrix runtime_matrix(builder *b, const float *w, uint32_t in, uint32_t out,
+                                  srnn_dtype dtype)
+{
+    return sparse_if_worth(b, block_matrix(b, w, in, out, dtype));
 }
 
 /* y (rows, out) = x (rows, in) · w, w row-major (in, out) float32. */
@@ -155,7 +196,7 @@ static void prepare_tier(builder *b, const srnn_model *m, const srnn_tier *tier,
     float *made, *folded = scratch(b, (size_t)tier->frame * gd);
     const float *k0 = layer0_kernel(b, m, tier, &made);
     multiply(b, folded, tier->input_kernel, tier->frame, k0, d, gd);
-    run->input = block_matrix(b, folded, tier->frame, gd, b->dtype);
+    run->input = runtime_matrix(b, folded, tier->frame, gd, b->dtype);
     run->input_bias = owned(b, srnn_padded(gd) * sizeof(float));
     multiply(b, run->input_bias, tier->input_bias, 1, k0, d, gd);
     if (run->input_bias)
@@ -163,12 +204,12 @@ static void prepare_tier(builder *b, const srnn_model *m, const srnn_tier *tier,
     for (uint32_t l = 0; l < c->num_rnn_layers; l++) {
         const srnn_rnn_layer *layer = &tier->layers[l];
         if (l > 0) {
-            run->kernel[l] = block_matrix(b, layer->kernel, d, gd, b->dtype);
+            run->kernel[l] = runtime_matrix(b, layer->kernel, d, gd, b->dtype);
             run->kernel_bias[l] = layer->bias;
         }
-        run->recurrent[l] = block_matrix(b, layer->recurrent_kernel, d, gd, b->dtype);
+        run->recurrent[l] = runtime_matrix(b, layer->recurrent_kernel, d, gd, b->dtype);
         run->recurrent_bias[l] = c->rnn_type == SRNN_RNN_GRU ? layer->bias + gd : NULL;
-        if (c->skip_conn) run->skip[l] = block_matrix(b, layer->skip_kernel, d, d, b->dtype);
+        if (c->skip_conn) run->skip[l] = runtime_matrix(b, layer->skip_kernel, d, d, b->dtype);
     }
     run->skip_bias = c->skip_conn ? tier->layers[0].skip_bias : NULL;
     free(folded);
@@ -185,7 +226,7 @@ static srnn_matrix *fold_upsampling(builder *b, const float *upsample, uint32_t 
     for (uint32_t j = 0; j < ratio && !b->failed; j++) {
         transpose(transposed, upsample + (size_t)j * d * d, d);
         multiply(b, product, transposed, d, next, d, out);
-        matrices[j] = block_matrix(b, product, d, out, b->dtype);
+        matrices[j] = runtime_matrix(b, product, d, out, b->dtype);
     }
     free(transposed);
     free(product);
@@ -231,8 +272,8 @@ srnn_status srnn_prepare(srnn_model *m, const srnn_kernels *kernels, srnn_precis
     run->frame.conditioning =
         fold_upsampling(&b, m->frame.upsample, m->frame.ratio, d, m->hidden1_kernel, d);
     fold_sample_table(&b, m);
-    run->hidden2 = block_matrix(&b, m->hidden2_kernel, d, d, b.sample_dtype);
-    run->output = block_matrix(&b, m->output_kernel, d, c->q_levels, b.sample_dtype);
+    run->hidden2 = runtime_matrix(&b, m->hidden2_kernel, d, d, b.sample_dtype);
+    run->output = runtime_matrix(&b, m->output_kernel, d, c->q_levels, b.sample_dtype);
     if (b.failed) {
         srnn_free_runtime(run);
         if (error) snprintf(error, SRNN_ERROR_MAX, "out of memory for the run-time weights");

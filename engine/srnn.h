@@ -193,6 +193,16 @@ srnn_status srnn_model_write_tiers(const char *path, const srnn_config *config,
                                    srnn_precision precision, srnn_precision sample_precision,
                                    char error[SRNN_ERROR_MAX]);
 
+/* srnn_model_write_tiers with the matrices the engine runs as stored (the RNN kernels past
+ * layer 0, the recurrent and skip kernels, hidden2, the output) pruned to a density
+ * (0 < density <= 1) of their pieces of 4 inputs x 8 outputs, keeping those of the largest
+ * L2 norm, and stored block-sparse (models/FORMAT.md, version 4); int8 runs them block-sparse.
+ * Pruning without training costs quality. density 1 is srnn_model_write_tiers. */
+srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
+                                    const float *const *tensors, const char *metadata,
+                                    srnn_precision precision, srnn_precision sample_precision,
+                                    double density, char error[SRNN_ERROR_MAX]);
+
 /* Checks a configuration; on failure fills error with the offending field. */
 srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_MAX]);
 

@@ -81,6 +81,27 @@ static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uin
     }
 }
 
+/* One octet of a block-sparse I8 matrix (kernels_sparse.h's i8_sparse_octet): a piece's 32
+ * bytes widen to two registers of four columns, its four inputs are broadcast to every column,
+ * vpmaddwd leaves two partial sums per column, joined by a horizontal add at the end. Exact. */
+#define VEC_I8_SPARSE
+static inline void i8_sparse_octet(int32_t *acc, const int16_t *q, const uint16_t *groups,
+                                   uint32_t count, const int8_t *w)
+{
+    __m256i low = _mm256_setzero_si256(), high = _mm256_setzero_si256();
+    for (uint32_t p = 0; p < count; p++, w += 32) {
+        int64_t inputs;
+        memcpy(&inputs, q + 4 * (size_t)groups[p], sizeof inputs);
+        __m256i x = _mm256_set1_epi64x(inputs);
+        __m256i a = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)w));
+        __m256i b = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 16)));
+        low = _mm256_add_epi32(low, _mm256_madd_epi16(a, x));
+        high = _mm256_add_epi32(high, _mm256_madd_epi16(b, x));
+    }
+    __m256i joined = _mm256_permute4x64_epi64(_mm256_hadd_epi32(low, high), 0xd8);
+    _mm256_storeu_si256((__m256i *)acc, joined);
+}
+
 /* Integer vectors for kernels_arch.h's fused I4 product: 32 bytes, 8 32-bit lanes. */
 #define VI_BYTES 32
 typedef __m256i vi;

@@ -85,6 +85,36 @@ static inline void i8_block(int32_t *acc, const int16_t *q, const int8_t *w, uin
     }
 }
 
+/* One octet of a block-sparse I8 matrix (kernels_sparse.h's i8_sparse_octet): a piece's 32
+ * bytes widen to one register, its four inputs are broadcast to every column, vpmaddwd leaves
+ * two partial sums per column; two accumulators take alternate pieces so that consecutive
+ * multiply-adds do not wait on each other. Exact, so the order does not matter. */
+#define VEC_I8_SPARSE
+static inline void i8_sparse_octet(int32_t *acc, const int16_t *q, const uint16_t *groups,
+                                   uint32_t count, const int8_t *w)
+{
+    __m512i even = _mm512_setzero_si512(), odd = _mm512_setzero_si512();
+    uint32_t p = 0;
+    for (; p + 2 <= count; p += 2, w += 64) {
+        int64_t first, second;
+        memcpy(&first, q + 4 * (size_t)groups[p], sizeof first);
+        memcpy(&second, q + 4 * (size_t)groups[p + 1], sizeof second);
+        __m512i a = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)w));
+        __m512i b = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)(w + 32)));
+        even = i8_madd_add(even, a, _mm512_set1_epi64(first));
+        odd = i8_madd_add(odd, b, _mm512_set1_epi64(second));
+    }
+    if (p < count) {
+        int64_t last;
+        memcpy(&last, q + 4 * (size_t)groups[p], sizeof last);
+        __m512i a = _mm512_cvtepi8_epi16(_mm256_loadu_si256((const __m256i *)w));
+        even = i8_madd_add(even, a, _mm512_set1_epi64(last));
+    }
+    __m512i sums = _mm512_add_epi32(even, odd);
+    __m512i joined = _mm512_add_epi32(sums, _mm512_srli_epi64(sums, 32));
+    _mm256_storeu_si256((__m256i *)acc, _mm512_cvtepi64_epi32(joined));
+}
+
 /* Integer vectors for kernels_arch.h's fused I4 product: 64 bytes, 16 32-bit lanes. */
 #define VI_BYTES 64
 typedef __m512i vi;

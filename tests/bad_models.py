@@ -212,7 +212,7 @@ def variants(base):
 
     yield "magic_last_byte", edit(("magic", b"SRNNMODX")), "magic|not a"
     yield "magic_lower_case", edit(("magic", b"srnnmodl")), "magic|not a"
-    for version in (0, 4, 0xFFFFFFFF):  # 2 and 3 are the formats with dtypes
+    for version in (0, 5, 0xFFFFFFFF):  # 2, 3 and 4 are the formats with dtypes
         yield f"version_{version}", edit(("version", version)), "version"
     yield "header_size_64", edit(("header_size", 64)), "header"
     yield "header_size_256", edit(("header_size", 256)), "header"

@@ -18,7 +18,7 @@ for source in engine/*.c; do
 done
 # -O2 for the test itself: GCC 12's aarch64 vectoriser fails on it at -O3 (internal error)
 "$CC_ARM" "${flags[@]/-O3/-O2}" tests/test_kernels.c "$dir"/kernels*.o "$dir/dtype.o" \
-    "$dir/sampler.o" -lm -o "$dir/test_kernels" || exit 1
+    "$dir/sampler.o" "$dir/sparse.o" -lm -o "$dir/test_kernels" || exit 1
 qemu-aarch64 -L /usr/aarch64-linux-gnu "$dir/test_kernels" >"$dir/out"
 rc=$?
 cat "$dir/out"

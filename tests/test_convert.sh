@@ -12,6 +12,7 @@ source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 
 while read -r name; do
     [ -n "$name" ] || continue
+    [ "$name" != gru_sparse ] || continue # version 4: --density below
     model=$GOLDEN/$name.srnn
     for precision in float32 float16 bfloat16 int8 int4 int4/int8; do
         out=$dir/$name.${precision/\//-}.srnn
@@ -133,12 +134,43 @@ sys.exit(0 if ok else 1)" || failed=$((failed + 1))
         cmp -s "$dir/again.srnn" "$model" || fail "$name: float32 round trip differs"
 done < "$GOLDEN/cases.txt"
 
-# damaged version 2 and 3 files: one line naming the problem, exit != 0
+# --density: C prunes as the Python reference does (the same pieces, by L2 norm) and writes
+# version 4 byte for byte as tests/reference/srnn_format.py does
+"$SRNN" convert "$GOLDEN/gru_skip.srnn" -o "$dir/sparse.srnn" --density 0.3 2>"$dir/err" &&
+    [ "$(wc -l <"$dir/err")" -eq 1 ] && grep -q "costs quality" "$dir/err" ||
+    fail "convert --density 0.3: no one-line warning: $(cat "$dir/err")"
+PYTHONPATH=tests/reference "$PYTHON" - "$GOLDEN/gru_skip.srnn" "$dir/sparse.srnn" <<'EOF' || failed=$((failed + 1))
+import struct, sys, zlib
+import numpy as np
+from srnn_format import decode_model, encode_model, prune
+original, converted = sys.argv[1:]
+cfg, weights, metadata = decode_model(open(original, "rb").read())
+data = open(converted, "rb").read()
+masks = {}
+got_cfg, got, got_metadata = decode_model(data, masks)
+assert struct.unpack_from("<I", data, 8)[0] == 4, "not version 4"
+for name, value in weights.items():
+    if name in masks:
+        pruned, expected = prune(value, 0.3)
+        assert np.array_equal(masks[name], expected), f"{name}: other pieces kept"
+        assert np.array_equal(got[name], pruned), f"{name}: pruned values differ"
+    else:
+        assert np.array_equal(got[name], value), f"{name}: changed"
+want = {"sample_mlp/hidden2/kernel", "sample_mlp/output/kernel", "big_frame/rnn/layer_1/kernel",
+        "frame/rnn/layer_0/recurrent_kernel", "frame/rnn/layer_2/skip_out/kernel"}
+assert want <= set(masks), sorted(masks)
+assert not any("upsample" in n or "layer_0/kernel" in n for n in masks), sorted(masks)
+assert encode_model(cfg, got, got_metadata, masks) == data, "Python writes other bytes"
+print(f"ok   --density 0.3: {len(masks)} matrices block-sparse, as the reference prunes and writes them")
+
+EOF
+
+# damaged version 2, 3 and 4 files: one line naming the problem, exit != 0
 "$SRNN" convert "$GOLDEN/gru.srnn" -o "$dir/base.srnn" --precision int8 || failed=$((failed + 1))
 "$SRNN" convert "$GOLDEN/gru.srnn" -o "$dir/base3.srnn" --precision int4/int8 || failed=$((failed + 1))
-"$PYTHON" - "$dir/base.srnn" "$dir/base3.srnn" "$dir" <<'EOF' || failed=$((failed + 1))
+"$PYTHON" - "$dir/base.srnn" "$dir/base3.srnn" "$dir/sparse.srnn" "$dir" <<'EOF' || failed=$((failed + 1))
 import struct, sys, zlib
-base, base3, out = sys.argv[1:]
+base, base3, sparse, out = sys.argv[1:]
 data = open(base, "rb").read()
 
 def save(name, patched):
@@ -166,11 +198,24 @@ patched = bytearray(data); struct.pack_into("<I", patched, kernel + 56, 5); save
 patched = bytearray(data); struct.pack_into("<I", patched, kernel + 56, 3); save("dtype_size3", patched)
 patched = bytearray(data); struct.pack_into("<f", patched, offset + 4, float("nan")); save("group_scale_nan", patched)
 patched = bytearray(data); patched[108] = 1; save("reserved_108", patched)
-patched = bytearray(data); struct.pack_into("<I", patched, 8, 4); save("version_4", patched)
+patched = bytearray(data); struct.pack_into("<I", patched, 8, 5); save("version_5", patched)
+data = open(sparse, "rb").read()
+output = entry_of("sample_mlp/output/kernel")
+offset, size = struct.unpack_from("<QQ", data, output + 80)
+patched = bytearray(data); patched[offset + 3] ^= 0x10; save("sparse_mask_bit", patched)
+patched = bytearray(data); struct.pack_into("<Q", patched, output + 88, size + 4); save("sparse_size", patched)
+patched = bytearray(data); struct.pack_into("<I", patched, 8, 3); save("sparse_version_3", patched)
+bias = entry_of("sample_mlp/output/bias")
+patched = bytearray(data); struct.pack_into("<I", patched, bias + 56, 0x100); save("sparse_bias", patched)
+hidden = entry_of("sample_mlp/hidden2/kernel")  # [20, 20]: 5 x 3 pieces, 2 mask bytes, 1 spare bit
+offset, = struct.unpack_from("<Q", data, hidden + 80)
+patched = bytearray(data); patched[offset + 1] |= 0x80; save("sparse_padding_bit", patched)
 EOF
 for case in precision_7:precision dtype_4:dtype dtype_size:bytes scale_inf:finite reserved_104:reserved \
             sample_precision_5:sample_precision dtype_5:dtype dtype_size3:bytes group_scale_nan:finite \
-            reserved_108:reserved version_4:"versions 1 to 3"; do
+            reserved_108:reserved version_5:"versions 1 to 4" sparse_mask_bit:"block mask needs" \
+            sparse_size:"block mask needs" sparse_version_3:"needs version 4" sparse_bias:"not a matrix" \
+            sparse_padding_bit:"past its 15 pieces"; do
     file=${case%%:*} word=${case#*:}
     "$SRNN" info "$dir/bad_$file.srnn" >/dev/null 2>"$dir/err"
     rc=$?
@@ -183,6 +228,9 @@ done
 
 # bad flags
 for args in "$GOLDEN/gru.srnn --precision int8" "$GOLDEN/gru.srnn -o $dir/x.srnn" \
+            "$GOLDEN/gru.srnn -o $dir/x.srnn --density 0" "$GOLDEN/gru.srnn -o $dir/x.srnn --density -0.5" \
+            "$GOLDEN/gru.srnn -o $dir/x.srnn --density 1.5" "$GOLDEN/gru.srnn -o $dir/x.srnn --density nan" \
+            "$GOLDEN/gru.srnn -o $dir/x.srnn --density 0.5 --eval $dir/none.wav" \
             "$GOLDEN/gru.srnn -o $dir/x.srnn --precision int3" \
             "$GOLDEN/gru.srnn -o $dir/x.srnn --precision int4/int9" "$GOLDEN/gru.srnn -o $dir/x.srnn --precision /int8" \
             "$dir/none.srnn -o $dir/x.srnn --precision int8" \

@@ -97,7 +97,7 @@ int main(void)
     float *scale = malloc(scales * sizeof *scale);
     for (size_t i = 0; i < scales; i++) scale[i] = 0.01f;
     for (int dtype = 0; dtype < DTYPES; dtype++) {
-        srnn_matrix w = {IN, OUT, blocks, (srnn_dtype)dtype, NULL, NULL};
+        srnn_matrix w = {IN, OUT, blocks, (srnn_dtype)dtype, NULL, NULL, NULL, NULL};
         size_t size = srnn_matrix_rows(&w) * blocks * SRNN_BLOCK * srnn_dtype_bits(dtype) / 8;
         data[dtype] = malloc(size);
         for (size_t i = 0; i < size; i++) data[dtype][i] = (uint8_t)(uniform() * 100); /* finite in every dtype */

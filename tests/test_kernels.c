@@ -3,6 +3,9 @@
  * - matrix-vector products of awkward sizes in every dtype: within 1e-5 (relative to the sum
  *   of |terms|) of the double-precision product of the stored weights, and bit-identical to
  *   the generic level; the load-time product equals gemv;
+ * - block-sparse int8 products of block-pruned matrices: bit-identical to the generic level's
+ *   dense int8 product of the same matrix, whole and in ranges of blocks, from x and from
+ *   inputs quantised beforehand;
  * - exp, sigmoid and tanh through the GRU and LSTM gates over [-30, 30]: within 3e-7 of
  *   libm's double results, and bit-identical across levels, tails included;
  * - the categorical draw: the same samples from the same logits and seed on every level.
@@ -16,6 +19,7 @@
 #include "dtype.h"
 #include "kernels.h"
 #include "sampler.h"
+#include "sparse.h"
 
 static uint64_t lcg = 12345;
 static float uniform(float lo, float hi)
@@ -29,7 +33,7 @@ static float uniform(float lo, float hi)
 static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_dtype dtype,
                                double *dequantised)
 {
-    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL};
+    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL, NULL, NULL};
     size_t padded = (size_t)m.blocks * SRNN_BLOCK, groups = (in + 3) / 4;
     size_t i4_groups = (in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP, i4_quads = i4_groups * SRNN_I4_GROUP / 4;
     void *data = calloc(i4_groups * SRNN_I4_GROUP * padded, 4); /* room for every dtype */
@@ -86,6 +90,22 @@ static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_d
     return m;
 }
 
+static void free_matrix(srnn_matrix *m)
+{
+    free((void *)m->data);
+    free((void *)m->scale);
+}
+
+/* A random matrix w (in, out) in [-1, 1], input x in [-2, 2], and room for the stored values. */
+static void random_product(uint32_t in, uint32_t out, float **w, float **x, double **stored)
+{
+    *w = malloc(sizeof(float) * in * out);
+    *x = malloc(sizeof(float) * in);
+    *stored = malloc(sizeof(double) * in * out);
+    for (size_t i = 0; i < (size_t)in * out; i++) (*w)[i] = uniform(-1, 1);
+    for (uint32_t i = 0; i < in; i++) (*x)[i] = uniform(-2, 2);
+}
+
 static const srnn_kernels *levels[5];
 static const char *names[5];
 static int level_count;
@@ -98,10 +118,9 @@ static void test_gemv(void)
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         uint32_t in = sizes[s][0], out = sizes[s][1];
         size_t padded = (out + SRNN_BLOCK - 1) / SRNN_BLOCK * SRNN_BLOCK;
-        float *w = malloc(sizeof(float) * in * out), *x = malloc(sizeof(float) * in);
-        double *stored = malloc(sizeof(double) * in * out);
-        for (size_t i = 0; i < (size_t)in * out; i++) w[i] = uniform(-1, 1);
-        for (uint32_t i = 0; i < in; i++) x[i] = uniform(-2, 2);
+        float *w, *x;
+        double *stored;
+        random_product(in, out, &w, &x, &stored);
         for (int dtype = 0; dtype <= SRNN_DTYPE_I4; dtype++) {
             srnn_matrix m = make_matrix(w, in, out, (srnn_dtype)dtype, stored);
             float *reference = NULL;
@@ -153,13 +172,65 @@ static void test_gemv(void)
                 }
             }
             free(reference);
-            free((void *)m.data);
-            free((void *)m.scale);
+            free_matrix(&m);
         }
         free(w);
         free(x);
         free(stored);
     }
+}
+
+/* Sparse pieces (8 columns x 4 rows) of w zeroed, each with probability 1 - density, and a
+ * few single elements of kept pieces zeroed too (a piece is left out only when all of it is). */
+static void prune_pieces(float *w, uint32_t in, uint32_t out, float density)
+{
+    for (uint32_t g = 0; g < (in + 3) / 4; g++)
+        for (uint32_t c = 0; c < (out + 7) / 8; c++) {
+            int drop = uniform(0, 1) >= density;
+            for (uint32_t i = 4 * g; i < in && i < 4 * g + 4; i++)
+                for (uint32_t o = 8 * c; o < out && o < 8 * c + 8; o++)
+                    if (drop || uniform(0, 1) < 0.05f) w[i * out + o] = 0.0f;
+        }
+}
+
+static void test_sparse(void)
+{
+    static const uint32_t sizes[][2] = {{1, 1}, {17, 51}, {65, 129}, {200, 300}, {3, 700}, {1024, 192}};
+    static const float densities[] = {0.0f, 0.1f, 0.5f, 1.0f};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t d = 0; d < sizeof densities / sizeof *densities; d++) {
+            uint32_t in = sizes[s][0], out = sizes[s][1];
+            float *w, *x;
+            double *stored;
+            random_product(in, out, &w, &x, &stored);
+            prune_pieces(w, in, out, densities[d]);
+            srnn_matrix dense = make_matrix(w, in, out, SRNN_DTYPE_I8, stored);
+            size_t padded = (size_t)dense.blocks * SRNN_BLOCK;
+            size_t kept = srnn_sparse_kept(&dense);
+            int8_t *data = malloc(kept * SRNN_SPARSE_PIECE + 1);
+            uint16_t *index = malloc(sizeof *index * (kept + SRNN_SPARSE_OCTETS * dense.blocks));
+            uint32_t *kept_before = malloc(sizeof *kept_before * (dense.blocks + 1));
+            srnn_matrix sparse = srnn_sparse_from_dense(&dense, data, index, kept_before);
+            float *reference = malloc(sizeof(float) * padded), *y = malloc(sizeof(float) * padded);
+            int16_t *q = malloc(sizeof *q * srnn_matrix_rows(&dense));
+            for (size_t o = 0; o < padded; o++) reference[o] = 0.25f;
+            levels[0]->gemv(&dense, x, reference, 0, dense.blocks);
+            for (int l = 0; l < level_count; l++) {
+                for (size_t o = 0; o < padded; o++) y[o] = 0.25f;
+                levels[l]->gemv(&sparse, x, y, 0, sparse.blocks / 2); /* in two ranges */
+                levels[l]->gemv(&sparse, x, y, sparse.blocks / 2, sparse.blocks);
+                int same = memcmp(reference, y, sizeof(float) * out) == 0;
+                for (size_t o = 0; o < padded; o++) y[o] = 0.25f;
+                float step = levels[l]->quantise_i8(&sparse, x, q);
+                levels[l]->gemv_quantised(&sparse, q, step, y, 0, sparse.blocks);
+                same &= memcmp(reference, y, sizeof(float) * out) == 0;
+                CHECK_SHOW(same, "%-8s sparse i8 %ux%u, %zu of %zu pieces kept: bits equal generic's dense i8",
+                           names[l], in, out, kept, srnn_sparse_pieces(&dense));
+            }
+            free_matrix(&dense);
+            void *buffers[] = {q, y, reference, kept_before, index, data, stored, x, w};
+            for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++) free(buffers[i]);
+        }
 }
 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
@@ -259,6 +330,7 @@ int main(void)
     if (!CHECK(levels[0] && levels[0]->level == SRNN_CPU_GENERIC, "no generic level"))
         return check_summary();
     test_gemv();
+    test_sparse();
     test_gates();
     test_sampler();
     return check_summary();

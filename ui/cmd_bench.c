@@ -19,6 +19,7 @@
 #define BLOCK 16          /* samples per timed block: an audio callback's worth at most */
 #define MAX_BLOCKS 400000 /* 6.4 M samples */
 #define MAX_REPEAT 20
+#define MAX_DENSITIES 8
 
 typedef struct {
     const char *name;
@@ -50,6 +51,8 @@ typedef struct {
     double seconds;
     uint64_t repeat;
     int pytorch, openblas;
+    double densities[MAX_DENSITIES]; /* block densities below 1 measured at int8 */
+    int density_count;
 } bench_args;
 
 static int compare_doubles(const void *a, const void *b)
@@ -175,12 +178,12 @@ static int parse_args(int argc, char **argv, bench_args *a)
     cli_option options[] = {{"--sizes", NULL, NULL},     {"--precisions", NULL, NULL},
                             {"--threads", NULL, NULL},   {"--seconds", NULL, NULL},
                             {"--repeat", NULL, NULL},    {"--baselines", NULL, NULL},
-                            {"--dir", NULL, NULL}};
-    enum { SIZES_OPT, PRECISIONS_OPT, THREADS, SECONDS, REPEAT, BASELINES, DIR, NUM_OPTIONS };
+                            {"--dir", NULL, NULL},       {"--densities", NULL, NULL}};
+    enum { SIZES_OPT, PRECISIONS_OPT, THREADS, SECONDS, REPEAT, BASELINES, DIR, DENSITIES, NUM_OPTIONS };
     if (cli_parse(argc, argv, options, NUM_OPTIONS, NULL, 0, 0, "") < 0) return -1;
     const char *tmp = getenv("TMPDIR");
     *a = (bench_args){"S,M,L", "float32,float16,bfloat16,int8,int4,int4/int8", "1,2",
-                      tmp && *tmp ? tmp : "/tmp", 2.0, 3, 1, 1};
+                      tmp && *tmp ? tmp : "/tmp", 2.0, 3, 1, 1, {0}, 0};
     static const char *const size_names[] = {"S", "M", "L"};
     const char *precision_names[PRECISIONS];
     for (int p = 0; p < PRECISIONS; p++) precision_names[p] = precisions[p].name;
@@ -206,6 +209,19 @@ static int parse_args(int argc, char **argv, bench_args *a)
             return -1;
         }
     }
+    for (const char *p = options[DENSITIES].value; p && *p;) { /* 1 is the dense rows */
+        const char *comma = strchr(p, ',');
+        char number[32];
+        snprintf(number, sizeof number, "%.*s", (int)(comma ? (size_t)(comma - p) : strlen(p)), p);
+        double density;
+        if (cli_parse_positive("--densities", number, 1.0, " (a share of blocks kept)", &density) != 0) return -1;
+        if (density < 1.0 && a->density_count == MAX_DENSITIES) {
+            cli_error("bench: --densities: at most %d below 1", MAX_DENSITIES);
+            return -1;
+        }
+        if (density < 1.0) a->densities[a->density_count++] = density;
+        p = comma ? comma + 1 : NULL;
+    }
     if (options[REPEAT].value) {
         if (cli_parse_u64("--repeat", options[REPEAT].value, &a->repeat) != 0) return -1;
         if (a->repeat < 1 || a->repeat > MAX_REPEAT) {
@@ -223,6 +239,37 @@ static void print_ratio(double ours, const result *baseline, int repeats, int me
         printf(" %8.1fx |", ours / theirs);
     else
         printf(" %9s |", "-");
+}
+
+/* The random model at path pruned to a block density (srnn_model_write_pruned), loaded at
+ * int8. 0, or -1 after one line on stderr. */
+static int load_pruned(const char *path, const srnn_config *config, double density, srnn_model **out)
+{
+    char pruned[1100], error[SRNN_ERROR_MAX] = "";
+    snprintf(pruned, sizeof pruned, "%s.%g", path, density);
+    srnn_model *dense;
+    if (srnn_model_load(path, &dense, error) != SRNN_OK) {
+        cli_error("bench: %s: %s", path, error);
+        return -1;
+    }
+    size_t count = srnn_config_tensor_count(config);
+    const float **tensors = calloc(count, sizeof *tensors);
+    srnn_status status = tensors ? SRNN_OK : SRNN_ERR_NOMEM;
+    for (size_t i = 0; i < count && tensors; i++) {
+        srnn_tensor_info info;
+        srnn_config_tensor(config, i, &info);
+        tensors[i] = srnn_model_tensor(dense, info.name, NULL);
+    }
+    if (status == SRNN_OK)
+        status = srnn_model_write_pruned(pruned, config, tensors, NULL, SRNN_PRECISION_F32,
+                                         SRNN_PRECISION_AUTO, density, error);
+    srnn_load_options options = {SRNN_CPU_AUTO, SRNN_PRECISION_I8, SRNN_PRECISION_I8};
+    if (status == SRNN_OK) status = srnn_model_load_with(pruned, &options, out, error);
+    if (status != SRNN_OK) cli_error("bench: %s: %s", pruned, error[0] ? error : srnn_status_string(status));
+    unlink(pruned);
+    free(tensors);
+    srnn_model_free(dense);
+    return status == SRNN_OK ? 0 : -1;
 }
 
 static int bench_size(const bench_args *a, const model_size *size, double peak,
@@ -252,6 +299,11 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
             failed = 1;
         }
     }
+    srnn_model *sparse[MAX_DENSITIES] = {0};
+    static result sparse_results[MAX_DENSITIES][2];
+    memset(sparse_results, 0, sizeof sparse_results);
+    for (int d = 0; d < a->density_count && !failed; d++)
+        failed = load_pruned(path, &config, a->densities[d], &sparse[d]);
     unlink(path);
     int repeats = (int)a->repeat;
     static const char *const thread_names[] = {"1", "2"};
@@ -261,23 +313,35 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
                 if (models[p] && selected(a->precisions, precisions[p].name) &&
                     selected(a->threads, thread_names[t]))
                     measure_engine(models[p], t + 1, a->seconds, block_us, r, &results[p][t]);
+        for (int d = 0; d < a->density_count; d++)
+            for (unsigned t = 0; t < 2; t++)
+                if (selected(a->threads, thread_names[t]))
+                    measure_engine(sparse[d], t + 1, a->seconds, block_us, r, &sparse_results[d][t]);
         if (a->openblas) measure_openblas(models[0], a->seconds, r, &openblas);
         if (a->pytorch) measure_pytorch(size, a->seconds, r, &pytorch);
     }
     uint64_t macs = 0; /* the same for every precision */
     for (int p = 0; p < PRECISIONS; p++)
         if (models[p]) macs = srnn_model_macs_per_sample(models[p]);
-    for (int p = 0; p < PRECISIONS && !failed; p++)
+    /* a row per precision, then per density (GMAC/s counts the dense MACs: an equivalent) */
+    for (int row = 0; row < PRECISIONS + a->density_count && !failed; row++)
         for (unsigned t = 0; t < 2; t++) {
-            if (!models[p] || !selected(a->precisions, precisions[p].name) ||
+            int dense = row < PRECISIONS;
+            const srnn_model *model = dense ? models[row] : sparse[row - PRECISIONS];
+            if (!model || (dense && !selected(a->precisions, precisions[row].name)) ||
                 !selected(a->threads, thread_names[t]))
                 continue;
-            const result *r = &results[p][t];
+            const result *r = dense ? &results[row][t] : &sparse_results[row - PRECISIONS][t];
+            char weights[32];
+            if (dense)
+                snprintf(weights, sizeof weights, "%s", precisions[row].name);
+            else
+                snprintf(weights, sizeof weights, "int8 %g%%", 100 * a->densities[row - PRECISIONS]);
             double rate = median(r->rate, (size_t)repeats), gmacs = rate * (double)macs / 1e9;
             printf("| %s %ux%u | %-9s | %-6s | %u | %9.0f | %6.2fx | %6.1f | %4.0f%% "
                    "| %6.1f / %6.1f / %7.1f | %4.2f |",
-                   size->name, size->dim, size->layers, precisions[p].name,
-                   srnn_cpu_name(srnn_model_cpu(models[p])), t + 1, rate,
+                   size->name, size->dim, size->layers, weights,
+                   srnn_cpu_name(srnn_model_cpu(model)), t + 1, rate,
                    rate / config.sample_rate, gmacs, 100 * gmacs / (peak * (t + 1)), r->mean_us,
                    r->p99_us, r->max_us, r->phase_ratio);
             print_ratio(rate, &pytorch, repeats, a->pytorch);
@@ -294,6 +358,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
     }
     fflush(stdout);
     for (int p = 0; p < PRECISIONS; p++) srnn_model_free(models[p]);
+    for (int d = 0; d < a->density_count; d++) srnn_model_free(sparse[d]);
     return failed ? -1 : 0;
 }
 
@@ -337,6 +402,7 @@ const cli_command cmd_bench = {
     "                  [--precisions float32,float16,bfloat16,int8,int4,int4/int8]\n"
     "                  [--threads 1,2] [--seconds T] [--repeat N]\n"
     "                  [--baselines pytorch,openblas|none] [--dir DIR]\n"
+    "                  [--densities 1,0.5,0.25,0.1]\n"
     "\n"
     "Writes random models of PRiSM's default shape (GRU, frames 16/64, mu-law, 16 kHz) at\n"
     "S = 256x2, M = 512x2 and L = 1024x4 (dim x layers) to DIR (default $TMPDIR or /tmp),\n"
@@ -349,6 +415,8 @@ const cli_command cmd_bench = {
     "the real-time factor at 16 kHz, GMAC/s and its share of one core's FMA peak (measured\n"
     "first; twice that for two threads), 16-sample block times, the slowest block position's\n"
     "median over the mean, and\n"
-    "the speed-ups over the baselines.\n",
+    "the speed-ups over the baselines. --densities adds rows at int8 for the model pruned to\n"
+    "each block density below 1 (srnn convert --density); their GMAC/s counts the dense\n"
+    "model's multiply-adds.\n",
     bench_run,
 };

@@ -1,89 +1,25 @@
-/* srnn eval: how well a model predicts an audio file. Teacher forcing: the voice is fed the
- * file's own samples and scored on each one, giving the mean negative log-likelihood that
- * PRiSM's training reports as its loss, and the accuracy of the most likely value. */
-#include <inttypes.h>
+/* srnn eval: how well a model predicts an audio file (score.h). */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-#include "audio_file.h"
 #include "cli.h"
+#include "score.h"
 #include "srnn.h"
-
-/* -log softmax(logits)[target], with the log-sum-exp in double like the reference. */
-static double negative_log_likelihood(const float *logits, uint32_t q, int32_t target) {
-    double max = logits[0];
-    for (uint32_t i = 1; i < q; i++)
-        if (logits[i] > max) max = logits[i];
-    double sum = 0.0;
-    for (uint32_t i = 0; i < q; i++) sum += exp((double)logits[i] - max);
-    return max + log(sum) - (double)logits[target];
-}
-
-/* The first index of the largest logit. */
-static int32_t argmax(const float *logits, uint32_t q) {
-    uint32_t best = 0;
-    for (uint32_t i = 1; i < q; i++)
-        if (logits[i] > logits[best]) best = i;
-    return (int32_t)best;
-}
 
 static int eval_run(int argc, char **argv) {
     const char *positional[2];
     if (cli_parse(argc, argv, NULL, 0, positional, 2, 2, "MODEL AUDIO") < 0)
         return CLI_EXIT_USAGE;
-    const char *model_path = positional[0], *audio_path = positional[1];
-    srnn_model *model = cli_load_model(model_path);
+    srnn_model *model = cli_load_model(positional[0]);
     if (!model) return CLI_EXIT_ERROR;
-    const srnn_config *config = srnn_model_config(model);
-    int status = CLI_EXIT_ERROR;
-    float *audio = NULL;
-    int32_t *targets = NULL;
-    srnn_voice *voice = NULL;
-    size_t count;
-    char error[AUDIO_ERROR_MAX];
-    if (audio_read_mono(audio_path, config->sample_rate, &audio, &count, error) != 0) {
-        cli_error("%s", error);
-        goto done;
+    score result;
+    int status = score_audio(model, positional[1], &result) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+    if (status == CLI_EXIT_OK) {
+        printf("samples: %zu\n", result.samples);
+        printf("nll_nats: %.9g\n", result.nll_nats);
+        printf("nll_bits: %.9g\n", result.nll_nats / log(2.0));
+        printf("accuracy: %.6f\n", result.accuracy);
     }
-    /* Whole big frames only, as training cuts its sequences. */
-    size_t bf = config->big_frame_size;
-    if (count < bf) {
-        cli_error("%s: too short to evaluate: %zu samples at %" PRIu32 " Hz, a big frame is %zu",
-                  audio_path, count, config->sample_rate, bf);
-        goto done;
-    }
-    count -= count % bf;
-    targets = malloc(count * sizeof *targets);
-    if (!targets) {
-        cli_error("out of memory");
-        goto done;
-    }
-    srnn_status created = srnn_voice_create(model, 0, &voice);
-    if (created != SRNN_OK) {
-        cli_error("cannot create a voice: %s", srnn_status_string(created));
-        goto done;
-    }
-    for (size_t i = 0; i < count; i++) targets[i] = srnn_quantise(config, audio[i]);
-
-    double nll = 0.0;
-    size_t correct = 0;
-    for (size_t i = 0; i < count; i++) {
-        const float *logits = srnn_voice_predict(voice);
-        nll += negative_log_likelihood(logits, config->q_levels, targets[i]);
-        correct += argmax(logits, config->q_levels) == targets[i];
-        srnn_voice_feed(voice, targets[i]);
-    }
-    double nats = nll / (double)count;
-    printf("samples: %zu\n", count);
-    printf("nll_nats: %.9g\n", nats);
-    printf("nll_bits: %.9g\n", nats / log(2.0));
-    printf("accuracy: %.6f\n", (double)correct / (double)count);
-    status = CLI_EXIT_OK;
-done:
-    srnn_voice_free(voice);
-    free(targets);
-    free(audio);
     srnn_model_free(model);
     return status;
 }

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from srnn_format import Config, read_model, seq_len_for, write_model
+from srnn_format import Config, prune, read_model, seq_len_for, write_model
 from srnn_ref import (SampleRNN, gru_from_keras, lstm_from_keras, nll_nats, quantise,
                       random_weights, silent_value)
 
@@ -45,7 +45,19 @@ CASES = {
     "frames_8_8": case((8, 8), dim=19, num_rnn_layers=1, rnn_type="lstm"),
     "lstm_linear": case((5, 20), dim=33, num_rnn_layers=2, rnn_type="lstm", q_type="linear",
                         q_levels=300, skip_conn=True, sample_rate=22050),
+    "gru_sparse": case(dim=64, num_rnn_layers=2, skip_conn=True),
 }
+# Cases whose matrices the engine runs as stored (the RNN kernels past layer 0, the recurrent
+# and skip kernels, hidden2, the output) are pruned to this block density and stored
+# block-sparse (format version 4), as srnn convert --density does: the engine runs them
+# block-sparse at int8.
+SPARSE_CASES = {"gru_sparse": 0.3}
+
+
+def runs_as_stored(name):
+    return (name in ("sample_mlp/hidden2/kernel", "sample_mlp/output/kernel")
+            or name.endswith(("/recurrent_kernel", "/skip_out/kernel"))
+            or ("/rnn/layer_" in name and name.endswith("/kernel") and "/layer_0/" not in name))
 
 
 class CheckFailed(Exception):
@@ -213,7 +225,11 @@ def make_case(outdir, name, cfg, seed):
                 ("description", f"random weights — reference case {name}, not trained"),
                 ("created_by", "tests/reference/make_golden.py")]
     model_path = outdir / f"{name}.srnn"
-    write_model(model_path, cfg, weights, metadata)
+    masks = {}
+    for tensor in weights if name in SPARSE_CASES else ():
+        if runs_as_stored(tensor):
+            weights[tensor], masks[tensor] = prune(weights[tensor], SPARSE_CASES[name])
+    write_model(model_path, cfg, weights, metadata, masks)
     got_cfg, got_weights, got_metadata = read_model(model_path)
     require(got_cfg == cfg, f"{name}: config read back as {got_cfg}")
     require(list(got_weights) == list(weights)

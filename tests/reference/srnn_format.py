@@ -1,4 +1,5 @@
-"""Writer and reader of `.srnn` model files, version 1.
+"""Writer and reader of `.srnn` model files of float32 tensors: version 1, and version 4's
+block-sparse matrices (a bit per piece of 4 rows x 8 columns, then the kept pieces' elements).
 
 Written from models/FORMAT.md alone (struct and numpy), independently of the C loader, so that
 the two can check each other. The reader validates strictly; the reference uses it to read back
@@ -12,12 +13,15 @@ import numpy as np
 
 MAGIC = b"SRNNMODL"
 VERSION = 1
+SPARSE_VERSION = 4
 HEADER_SIZE = 128
 ENTRY_SIZE = 96
 ALIGN = 64
 MAX_METADATA = 1 << 20
 CHECKSUM_OFFSET = 24
 DTYPE_FLOAT32 = 0
+DTYPE_SPARSE = 0x100  # version 4: the dtype's flag for a block-sparse matrix
+PIECE_ROWS, PIECE_COLUMNS = 4, 8
 
 # magic, version, header_size, file_size, checksum, num_tensors, tensor_table_offset,
 # metadata_offset, metadata_size, then the eleven u32 config fields and 28 reserved bytes.
@@ -117,12 +121,40 @@ def _align(n):
     return (n + ALIGN - 1) // ALIGN * ALIGN
 
 
-def encode_model(cfg, tensors, metadata=()):
+def piece_grid(shape):
+    """(pieces down, pieces across) of a matrix."""
+    return -(-shape[0] // PIECE_ROWS), -(-shape[1] // PIECE_COLUMNS)
+
+
+def element_mask(pieces, shape):
+    """The elements of a matrix that lie in the pieces marked True."""
+    return np.repeat(np.repeat(pieces, PIECE_ROWS, 0), PIECE_COLUMNS, 1)[:shape[0], :shape[1]]
+
+
+def prune(matrix, density):
+    """(pruned matrix, piece mask): the ceil(density * pieces) pieces of the largest L2 norm
+    kept (ties: the first in row-major order), the others zero, as srnn convert --density."""
+    down, across = piece_grid(matrix.shape)
+    padded = np.zeros((down * PIECE_ROWS, across * PIECE_COLUMNS))
+    padded[:matrix.shape[0], :matrix.shape[1]] = np.asarray(matrix, np.float64) ** 2
+    energy = padded.reshape(down, PIECE_ROWS, across, PIECE_COLUMNS).sum(axis=(1, 3)).ravel()
+    keep = int(np.ceil(density * energy.size))
+    order = np.lexsort((np.arange(energy.size), -energy))  # by energy down, then position
+    pieces = np.zeros(energy.size, bool)
+    pieces[order[:keep]] = True
+    pieces = pieces.reshape(down, across)
+    return np.where(element_mask(pieces, matrix.shape), matrix, 0).astype(np.float32), pieces
+
+
+def encode_model(cfg, tensors, metadata=(), sparse=None):
     """The bytes of a model file.
 
     tensors maps every required name to an array of its shape; metadata is a sequence of
-    (key, value) pairs. Tensors go in FORMAT.md's table order, then the metadata at the end.
+    (key, value) pairs; sparse maps names of matrices to store block-sparse (version 4) to
+    their piece masks (booleans, piece_grid's shape). Tensors go in FORMAT.md's table order,
+    then the metadata at the end.
     """
+    sparse = sparse or {}
     cfg.check()
     shapes = tensor_shapes(cfg)
     if set(tensors) != {name for name, _ in shapes}:
@@ -144,10 +176,16 @@ def encode_model(cfg, tensors, metadata=()):
             raise ValueError(f"{name}: not finite")
         offset = _align(offset)
         padded = tuple(shape) + (0,) * (4 - len(shape))
-        table.append(ENTRY.pack(name.encode("ascii"), DTYPE_FLOAT32, len(shape), *padded,
-                                offset, data.nbytes))
-        blobs.append((offset, data.tobytes()))
-        offset += data.nbytes
+        blob, dtype = data.tobytes(), DTYPE_FLOAT32
+        if name in sparse:
+            pieces = np.asarray(sparse[name], bool)
+            blob = (np.packbits(pieces.ravel(), bitorder="little").tobytes() +
+                    data[element_mask(pieces, shape)].tobytes())
+            dtype |= DTYPE_SPARSE
+        table.append(ENTRY.pack(name.encode("ascii"), dtype, len(shape), *padded, offset,
+                                len(blob)))
+        blobs.append((offset, blob))
+        offset += len(blob)
     meta_offset = offset if meta else 0
     file_size = offset + len(meta)
 
@@ -157,7 +195,7 @@ def encode_model(cfg, tensors, metadata=()):
         out[at:at + len(blob)] = blob
     out[offset:] = meta
     out[:HEADER_SIZE] = HEADER.pack(
-        MAGIC, VERSION, HEADER_SIZE, file_size, 0, len(shapes), HEADER_SIZE, meta_offset,
+        MAGIC, SPARSE_VERSION if sparse else VERSION, HEADER_SIZE, file_size, 0, len(shapes), HEADER_SIZE, meta_offset,
         len(meta), cfg.sample_rate, cfg.frame_size, cfg.big_frame_size, cfg.dim,
         cfg.num_rnn_layers, RNN_TYPES.index(cfg.rnn_type), Q_TYPES.index(cfg.q_type),
         cfg.q_levels, int(cfg.skip_conn), cfg.seq_len, cfg.emb_size)
@@ -165,22 +203,24 @@ def encode_model(cfg, tensors, metadata=()):
     return bytes(out)
 
 
-def write_model(path, cfg, tensors, metadata=()):
+def write_model(path, cfg, tensors, metadata=(), sparse=None):
     with open(path, "wb") as f:
-        f.write(encode_model(cfg, tensors, metadata))
+        f.write(encode_model(cfg, tensors, metadata, sparse))
 
 
-def decode_model(data):
+def decode_model(data, masks=None):
     """(config, {name: float32 array}, [(key, value)]) from a file's bytes, validated in
-    FORMAT.md's order; raises ValueError naming the first problem."""
+    FORMAT.md's order; raises ValueError naming the first problem. Block-sparse matrices come
+    back whole, zero outside their kept pieces, and their piece masks into masks (a dict)."""
     if len(data) < HEADER_SIZE:
         raise ValueError("shorter than the header")
     (magic, version, header_size, file_size, checksum, num_tensors, table_offset, meta_offset,
      meta_size, *fields) = HEADER.unpack_from(data)
     if magic != MAGIC:
         raise ValueError("bad magic")
-    if version != VERSION:
-        raise ValueError(f"version {version}, this reader reads version {VERSION}")
+    if version not in (VERSION, SPARSE_VERSION):
+        raise ValueError(f"version {version}, this reader reads versions {VERSION} and "
+                         f"{SPARSE_VERSION} (float32 tensors)")
     if header_size != HEADER_SIZE:
         raise ValueError(f"header_size {header_size}")
     if file_size != len(data):
@@ -217,15 +257,34 @@ def decode_model(data):
         if name not in shapes or name in tensors:
             raise ValueError(f"{name}: unknown or repeated tensor")
         shape = tuple(dims[:ndim]) if 1 <= ndim <= 4 else None
-        if dtype != DTYPE_FLOAT32 or shape != shapes[name] or any(dims[ndim:]):
+        is_sparse = version == SPARSE_VERSION and dtype == DTYPE_FLOAT32 | DTYPE_SPARSE
+        if (dtype != DTYPE_FLOAT32 and not is_sparse) or shape != shapes[name] or any(dims[ndim:]):
             raise ValueError(f"{name}: dtype {dtype} shape {dims[:ndim]}, "
                              f"expected float32 {shapes[name]}")
-        if size != 4 * int(np.prod(shape)):
-            raise ValueError(f"{name}: size {size} does not match the shape")
         if offset % ALIGN or offset < end or offset + size > len(data):
             raise ValueError(f"{name}: data misplaced at {offset}")
+        if not is_sparse:
+            if size != 4 * int(np.prod(shape)):
+                raise ValueError(f"{name}: size {size} does not match the shape")
+            tensors[name] = np.frombuffer(data, "<f4", size // 4, offset).reshape(shape).copy()
+        else:
+            if ndim != 2:
+                raise ValueError(f"{name}: block-sparse but not a matrix")
+            grid = piece_grid(shape)
+            mask_size = -(-grid[0] * grid[1] // 8)
+            bits = np.unpackbits(np.frombuffer(data, np.uint8, mask_size, offset), bitorder="little")
+            if any(bits[grid[0] * grid[1]:]):
+                raise ValueError(f"{name}: block mask bits set past its pieces")
+            pieces = bits[:grid[0] * grid[1]].reshape(grid).astype(bool)
+            kept = element_mask(pieces, shape)
+            if size != mask_size + 4 * int(kept.sum()):
+                raise ValueError(f"{name}: size {size} does not match its block mask")
+            value = np.zeros(shape, np.float32)
+            value[kept] = np.frombuffer(data, "<f4", int(kept.sum()), offset + mask_size)
+            tensors[name] = value
+            if masks is not None:
+                masks[name] = pieces
         end = offset + size
-        tensors[name] = np.frombuffer(data, "<f4", size // 4, offset).reshape(shape).copy()
 
     if meta_size > MAX_METADATA or (meta_size == 0) != (meta_offset == 0):
         raise ValueError("bad metadata size or offset")

@@ -1,0 +1,58 @@
+/* Block-sparse int8 matrices from dense ones (sparse.h). Load time only. */
+#include <string.h>
+
+#include "sparse.h"
+
+static const int8_t *piece_at(const srnn_matrix *dense, uint32_t block, uint32_t group, int octet)
+{
+    size_t rows = srnn_matrix_rows(dense);
+    return (const int8_t *)dense->data + (size_t)block * rows * SRNN_BLOCK +
+           (size_t)group * SRNN_SPARSE_ROWS * SRNN_BLOCK + (size_t)octet * SRNN_SPARSE_PIECE;
+}
+
+static int piece_is_zero(const int8_t *piece)
+{
+    for (int j = 0; j < SRNN_SPARSE_PIECE; j++)
+        if (piece[j]) return 0;
+    return 1;
+}
+
+size_t srnn_sparse_kept(const srnn_matrix *dense)
+{
+    uint32_t groups = (uint32_t)(srnn_matrix_rows(dense) / SRNN_SPARSE_ROWS);
+    size_t kept = 0;
+    for (uint32_t b = 0; b < dense->blocks; b++)
+        for (int k = 0; k < SRNN_SPARSE_OCTETS; k++)
+            for (uint32_t g = 0; g < groups; g++) kept += !piece_is_zero(piece_at(dense, b, g, k));
+    return kept;
+}
+
+srnn_matrix srnn_sparse_from_dense(const srnn_matrix *dense, int8_t *data, uint16_t *index,
+                                   uint32_t *kept_before)
+{
+    uint32_t groups = (uint32_t)(srnn_matrix_rows(dense) / SRNN_SPARSE_ROWS);
+    size_t kept = 0;
+    uint16_t *next = index;
+    for (uint32_t b = 0; b < dense->blocks; b++) {
+        kept_before[b] = (uint32_t)kept;
+        uint16_t *counts = next;
+        next += SRNN_SPARSE_OCTETS;
+        for (int k = 0; k < SRNN_SPARSE_OCTETS; k++) {
+            counts[k] = 0;
+            for (uint32_t g = 0; g < groups; g++) {
+                const int8_t *piece = piece_at(dense, b, g, k);
+                if (piece_is_zero(piece)) continue;
+                memcpy(data + kept * SRNN_SPARSE_PIECE, piece, SRNN_SPARSE_PIECE);
+                *next++ = (uint16_t)g;
+                counts[k]++;
+                kept++;
+            }
+        }
+    }
+    kept_before[dense->blocks] = (uint32_t)kept;
+    srnn_matrix m = *dense;
+    m.data = data;
+    m.kept_before = kept_before;
+    m.index = index;
+    return m;
+}
