@@ -11,13 +11,33 @@
 #define SRNN_FORMAT_ENTRY_SIZE 96
 #define SRNN_FORMAT_ALIGNMENT 64
 #define SRNN_FORMAT_MAX_METADATA (1u << 20)
-/* int4 tensors: one scale per this many consecutive elements of a row, as llama.cpp's Q4_0 */
+/* int4 tensors: one scale per group of this many elements, as llama.cpp's Q4_0 */
 #define SRNN_FORMAT_I4_GROUP 32
 
-/* int4 groups of a row of n elements */
 static inline uint64_t srnn_format_i4_groups(uint64_t n)
 {
     return (n + SRNN_FORMAT_I4_GROUP - 1) / SRNN_FORMAT_I4_GROUP;
+}
+
+/* An int4 tensor's groups. Version 4 groups the rows of each column (shape (..., rows,
+ * columns); a vector is one column): the inputs of a Keras kernel, as the engine groups them
+ * at run time, so loading a converted file rounds no weight a second time. Version 3 grouped
+ * consecutive elements of each row. The scale of element i (row-major) is number: */
+static inline uint64_t srnn_format_i4_scale_index(const srnn_tensor_info *info, uint32_t version,
+                                                  uint64_t i)
+{
+    uint64_t last = info->shape[info->ndim - 1];
+    if (version < 4) return i / last * srnn_format_i4_groups(last) + i % last / SRNN_FORMAT_I4_GROUP;
+    uint64_t columns = info->ndim == 1 ? 1 : last, rows = info->ndim == 1 ? last : info->shape[info->ndim - 2];
+    uint64_t matrix = rows * columns, row = i % matrix / columns;
+    return (i / matrix * srnn_format_i4_groups(rows) + row / SRNN_FORMAT_I4_GROUP) * columns + i % columns;
+}
+static inline uint64_t srnn_format_i4_scales(const srnn_tensor_info *info, uint32_t version)
+{
+    uint64_t last = info->shape[info->ndim - 1];
+    if (version < 4 || info->ndim == 1) return info->count / last * srnn_format_i4_groups(last);
+    uint64_t rows = info->shape[info->ndim - 2];
+    return info->count / (rows * last) * srnn_format_i4_groups(rows) * last;
 }
 
 /* Version 4: a tensor's dtype field with this bit set holds a block-sparse matrix (ndim 2):
@@ -27,14 +47,14 @@ static inline uint64_t srnn_format_i4_groups(uint64_t n)
 #define SRNN_FORMAT_PIECE_ROWS 4
 #define SRNN_FORMAT_PIECE_COLUMNS 8
 
-/* Bytes of the scales that precede a tensor's elements: int8 one per row, int4 one per group
- * of a row, none for the float types. */
-static inline uint64_t srnn_format_scale_bytes(const srnn_tensor_info *info, srnn_dtype dtype)
+/* Bytes of the scales that precede a tensor's elements in a file of version: int8 one per
+ * row, int4 one per group, none for the float types. */
+static inline uint64_t srnn_format_scale_bytes(const srnn_tensor_info *info, srnn_dtype dtype,
+                                               uint32_t version)
 {
-    uint64_t n = info->shape[info->ndim - 1], rows = info->count / n;
     switch (dtype) {
-    case SRNN_DTYPE_I8: return rows * 4;
-    case SRNN_DTYPE_I4: return rows * srnn_format_i4_groups(n) * 4;
+    case SRNN_DTYPE_I8: return info->count / info->shape[info->ndim - 1] * 4;
+    case SRNN_DTYPE_I4: return srnn_format_i4_scales(info, version) * 4;
     default: return 0;
     }
 }
@@ -46,9 +66,10 @@ static inline uint64_t srnn_format_element_bytes(uint64_t count, srnn_dtype dtyp
 }
 
 /* Bytes of a tensor of this shape stored densely as dtype: its scales and its elements. */
-static inline uint64_t srnn_format_tensor_bytes(const srnn_tensor_info *info, srnn_dtype dtype)
+static inline uint64_t srnn_format_tensor_bytes(const srnn_tensor_info *info, srnn_dtype dtype,
+                                                uint32_t version)
 {
-    return srnn_format_scale_bytes(info, dtype) + srnn_format_element_bytes(info->count, dtype);
+    return srnn_format_scale_bytes(info, dtype, version) + srnn_format_element_bytes(info->count, dtype);
 }
 
 /* The pieces of a matrix (ndim 2) and the bytes of its mask, a bit per piece. */

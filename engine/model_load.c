@@ -194,16 +194,16 @@ static float read_f32(const uint8_t *p)
     return x;
 }
 
-/* The elements of a tensor stored as dtype (little-endian; int8: the float32 scales of its
- * rows, then the values row by row; int4: the scales of each row's groups of
- * SRNN_FORMAT_I4_GROUP, then the values two to a byte, low nibble first) as float32. With a
- * mask (block-sparse, after the scales) only the kept pieces' elements are stored; the others
- * are zero. */
-static void to_float32(float *out, const uint8_t *p, srnn_dtype dtype, const srnn_tensor_info *info,
-                       const uint8_t *mask)
+/* The elements of a tensor stored as dtype in a file of version (little-endian; int8: the
+ * float32 scales of its rows, then the values row by row; int4: the scales of its groups
+ * (format.h), then the values two to a byte, low nibble first) as float32. With a mask
+ * (block-sparse, after the scales) only the kept pieces' elements are stored; the others are
+ * zero. */
+static void to_float32(float *out, const uint8_t *p, srnn_dtype dtype, uint32_t version,
+                       const srnn_tensor_info *info, const uint8_t *mask)
 {
-    uint64_t row_length = info->shape[info->ndim - 1], groups = srnn_format_i4_groups(row_length);
-    const uint8_t *values = p + srnn_format_scale_bytes(info, dtype) + (mask ? srnn_format_mask_bytes(info) : 0);
+    uint64_t row_length = info->shape[info->ndim - 1];
+    const uint8_t *values = p + srnn_format_scale_bytes(info, dtype, version) + (mask ? srnn_format_mask_bytes(info) : 0);
     uint64_t at = 0; /* the stored element */
     for (uint64_t i = 0; i < info->count; i++) {
         if (mask && !srnn_format_kept(info, mask, i)) {
@@ -216,7 +216,7 @@ static void to_float32(float *out, const uint8_t *p, srnn_dtype dtype, const srn
         case SRNN_DTYPE_BF16: out[i] = srnn_bf16_to_f32((uint16_t)(values[2 * at] | values[2 * at + 1] << 8)); break;
         case SRNN_DTYPE_I8: out[i] = (float)(int8_t)values[at] * read_f32(p + 4 * (i / row_length)); break;
         case SRNN_DTYPE_I4: {
-            uint64_t group = i / row_length * groups + i % row_length / SRNN_FORMAT_I4_GROUP;
+            uint64_t group = srnn_format_i4_scale_index(info, version, i);
             int nibble = (values[at / 2] >> (at % 2 * 4)) & 15;
             out[i] = (float)((nibble ^ 8) - 8) * read_f32(p + 4 * group);
             break;
@@ -231,7 +231,7 @@ static void to_float32(float *out, const uint8_t *p, srnn_dtype dtype, const srn
 static srnn_status sparse_mask(const file_view *file, const char *name, const srnn_tensor_info *want,
                                srnn_dtype dtype, uint64_t offset, const uint8_t **mask, uint64_t *size)
 {
-    uint64_t at = offset + srnn_format_scale_bytes(want, dtype), bytes = srnn_format_mask_bytes(want);
+    uint64_t at = offset + srnn_format_scale_bytes(want, dtype, file->version), bytes = srnn_format_mask_bytes(want);
     if (offset > file->size || at > file->size || bytes > file->size - at)
         return srnn_fail(file->error, SRNN_ERR_TRUNCATED, "truncated: tensor '%s''s block mask ends past the file", name);
     *mask = file->bytes + at;
@@ -239,7 +239,7 @@ static srnn_status sparse_mask(const file_view *file, const char *name, const sr
     if (pieces % 8 && (*mask)[bytes - 1] >> (pieces % 8))
         return srnn_fail(file->error, SRNN_ERR_TENSOR, "tensor '%s''s block mask has bits set past its %" PRIu64 " pieces",
                          name, pieces);
-    *size = srnn_format_scale_bytes(want, dtype) + bytes +
+    *size = srnn_format_scale_bytes(want, dtype, file->version) + bytes +
             srnn_format_element_bytes(srnn_format_kept_elements(want, *mask), dtype);
     return SRNN_OK;
 }
@@ -293,7 +293,7 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
     /* the shape equals the config's, whose limits keep these far below 2^64 */
     if (sparse && ndim != 2)
         return srnn_fail(error, SRNN_ERR_TENSOR, "tensor '%s' is stored block-sparse but is not a matrix", name);
-    uint64_t need = srnn_format_tensor_bytes(want, (srnn_dtype)dtype);
+    uint64_t need = srnn_format_tensor_bytes(want, (srnn_dtype)dtype, file->version);
     const uint8_t *mask = NULL;
     if (sparse) {
         srnn_status status = sparse_mask(file, name, want, (srnn_dtype)dtype, offset, &mask, &need);
@@ -318,7 +318,7 @@ static srnn_status read_entry(const file_view *file, const uint8_t *entry, uint3
         float *copy = malloc(want->count * sizeof *copy);
         if (!copy) return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for tensor '%s'", name);
         converted[(*converted_count)++] = copy;
-        to_float32(copy, file->bytes + offset, (srnn_dtype)dtype, want, mask);
+        to_float32(copy, file->bytes + offset, (srnn_dtype)dtype, file->version, want, mask);
         data = copy;
     }
     for (uint64_t i = 0; i < want->count; i++)

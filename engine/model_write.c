@@ -46,12 +46,17 @@ typedef struct {
     srnn_dtype frame, sample;
 } tier_dtypes;
 
-/* A tensor's dtype: its tier's, but biases stay float32 (few, and added as they are). */
+/* A tensor's dtype: its tier's, but biases stay float32 (few, and added as they are), and
+ * int4 stores the tensors the engine folds into others at load time (models/FORMAT.md) at int8:
+ * their products are rounded to int4 again, and a first rounding at int4 would add to it. */
 static srnn_dtype stored_dtype(const srnn_tensor_info *info, tier_dtypes weights)
 {
     const char *leaf = strrchr(info->name, '/');
     if (leaf && strcmp(leaf, "/bias") == 0) return SRNN_DTYPE_F32;
-    return strncmp(info->name, "sample_mlp/", 11) == 0 ? weights.sample : weights.frame;
+    srnn_dtype dtype = strncmp(info->name, "sample_mlp/", 11) == 0 ? weights.sample : weights.frame;
+    bool folded = strstr(info->name, "/upsample") || strstr(info->name, "/input/kernel") ||
+                  strstr(info->name, "layer_0/kernel");
+    return dtype == SRNN_DTYPE_I4 && folded ? SRNN_DTYPE_I8 : dtype;
 }
 
 static void put_f32(uint8_t *p, float x)
@@ -61,14 +66,28 @@ static void put_f32(uint8_t *p, float x)
     put_u32(p, bits);
 }
 
-/* A tensor's float32 values as dtype at p (models/FORMAT.md), p zeroed: its scales, then with
- * a mask (block-sparse) the mask and the elements of the kept pieces, else every element. */
-static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *info, srnn_dtype dtype,
-                         const uint8_t *mask)
+/* A tensor's float32 values as dtype at p (models/FORMAT.md, in a file of version), p
+ * zeroed: its scales, then with a mask (block-sparse) the mask and the elements of the kept
+ * pieces, else every element. */
+static srnn_status store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *info,
+                                srnn_dtype dtype, uint32_t version, const uint8_t *mask, char *error)
 {
-    uint64_t row_length = info->shape[info->ndim - 1], rows = info->count / row_length;
-    uint64_t groups = srnn_format_i4_groups(row_length), at = 0;
-    uint8_t *values = p + srnn_format_scale_bytes(info, dtype);
+    uint64_t row_length = info->shape[info->ndim - 1], rows = info->count / row_length, at = 0;
+    float *i4_scale = NULL; /* int4: its groups' scales, each from the group's largest magnitude */
+    if (dtype == SRNN_DTYPE_I4) {
+        uint64_t scales = srnn_format_i4_scales(info, version);
+        i4_scale = calloc(scales, sizeof *i4_scale);
+        if (!i4_scale) return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for tensor '%s''s scales", info->name);
+        for (uint64_t i = 0; i < info->count; i++) {
+            float *group = &i4_scale[srnn_format_i4_scale_index(info, version, i)];
+            *group = fmaxf(*group, fabsf(x[i]));
+        }
+        for (uint64_t g = 0; g < scales; g++) {
+            i4_scale[g] = srnn_i4_scale(i4_scale[g]);
+            put_f32(p + 4 * g, i4_scale[g]);
+        }
+    }
+    uint8_t *values = p + srnn_format_scale_bytes(info, dtype, version);
     if (mask) {
         memcpy(values, mask, srnn_format_mask_bytes(info));
         values += srnn_format_mask_bytes(info);
@@ -83,15 +102,9 @@ static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *inf
             put_f32(p + 4 * r, scale);
         }
         for (uint64_t k = 0; k < row_length; k++) {
+            uint64_t i = r * row_length + k;
             uint32_t bits;
-            if (dtype == SRNN_DTYPE_I4 && k % SRNN_FORMAT_I4_GROUP == 0) { /* a group starts */
-                float max_abs = 0.0f;
-                for (uint64_t j = k; j < row_length && j < k + SRNN_FORMAT_I4_GROUP; j++)
-                    max_abs = fmaxf(max_abs, fabsf(row[j]));
-                scale = srnn_i4_scale(max_abs);
-                put_f32(p + 4 * (r * groups + k / SRNN_FORMAT_I4_GROUP), scale);
-            }
-            if (mask && !srnn_format_kept(info, mask, r * row_length + k)) continue;
+            if (mask && !srnn_format_kept(info, mask, i)) continue;
             switch (dtype) {
             case SRNN_DTYPE_F32:
                 memcpy(&bits, &row[k], 4);
@@ -105,27 +118,33 @@ static void store_tensor(uint8_t *p, const float *x, const srnn_tensor_info *inf
                 break;
             }
             case SRNN_DTYPE_I8: values[at] = (uint8_t)srnn_f32_to_i8(row[k], scale); break;
-            case SRNN_DTYPE_I4:
-                values[at / 2] |= (uint8_t)((srnn_f32_to_i4(row[k], scale) & 15) << (at % 2 * 4));
+            case SRNN_DTYPE_I4: {
+                float group_scale = i4_scale[srnn_format_i4_scale_index(info, version, i)];
+                values[at / 2] |= (uint8_t)((srnn_f32_to_i4(row[k], group_scale) & 15) << (at % 2 * 4));
                 break;
+            }
             }
             at++;
         }
     }
+    free(i4_scale);
+    return SRNN_OK;
 }
 
-/* Bytes of a tensor as stored: dense, or block-sparse with mask. */
-static uint64_t stored_bytes(const srnn_tensor_info *info, srnn_dtype dtype, const uint8_t *mask)
+/* Bytes of a tensor as stored in a file of version: dense, or block-sparse with mask. */
+static uint64_t stored_bytes(const srnn_tensor_info *info, srnn_dtype dtype, uint32_t version,
+                             const uint8_t *mask)
 {
-    if (!mask) return srnn_format_tensor_bytes(info, dtype);
-    return srnn_format_scale_bytes(info, dtype) + srnn_format_mask_bytes(info) +
+    if (!mask) return srnn_format_tensor_bytes(info, dtype, version);
+    return srnn_format_scale_bytes(info, dtype, version) + srnn_format_mask_bytes(info) +
            srnn_format_element_bytes(srnn_format_kept_elements(info, mask), dtype);
 }
 
 /* The whole file in memory: simple, and models are written rarely (export, checkpoints).
  * The lowest version that holds the dtypes, so files stay readable by older readers: 1 when
- * every tensor is float32, 2 for one dtype of its, 3 for int4 or the tiers in two dtypes, 4
- * for block-sparse tensors (masks[i] not NULL: tensor i is stored block-sparse). */
+ * every tensor is float32, 2 for one dtype of its, 3 for the tiers in two dtypes, 4 for int4
+ * (grouped as the engine groups it) or block-sparse tensors (masks[i] not NULL: tensor i is
+ * stored block-sparse). */
 static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, size_t count,
                           const float *const *tensors, const uint8_t *const *masks,
                           const char *metadata, tier_dtypes weights, uint8_t **out,
@@ -135,11 +154,15 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
     srnn_status status = check_metadata(metadata ? metadata : "", metadata_size, error);
     if (status != SRNN_OK) return status;
     bool sparse = false;
+    for (size_t i = 0; i < count; i++) sparse |= masks[i] != NULL;
+    bool int4 = weights.frame == SRNN_DTYPE_I4 || weights.sample == SRNN_DTYPE_I4;
+    uint32_t version = sparse || int4                    ? 4
+                       : weights.frame != weights.sample ? 3
+                       : weights.frame != SRNN_DTYPE_F32 ? 2
+                                                         : 1;
     uint64_t end = SRNN_FORMAT_HEADER_SIZE + (uint64_t)count * SRNN_FORMAT_ENTRY_SIZE;
-    for (size_t i = 0; i < count; i++) {
-        end = align_up(end) + stored_bytes(&specs[i].info, stored_dtype(&specs[i].info, weights), masks[i]);
-        sparse |= masks[i] != NULL;
-    }
+    for (size_t i = 0; i < count; i++)
+        end = align_up(end) + stored_bytes(&specs[i].info, stored_dtype(&specs[i].info, weights), version, masks[i]);
     uint64_t metadata_offset = metadata_size ? end : 0, file_size = end + metadata_size;
     if (file_size > SIZE_MAX) return srnn_fail(error, SRNN_ERR_NOMEM, "model too large for memory");
     uint8_t *bytes = calloc(1, (size_t)file_size);
@@ -147,10 +170,6 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
                             (unsigned long long)file_size);
 
     memcpy(bytes, SRNN_FORMAT_MAGIC, 8);
-    uint32_t version = sparse ? 4
-                       : weights.frame != weights.sample || weights.frame == SRNN_DTYPE_I4 ? 3
-                       : weights.frame != SRNN_DTYPE_F32                                ? 2
-                                                                                        : 1;
     put_u32(bytes + 8, version);
     if (version >= 2) put_u32(bytes + 100, (uint32_t)weights.frame); /* the precisions */
     if (version >= 3) put_u32(bytes + 104, (uint32_t)weights.sample);
@@ -176,15 +195,15 @@ static srnn_status encode(const srnn_config *c, const srnn_tensor_spec *specs, s
         for (int k = 0; k < 4; k++) put_u32(entry + 64 + 4 * k, info->shape[k]);
         offset = align_up(offset);
         put_u64(entry + 80, offset);
-        put_u64(entry + 88, stored_bytes(info, dtype, masks[i]));
+        put_u64(entry + 88, stored_bytes(info, dtype, version, masks[i]));
         for (uint64_t k = 0; k < info->count; k++)
             if (!isfinite(tensors[i][k])) {
                 status = srnn_fail(error, SRNN_ERR_VALUE, "tensor '%s' element %llu is not finite",
                               info->name, (unsigned long long)k);
                 break;
             }
-        if (status == SRNN_OK) store_tensor(bytes + offset, tensors[i], info, dtype, masks[i]);
-        offset += stored_bytes(info, dtype, masks[i]);
+        if (status == SRNN_OK) status = store_tensor(bytes + offset, tensors[i], info, dtype, version, masks[i], error);
+        offset += stored_bytes(info, dtype, version, masks[i]);
     }
     if (metadata_size) memcpy(bytes + offset, metadata, metadata_size);
     put_u32(bytes + 24, (uint32_t)crc32_z(crc32(0L, Z_NULL, 0), bytes, (size_t)file_size));

@@ -187,7 +187,7 @@ srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
                                   srnn_precision precision, char error[SRNN_ERROR_MAX]);
 
 /* The same with the frame tiers' tensors at precision and the sample MLP's at
- * sample_precision (AUTO: precision); different precisions write version 3. */
+ * sample_precision (AUTO: precision); different precisions write version 3, int4 version 4. */
 srnn_status srnn_model_write_tiers(const char *path, const srnn_config *config,
                                    const float *const *tensors, const char *metadata,
                                    srnn_precision precision, srnn_precision sample_precision,

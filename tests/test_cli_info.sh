@@ -24,7 +24,13 @@ data = open(path, "rb").read()
 (rate, f, bf, dim, layers, rnn, qtype, q, skip, seq_len) = struct.unpack_from("<10I", data, 56)
 num_tensors = struct.unpack_from("<I", data, 28)[0]
 meta_offset, meta_size = struct.unpack_from("<QQ", data, 40)
-params = sum(struct.unpack_from("<Q", data, 128 + 96 * i + 88)[0] // 4 for i in range(num_tensors))
+def elements(entry):  # product(shape[:ndim]): the parameters, however the tensor is stored
+    ndim = struct.unpack_from("<I", data, entry + 60)[0]
+    count = 1
+    for size in struct.unpack_from("<4I", data, entry + 64)[:ndim]:
+        count *= size
+    return count
+params = sum(elements(128 + 96 * i) for i in range(num_tensors))
 metadata = [line.split("=", 1) for line in
             data[meta_offset:meta_offset + meta_size].decode().splitlines()]
 name = dict(metadata).get("name", "(none)")

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# srnn convert and the versions 2 and 3 of the format (models/FORMAT.md): every golden model
+# srnn convert and the versions 2 to 4 of the format (models/FORMAT.md): every golden model
 # converted to each precision (and to int4 frame tiers with an int8 sample MLP) is decoded
 # here, independently, from the format's text (numpy's float16, the bfloat16 shift, int8 rows
-# with their scales, int4 nibbles with their groups' scales) and must hold the original
+# with their scales, int4 nibbles with the scales of their groups down each column) and must hold the original
 # weights within the dtype's rounding; srnn info and eval read it (NLL near float32's);
 # float32 converts back to the very same bytes; damaged version 2 and 3 files and bad flags
 # get one line and exit != 0.
@@ -28,7 +28,7 @@ original, converted, precision = sys.argv[1:]
 DTYPES = {"float32": 0, "float16": 1, "bfloat16": 2, "int8": 3, "int4": 4}
 frame_precision, _, sample_precision = precision.partition("/")
 sample_precision = sample_precision or frame_precision
-GROUP = 32  # int4: one scale per 32 consecutive elements of a row
+GROUP = 32  # int4: one scale per 32 consecutive rows of a column
 
 def read(path):
     data = open(path, "rb").read()
@@ -59,34 +59,39 @@ def read(path):
             assert size == 4 * rows + n
             scales = np.frombuffer(raw[:4 * rows], "<f4").astype(np.float64)
             values = (np.frombuffer(raw[4 * rows:], np.int8).reshape(rows, -1) * scales[:, None]).ravel()
-        else:  # int4: the groups' scales row by row, then two's complement nibbles, low first
-            groups = -(-shape[-1] // GROUP)
-            assert size == 4 * rows * groups + (n + 1) // 2
-            scales = np.frombuffer(raw[:4 * rows * groups], "<f4").astype(np.float64).reshape(rows, groups)
-            packed = np.frombuffer(raw[4 * rows * groups:], np.uint8)
+        else:  # int4 (version 4): a stack of matrices (a vector: one column), the scales of the
+            # groups of 32 rows of each column, then two's complement nibbles, low first
+            matrix = (shape[0], 1) if len(shape) == 1 else shape[-2:]
+            stack, groups = n // (matrix[0] * matrix[1]), -(-matrix[0] // GROUP)
+            count = stack * groups * matrix[1]
+            assert size == 4 * count + (n + 1) // 2
+            scales = np.frombuffer(raw[:4 * count], "<f4").astype(np.float64).reshape(stack, groups, matrix[1])
+            packed = np.frombuffer(raw[4 * count:], np.uint8)
             nibbles = np.stack([packed & 15, packed >> 4], axis=1).ravel()[:n].astype(np.int64)
-            q = np.where(nibbles >= 8, nibbles - 16, nibbles).reshape(rows, -1)
-            column_group = np.arange(shape[-1]) // GROUP
-            values = (q * scales[:, column_group]).ravel()
+            q = np.where(nibbles >= 8, nibbles - 16, nibbles).reshape(stack, matrix[0], matrix[1])
+            values = (q * scales[:, np.arange(matrix[0]) // GROUP, :]).ravel()
         tensors[name] = (dtype, values.reshape(shape), struct.unpack_from("<2I", data, 100))
     return version, tensors
 
 v1, reference = read(original)
 v2, tensors = read(converted)
-want_version = (1 if precision == "float32" else
-                3 if "int4" in precision or frame_precision != sample_precision else 2)
+want_version = (1 if precision == "float32" else 4 if "int4" in precision else
+                3 if frame_precision != sample_precision else 2)
 errors = []
 if v2 != want_version:
     errors.append(f"version {v2}, want {want_version}")
 header = tensors[next(iter(tensors))][2]
 if v2 >= 2 and header[0] != DTYPES[frame_precision]:
     errors.append("header precision")
-if v2 == 3 and header[1] != DTYPES[sample_precision]:
+if v2 >= 3 and header[1] != DTYPES[sample_precision]:
     errors.append("header sample_precision")
 for name, (_, ref, _) in reference.items():
     dtype, got, _ = tensors[name]
     tier = sample_precision if name.startswith("sample_mlp/") else frame_precision
     want_dtype = 0 if name.endswith("/bias") else DTYPES[tier]
+    folded = "/upsample" in name or "/input/kernel" in name or "layer_0/kernel" in name
+    if want_dtype == DTYPES["int4"] and folded:  # rounded to int4 again after the fold
+        want_dtype = DTYPES["int8"]
     if dtype != want_dtype:
         errors.append(f"{name}: dtype {dtype}, want {want_dtype}")
         continue
@@ -100,12 +105,12 @@ for name, (_, ref, _) in reference.items():
     elif dtype == 3:  # int8: half a step of the row's scale, max|row| / 127
         rows = ref.reshape(-1, ref.shape[-1])
         bound = np.repeat(np.abs(rows).max(axis=1) / 127 / 2, rows.shape[1]).reshape(ref.shape)
-    else:  # int4: half a step of the group's scale, max|group| / 7
-        rows = ref.reshape(-1, ref.shape[-1])
-        bound = np.empty_like(rows)
-        for start in range(0, rows.shape[1], GROUP):
-            group = np.abs(rows[:, start:start + GROUP])
-            bound[:, start:start + GROUP] = group.max(axis=1, keepdims=True) / 7 / 2
+    else:  # int4: half a step of the group's scale, max|group| / 7, groups down the columns
+        matrices = ref.reshape((-1, ref.shape[0], 1) if ref.ndim == 1 else (-1,) + ref.shape[-2:])
+        bound = np.empty_like(matrices)
+        for start in range(0, matrices.shape[1], GROUP):
+            group = np.abs(matrices[:, start:start + GROUP, :])
+            bound[:, start:start + GROUP, :] = group.max(axis=1, keepdims=True) / 7 / 2
         bound = bound.reshape(ref.shape)
     if not np.all(error <= bound * (1 + 1e-6)):
         worst = np.unravel_index(np.argmax(error - bound), ref.shape)
@@ -191,7 +196,7 @@ patched = bytearray(data); struct.pack_into("<I", patched, kernel + 56, 1); save
 patched = bytearray(data); struct.pack_into("<f", patched, offset, float("inf")); save("scale_inf", patched)
 patched = bytearray(data); patched[104] = 1; save("reserved_104", patched)
 data = open(base3, "rb").read()
-kernel = entry_of("big_frame/rnn/layer_0/kernel")
+kernel = entry_of("big_frame/rnn/layer_0/recurrent_kernel")  # int4: layer 0's kernel is folded, int8
 offset, = struct.unpack_from("<Q", data, kernel + 80)
 patched = bytearray(data); struct.pack_into("<I", patched, 104, 5); save("sample_precision_5", patched)
 patched = bytearray(data); struct.pack_into("<I", patched, kernel + 56, 5); save("dtype_5", patched)

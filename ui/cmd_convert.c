@@ -138,7 +138,7 @@ const cli_command cmd_convert = {
     "per group of 32 makes it about a sixth; biases stay float32, and the metadata is kept.\n"
     "P/S puts the frame tiers (their RNNs and upsamplings) at P and the sample MLP at S, e.g.\n"
     "int4/int8. srnn plays OUT at those precisions. float32 writes a version 1 file, which\n"
-    "every version of srnn reads; int4 or two precisions write version 3. The cost in\n"
+    "every version of srnn reads; two precisions write version 3, int4 version 4. The cost in\n"
     "quality is the change of srnn eval's NLL on held-out audio (see the README's table).\n"
     "\n"
     "--density D keeps the share D of the pieces of 4 inputs x 8 outputs, those of the largest\n"
