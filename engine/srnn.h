@@ -70,6 +70,7 @@ typedef struct {
 #define SRNN_DEFAULT_TEMPERATURE 0.95f /* PRiSM's generate.py default */
 #define SRNN_MAX_TEMPERATURE 1000.0f   /* a higher temperature samples as this one */
 #define SRNN_ARGMAX_TEMPERATURE 1e-6f  /* at or below it (or NaN): the most likely sample */
+#define SRNN_MAX_THREADS 8 /* threads of one voice (srnn_voice_create_threads) */
 
 typedef struct srnn_model srnn_model;
 typedef struct srnn_voice srnn_voice;
@@ -236,6 +237,33 @@ int32_t srnn_voice_sample(srnn_voice *voice, const float *logits, float temperat
  * Denormals are flushed inside. Real-time safe. */
 void srnn_voice_generate(srnn_voice *voice, float temperature, float *audio,
                          int32_t *quantised, size_t count);
+
+/* Speed on this machine
+ * --------------------
+ * Whether a model plays live here depends on the CPU, the precision and the threads: these
+ * measure it when a model loads (never on the audio thread) and say what would help. */
+
+/* Generates from a temporary voice of threads threads (srnn_voice_create_threads) for about
+ * seconds of the calling thread's CPU time (at least two big frames, after one untimed to
+ * warm the caches) and gives the samples generated per second of that CPU time: what an
+ * audio thread running this model on this machine can sustain. The model's real-time factor
+ * is *samples_per_second / its sample rate. seconds in (0, 60]. Not real-time safe. */
+srnn_status srnn_model_measure_speed(const srnn_model *model, unsigned threads, double seconds,
+                                     double *samples_per_second);
+
+/* Below this real-time factor a model cannot play live: an audio period takes longer to
+ * generate than to play. */
+#define SRNN_SPEED_LIVE 1.0
+
+/* When realtime_factor (measured at precision, the frame tiers', with threads threads on a
+ * machine of cores cores) is below SRNN_SPEED_LIVE, fills advice with one line saying that
+ * the model cannot play live here and what would help (fewer bits per weight, more threads,
+ * a sparse model) and returns 1; else empties advice and returns 0. */
+int srnn_speed_advice(double realtime_factor, srnn_precision precision, unsigned threads,
+                      unsigned cores, char advice[SRNN_ERROR_MAX]);
+
+/* The cores this machine has online (at least 1). */
+unsigned srnn_cores(void);
 
 /* Quantisation as PRiSM does it, for this model's q_type and Q. */
 int32_t srnn_quantise(const srnn_config *config, float audio);

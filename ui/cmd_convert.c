@@ -19,19 +19,6 @@ static void append_metadata(const char *key, const char *value, void *user)
     *text = grown;
 }
 
-/* One precision's name, else AUTO. */
-static srnn_precision precision_named(const char *name, size_t length)
-{
-    static const srnn_precision precisions[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
-                                                SRNN_PRECISION_BF16, SRNN_PRECISION_I8,
-                                                SRNN_PRECISION_I4};
-    for (size_t i = 0; i < sizeof precisions / sizeof *precisions; i++)
-        if (strlen(srnn_precision_name(precisions[i])) == length &&
-            strncmp(name, srnn_precision_name(precisions[i]), length) == 0)
-            return precisions[i];
-    return SRNN_PRECISION_AUTO;
-}
-
 static int convert_run(int argc, char **argv)
 {
     cli_option options[] = {{"--output", "-o", NULL}, {"--precision", NULL, NULL}};
@@ -46,14 +33,9 @@ static int convert_run(int argc, char **argv)
                   options[OUTPUT].value ? "--precision" : "-o OUT");
         return CLI_EXIT_USAGE;
     }
-    const char *text = options[PRECISION].value, *slash = strchr(text, '/');
-    srnn_precision precision = precision_named(text, slash ? (size_t)(slash - text) : strlen(text));
-    srnn_precision sample_precision = slash ? precision_named(slash + 1, strlen(slash + 1)) : precision;
-    if (precision == SRNN_PRECISION_AUTO || sample_precision == SRNN_PRECISION_AUTO) {
-        cli_error("convert: --precision '%s' is not float32, float16, bfloat16, int8 or int4, "
-                  "or two of them as FRAME_TIERS/SAMPLE_MLP", text);
+    srnn_precision precision, sample_precision;
+    if (cli_parse_precision("convert", options[PRECISION].value, &precision, &sample_precision))
         return CLI_EXIT_USAGE;
-    }
     srnn_model *model = cli_load_model(positional[0]);
     if (!model) return CLI_EXIT_ERROR;
     const srnn_config *config = srnn_model_config(model);
