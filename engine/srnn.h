@@ -202,13 +202,17 @@ srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_M
 srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice **voice);
 void srnn_voice_free(srnn_voice *voice); /* NULL is a no-op */
 
-/* A voice that shares its matrix products with a helper thread it starts (threads = 2), for
- * models too large for one core; threads = 1 is srnn_voice_create. It generates exactly the
- * samples of a one-thread voice. The calls of the real-time contract stay real-time safe on
- * the calling thread: it hands out column blocks through atomic counters, takes back every
- * block the helper has not started, and spins only while the helper finishes one it has (no
- * lock, no system call). The helper spins while the voice generates and sleeps after a pause;
- * it has the scheduling of the thread that creates the voice. srnn_voice_free stops it. */
+/* A voice that shares its matrix products with threads - 1 helper threads it starts
+ * (threads from 1 to SRNN_MAX_THREADS; 1 is srnn_voice_create), for models too large for one
+ * core: each thread computes its own fixed slice of every large matrix (column block k
+ * belongs to thread k mod threads), so each core streams and caches its own part. It generates
+ * exactly the samples of a one-thread voice. The calls of the real-time contract stay
+ * real-time safe on the calling thread: it publishes each product through atomic words,
+ * computes its own slice, takes the helpers' finished blocks and takes back (steals) every
+ * block a helper has not finished, computing it itself; it never waits for a helper (no lock,
+ * no system call, no spinning on one). Helpers spin while the voice generates and sleep after
+ * a pause; they have the scheduling of the thread that creates the voice (create it from a
+ * real-time thread, or raise them, for real-time helpers). srnn_voice_free stops them. */
 srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, unsigned threads,
                                       srnn_voice **voice);
 

@@ -61,8 +61,8 @@ static int run_precision(const char *dir, const char *case_name, srnn_precision 
     /* a voice with a helper thread, once the thread has started (the C library and the
      * sanitizers allocate as a thread starts): when it idles, it sleeps */
     srnn_voice *threaded;
-    if (CHECK(srnn_voice_create_threads(model, 3, 2, &threaded) == SRNN_OK,
-              "%s: cannot create a voice with a helper thread", name)) {
+    if (CHECK(srnn_voice_create_threads(model, 3, 3, &threaded) == SRNN_OK,
+              "%s: cannot create a voice with two helper threads", name)) {
         interposer_clear();
         interposer_arm();
         struct timespec pause = {0, 1000000}; /* 1 ms, up to 10 s */
@@ -75,7 +75,7 @@ static int run_precision(const char *dir, const char *case_name, srnn_precision 
         interposer_arm();
         for (int block = 1; block <= 4096; block *= 4)
             srnn_voice_generate(threaded, SRNN_DEFAULT_TEMPERATURE, audio, samples, (size_t)block);
-        check_calls(name, "with a helper thread", 1);
+        check_calls(name, "with two helper threads", 1);
         srnn_voice_free(threaded);
     }
     srnn_voice_free(voice);
