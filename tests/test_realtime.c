@@ -1,9 +1,9 @@
 /* The audio path's contract: srnn_voice_generate, predict, feed, sample, reset and prime call
  * no allocator, lock, wait, sleep, I/O or other system call, in any library, at every
  * precision (float32, int8, int4, int4 frame tiers with an int8 MLP) (the interposer,
- * tests/interposer.c, counts those calls while armed). A voice with a helper thread generates
- * under the same rule on both threads once the helper has started, but for the helper's idle
- * sleep (nanosleep, off the audio thread, engine/helper.c). A deliberate allocation while
+ * tests/interposer.c, counts those calls while armed). A voice with two helper threads
+ * generates under the same rule on every thread once the helpers have started, but for their
+ * idle sleeps (nanosleep, off the audio thread, engine/helper.c). A deliberate allocation while
  * armed (srnn_voice_create) proves the interposer catches the engine's calls. */
 #include <stdint.h>
 #include <stdio.h>
