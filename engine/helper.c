@@ -57,6 +57,7 @@ struct srnn_helpers {
     /* task << 32 | first block << 16 | end block: the product published last */
     _Alignas(64) _Atomic uint64_t task;
     _Alignas(64) _Atomic bool stop;
+    _Atomic unsigned running; /* helpers that have started (srnn_helpers_start waits for all) */
     uint32_t last_task;     /* the audio thread's last published task */
     uint64_t taken, stolen; /* the audio thread's counts (srnn_helpers_counts) */
     helper *threads;        /* count */
@@ -112,6 +113,7 @@ static void *helper_main(void *argument)
     helper *self = argument;
     srnn_helpers *h = self->team;
     srnn_fp_mode saved = srnn_flush_denormals(); /* as the audio thread computes */
+    atomic_fetch_add_explicit(&h->running, 1, memory_order_release);
     uint32_t handled = 0; /* the last task this helper took part in */
     long idle = 0;
     while (!atomic_load_explicit(&h->stop, memory_order_relaxed)) {
@@ -178,6 +180,7 @@ srnn_helpers *srnn_helpers_start(const srnn_kernels *kernels, unsigned count, si
     }
     atomic_init(&h->task, 0);
     atomic_init(&h->stop, false);
+    atomic_init(&h->running, 0);
     for (size_t k = 0; h->state && k < max_blocks; k++) atomic_init(&h->state[k], 0);
     if (!h->threads || !h->scratch || !h->state || !h->slots[0].x || !h->slots[1].x ||
         !h->slots[0].q || !h->slots[1].q) {
@@ -203,6 +206,12 @@ srnn_helpers *srnn_helpers_start(const srnn_kernels *kernels, unsigned count, si
         pthread_setname_np(t->thread, "srnn-helper");
     }
     pthread_attr_destroy(&attributes);
+    /* every helper running before the voice is handed out: what a thread's start allocates
+     * (the C library's, a sanitizer's) is done before the first real-time call */
+    while (atomic_load_explicit(&h->running, memory_order_acquire) < count) {
+        struct timespec pause = {0, SLEEP_NANOSECONDS};
+        nanosleep(&pause, NULL);
+    }
     return h;
 }
 

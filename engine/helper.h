@@ -37,8 +37,8 @@
 typedef struct srnn_helpers srnn_helpers;
 
 /* Starts count helper threads (1 to SRNN_MAX_THREADS - 1) for products of at most max_in
- * inputs and max_blocks column blocks; they get the scheduling of the calling thread. NULL
- * when out of memory or threads. Not real-time safe. */
+ * inputs and max_blocks column blocks; they get the scheduling of the calling thread, and are
+ * all running when it returns. NULL when out of memory or threads. Not real-time safe. */
 srnn_helpers *srnn_helpers_start(const srnn_kernels *kernels, unsigned count, size_t max_in,
                                  size_t max_blocks);
 /* Stops and joins them (NULL is a no-op). Not real-time safe. */
