@@ -361,6 +361,8 @@ $(BUILD)/tests/test_lv2_%: tests/test_lv2_%.c tests/lv2/host.c $(LIB) $(LV2_FILE
 $(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c
 $(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c
+$(BUILD)/tests/test_lv2_speed: bench/speed_model.c
+$(BUILD)/tests/test_lv2_speed: ALL_CFLAGS += -Ibench
 
 # libFuzzer target for the TensorFlow checkpoint reader (ckpt/): FUZZ_SECONDS=600 make fuzz-ckpt-run
 .PHONY: fuzz-ckpt fuzz-ckpt-run

@@ -1,4 +1,5 @@
-/* The helper thread (helper.h). */
+/* The helper threads (helper.h). */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -9,19 +10,20 @@
 #include "denormals.h"
 #include "dtype.h"
 #include "helper.h"
+#include "srnn.h"
 
-/* Spins without work before the helper starts sleeping: long enough to span the gaps between
+/* Spins without work before a helper starts sleeping: long enough to span the gaps between
  * the products of consecutive samples and of audio callbacks close together. */
 #define SPINS_BEFORE_SLEEP 200000
 #define SLEEP_NANOSECONDS 50000
 #define MAX_SHARED_BLOCKS 1024 /* Q/64 at most; larger products are not shared */
 /* Weights a product must stream to be shared: below it, handing out blocks costs more than the
- * helper saves (measured: a 256 x 256 float32 product, 256 KiB, is slower shared). */
+ * helpers save (measured: a 256 x 256 float32 product, 256 KiB, is slower shared). */
 #define MIN_SHARED_BYTES (512u << 10)
 
 enum { EMPTY = 0, DONE = 1, STOLEN = 2 }; /* a block's state, under its task's stamp */
 
-/* A published product. The audio thread writes a slot only while the helper is not in it. */
+/* A published product. The audio thread writes a slot only while no helper is in it. */
 typedef struct {
     const srnn_matrix *w;
     float *x;   /* a copy of the input; I8 and I4: */
@@ -38,23 +40,32 @@ static void slot_block(const srnn_kernels *k, const task_slot *slot, float *y, u
         k->gemv(slot->w, slot->x, y, block, block + 1);
 }
 
-struct srnn_helper {
-    const srnn_kernels *kernels;
+typedef struct {
+    _Alignas(64) _Atomic int in_slot; /* the slot this helper may be reading, or -1 */
+    struct srnn_helpers *team;
+    unsigned index; /* 1 .. count: owns the blocks k with k mod (count + 1) = index */
     pthread_t thread;
+} helper;
+
+struct srnn_helpers {
+    const srnn_kernels *kernels;
+    unsigned count;
     size_t max_in, max_blocks;
     task_slot slots[2];
-    float *scratch;          /* (max_blocks, 64): the helper's results */
+    float *scratch;          /* (max_blocks, 64): the helpers' results, each block its owner's */
     _Atomic uint32_t *state; /* per block: task << 2 | EMPTY, DONE or STOLEN */
-    /* task << 32 | next block << 16 | end block: all a claim needs, in one word */
-    _Alignas(64) _Atomic uint64_t claim;
-    _Alignas(64) _Atomic int in_slot; /* the slot the helper may be reading, or -1 */
+    /* task << 32 | first block << 16 | end block: the product published last */
+    _Alignas(64) _Atomic uint64_t task;
     _Alignas(64) _Atomic bool stop;
-    uint32_t task;         /* the audio thread's last published task */
-    uint64_t taken, stolen; /* the audio thread's counts (srnn_helper_counts) */
+    _Atomic unsigned running; /* helpers that have started (srnn_helpers_start waits for all) */
+    uint32_t last_task;     /* the audio thread's last published task */
+    uint64_t taken, stolen; /* the audio thread's counts (srnn_helpers_counts) */
+    helper *threads;        /* count */
 };
 
-static inline uint32_t next_block(uint64_t c) { return (uint32_t)(c >> 16) & 0xffffu; }
-static inline uint32_t end_block(uint64_t c) { return (uint32_t)c & 0xffffu; }
+static inline uint32_t task_of(uint64_t t) { return (uint32_t)(t >> 32); }
+static inline uint32_t first_block(uint64_t t) { return (uint32_t)(t >> 16) & 0xffffu; }
+static inline uint32_t end_block(uint64_t t) { return (uint32_t)t & 0xffffu; }
 
 static inline void cpu_relax(void)
 {
@@ -65,42 +76,59 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Claims blocks of task while it lasts; false when there was none to claim. */
-static bool help_with(srnn_helper *h, uint32_t task)
+/* The first block of [begin, ...) that thread index of threads owns. */
+static uint32_t first_owned(uint32_t begin, unsigned index, unsigned threads)
 {
-    task_slot *slot = &h->slots[task & 1];
+    return begin + (index + threads - begin % threads) % threads;
+}
+
+/* Computes this helper's blocks of task, front to back, until one is stolen or the task is
+ * over; false when it computed none. */
+static bool help_with(helper *self, uint32_t task)
+{
+    srnn_helpers *h = self->team;
+    uint64_t published = atomic_load_explicit(&h->task, memory_order_seq_cst);
+    if (task_of(published) != task) return false; /* over before the slot was announced */
+    const task_slot *slot = &h->slots[task & 1];
+    unsigned threads = h->count + 1;
+    uint32_t end = end_block(published);
     bool helped = false;
-    for (;;) {
-        uint64_t c = atomic_load_explicit(&h->claim, memory_order_seq_cst);
-        if ((uint32_t)(c >> 32) != task || next_block(c) >= end_block(c)) return helped;
-        if (!atomic_compare_exchange_weak_explicit(&h->claim, &c, c + (1u << 16),
-                                                   memory_order_acq_rel, memory_order_relaxed))
-            continue;
-        uint32_t block = next_block(c);
-        float *out = h->scratch + (size_t)block * SRNN_BLOCK;
+    for (uint32_t k = first_owned(first_block(published), self->index, threads); k < end;
+         k += threads) {
+        uint32_t empty = task << 2 | EMPTY;
+        if (atomic_load_explicit(&h->state[k], memory_order_acquire) != empty)
+            break; /* stolen, and so is the rest (the audio thread steals back to front) */
+        float *out = h->scratch + (size_t)k * SRNN_BLOCK;
         for (int j = 0; j < SRNN_BLOCK; j++) out[j] = -0.0f; /* the identity of + */
-        slot_block(h->kernels, slot, h->scratch, block);
-        uint32_t expected = task << 2 | EMPTY;
-        atomic_compare_exchange_strong_explicit(&h->state[block], &expected, task << 2 | DONE,
+        slot_block(h->kernels, slot, h->scratch, k);
+        atomic_compare_exchange_strong_explicit(&h->state[k], &empty, task << 2 | DONE,
                                                 memory_order_release, memory_order_relaxed);
         helped = true;
     }
+    return helped;
 }
 
 static void *helper_main(void *argument)
 {
-    srnn_helper *h = argument;
+    helper *self = argument;
+    srnn_helpers *h = self->team;
     srnn_fp_mode saved = srnn_flush_denormals(); /* as the audio thread computes */
+    atomic_fetch_add_explicit(&h->running, 1, memory_order_release);
+    uint32_t handled = 0; /* the last task this helper took part in */
     long idle = 0;
     while (!atomic_load_explicit(&h->stop, memory_order_relaxed)) {
-        uint64_t c = atomic_load_explicit(&h->claim, memory_order_acquire);
-        uint32_t task = (uint32_t)(c >> 32);
+        uint64_t published = atomic_load_explicit(&h->task, memory_order_acquire);
+        uint32_t task = task_of(published);
         bool helped = false;
-        if (task != 0 && next_block(c) < end_block(c)) {
-            /* announce the slot before claiming: the audio thread then leaves it alone */
-            atomic_store_explicit(&h->in_slot, (int)(task & 1), memory_order_seq_cst);
-            helped = help_with(h, task);
-            atomic_store_explicit(&h->in_slot, -1, memory_order_release);
+        if (task != 0 && task != handled &&
+            first_owned(first_block(published), self->index, h->count + 1) <
+                end_block(published)) {
+            /* announce the slot before looking at the task again: the audio thread then
+             * leaves it alone */
+            atomic_store_explicit(&self->in_slot, (int)(task & 1), memory_order_seq_cst);
+            helped = help_with(self, task);
+            atomic_store_explicit(&self->in_slot, -1, memory_order_release);
+            handled = task;
         }
         if (helped) {
             idle = 0;
@@ -115,8 +143,12 @@ static void *helper_main(void *argument)
     return NULL;
 }
 
-static void free_helper(srnn_helper *h)
+/* Stops and joins the first started helpers, and frees everything. */
+static void free_helpers(srnn_helpers *h, unsigned started)
 {
+    atomic_store_explicit(&h->stop, true, memory_order_relaxed);
+    for (unsigned i = 0; i < started; i++) pthread_join(h->threads[i].thread, NULL);
+    free(h->threads);
     free(h->scratch);
     free((void *)h->state);
     for (int s = 0; s < 2; s++) {
@@ -126,57 +158,101 @@ static void free_helper(srnn_helper *h)
     free(h);
 }
 
-srnn_helper *srnn_helper_start(const srnn_kernels *kernels, size_t max_in, size_t max_blocks)
+srnn_helpers *srnn_helpers_start(const srnn_kernels *kernels, unsigned count, size_t max_in,
+                                 size_t max_blocks)
 {
+    if (count < 1 || count >= SRNN_MAX_THREADS) return NULL;
     if (max_blocks > MAX_SHARED_BLOCKS) max_blocks = MAX_SHARED_BLOCKS;
-    srnn_helper *h = aligned_alloc(64, (sizeof *h + 63) / 64 * 64);
+    srnn_helpers *h = aligned_alloc(64, (sizeof *h + 63) / 64 * 64);
     if (!h) return NULL;
     memset(h, 0, sizeof *h);
     h->kernels = kernels;
+    h->count = count;
     h->max_in = max_in;
     h->max_blocks = max_blocks;
+    h->threads = aligned_alloc(64, count * sizeof *h->threads);
     h->scratch = aligned_alloc(64, max_blocks * SRNN_BLOCK * sizeof(float));
     h->state = calloc(max_blocks, sizeof *h->state);
+    size_t groups = (max_in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP;
     for (int s = 0; s < 2; s++) {
         h->slots[s].x = malloc(max_in * sizeof(float));
-        h->slots[s].q = malloc((max_in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP * SRNN_I4_GROUP * sizeof(int16_t));
+        h->slots[s].q = malloc(groups * SRNN_I4_GROUP * sizeof(int16_t));
     }
-    atomic_init(&h->claim, 0);
-    atomic_init(&h->in_slot, -1);
+    atomic_init(&h->task, 0);
     atomic_init(&h->stop, false);
+    atomic_init(&h->running, 0);
     for (size_t k = 0; h->state && k < max_blocks; k++) atomic_init(&h->state[k], 0);
-    if (!h->scratch || !h->state || !h->slots[0].x || !h->slots[1].x || !h->slots[0].q ||
-        !h->slots[1].q || pthread_create(&h->thread, NULL, helper_main, h) != 0) {
-        free_helper(h);
+    if (!h->threads || !h->scratch || !h->state || !h->slots[0].x || !h->slots[1].x ||
+        !h->slots[0].q || !h->slots[1].q) {
+        free_helpers(h, 0);
         return NULL;
+    }
+    pthread_attr_t attributes;
+    if (pthread_attr_init(&attributes) != 0) {
+        free_helpers(h, 0);
+        return NULL;
+    }
+    pthread_attr_setinheritsched(&attributes, PTHREAD_INHERIT_SCHED);
+    for (unsigned i = 0; i < count; i++) {
+        helper *t = &h->threads[i];
+        atomic_init(&t->in_slot, -1);
+        t->team = h;
+        t->index = i + 1;
+        if (pthread_create(&t->thread, &attributes, helper_main, t) != 0) {
+            pthread_attr_destroy(&attributes);
+            free_helpers(h, i);
+            return NULL;
+        }
+        pthread_setname_np(t->thread, "srnn-helper");
+    }
+    pthread_attr_destroy(&attributes);
+    /* every helper running before the voice is handed out: what a thread's start allocates
+     * (the C library's, a sanitizer's) is done before the first real-time call */
+    while (atomic_load_explicit(&h->running, memory_order_acquire) < count) {
+        struct timespec pause = {0, SLEEP_NANOSECONDS};
+        nanosleep(&pause, NULL);
     }
     return h;
 }
 
-void srnn_helper_stop(srnn_helper *h)
+void srnn_helpers_stop(srnn_helpers *h)
 {
-    if (!h) return;
-    atomic_store_explicit(&h->stop, true, memory_order_relaxed);
-    pthread_join(h->thread, NULL);
-    free_helper(h);
+    if (h) free_helpers(h, h->count);
 }
 
-void srnn_helper_counts(const srnn_helper *h, uint64_t *taken, uint64_t *stolen)
+void srnn_helpers_counts(const srnn_helpers *h, uint64_t *taken, uint64_t *stolen)
 {
     *taken = h->taken;
     *stolen = h->stolen;
 }
 
+/* Whether a helper may be reading slot s. */
+static bool slot_busy(const srnn_helpers *h, int s)
+{
+    for (unsigned i = 0; i < h->count; i++)
+        if (atomic_load_explicit(&h->threads[i].in_slot, memory_order_seq_cst) == s) return true;
+    return false;
+}
+
+/* The number of the next task, whose slot no helper is in; 0 when both slots are busy. */
+static uint32_t next_task(const srnn_helpers *h)
+{
+    for (uint32_t task = h->last_task + 1; task <= h->last_task + 2; task++)
+        if (task != 0 && !slot_busy(h, (int)(task & 1))) return task; /* 0: no task yet */
+    return 0;
+}
+
 void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x, float *y,
                     uint32_t block_begin, uint32_t block_end)
 {
-    srnn_helper *h = exec->helper;
-    uint32_t task = h ? h->task + 1 : 0;
-    if (task == 0) task = 1; /* 0 means no task yet */
-    size_t bytes = (size_t)w->in * (block_end - block_begin) * SRNN_BLOCK * srnn_dtype_bits(w->dtype) / 8;
-    if (!h || block_end - block_begin < 2 || bytes < MIN_SHARED_BYTES || w->in > h->max_in ||
-        block_end > h->max_blocks ||
-        atomic_load_explicit(&h->in_slot, memory_order_seq_cst) == (int)(task & 1)) {
+    srnn_helpers *h = exec->helpers;
+    size_t bytes = (size_t)w->in * (block_end - block_begin) * SRNN_BLOCK *
+                   srnn_dtype_bits(w->dtype) / 8;
+    uint32_t task = 0;
+    if (h && block_end - block_begin >= 2 && bytes >= MIN_SHARED_BYTES && w->in <= h->max_in &&
+        block_end <= h->max_blocks)
+        task = next_task(h);
+    if (task == 0) {
         exec->kernels->gemv(w, x, y, block_begin, block_end); /* alone */
         return;
     }
@@ -190,24 +266,16 @@ void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x,
     }
     for (uint32_t k = block_begin; k < block_end; k++)
         atomic_store_explicit(&h->state[k], task << 2 | EMPTY, memory_order_relaxed);
-    h->task = task;
-    atomic_store_explicit(&h->claim, (uint64_t)task << 32 | block_begin << 16 | block_end,
-                          memory_order_release);
+    h->last_task = task;
+    atomic_store_explicit(&h->task, (uint64_t)task << 32 | block_begin << 16 | block_end,
+                          memory_order_seq_cst);
 
-    uint64_t mine[MAX_SHARED_BLOCKS / 64] = {0};
-    for (;;) {
-        uint64_t c = atomic_load_explicit(&h->claim, memory_order_acquire);
-        uint32_t block = next_block(c);
-        if (block >= block_end) break;
-        if (atomic_compare_exchange_weak_explicit(&h->claim, &c, c + (1u << 16),
-                                                  memory_order_acq_rel, memory_order_relaxed)) {
-            slot_block(exec->kernels, slot, y, block);
-            mine[block / 64] |= 1ull << (block % 64);
-        }
-    }
-    /* the helper's blocks: its committed results, or stolen and computed here */
-    for (uint32_t k = block_begin; k < block_end; k++) {
-        if (mine[k / 64] >> (k % 64) & 1) continue;
+    unsigned threads = h->count + 1;
+    for (uint32_t k = first_owned(block_begin, 0, threads); k < block_end; k += threads)
+        slot_block(exec->kernels, slot, y, k);
+    /* the helpers' blocks, back to front: their committed results, or stolen and computed */
+    for (uint32_t k = block_end; k-- > block_begin;) {
+        if (k % threads == 0) continue;
         uint32_t expected = task << 2 | EMPTY;
         if (atomic_compare_exchange_strong_explicit(&h->state[k], &expected, task << 2 | STOLEN,
                                                     memory_order_acq_rel, memory_order_acquire)) {

@@ -1,47 +1,60 @@
-/* A second thread that shares a voice's matrix products (srnn_voice_create_threads).
+/* Helper threads that share a voice's matrix products (srnn_voice_create_threads): a voice
+ * of N threads is the audio thread and N - 1 helpers.
  *
- * The audio thread never waits for the helper. For each product it copies the input into one
- * of two task slots and publishes the task in one atomic claim word (task number, next block,
- * end). Both threads claim column blocks with compare-and-swap; the audio thread computes its
- * blocks straight into y, the helper into its own scratch, and commits each finished block
- * with a compare-and-swap on the block's state. When the audio thread has claimed the last
- * block it takes the helper's results that are committed and steals, by the same
- * compare-and-swap, every block that is not yet (computing it itself); a late helper then
- * finds its block stolen and drops its result. So the audio thread takes no lock, makes no
- * system call and never spins on the helper; a helper that is asleep or descheduled just does
- * less. A slot is not reused while the helper is still inside it (it announces the slot before
- * claiming), so nothing it reads is written meanwhile.
+ * Every matrix is split the same way every time: column block k belongs to thread k mod N
+ * (0 the audio thread, 1 .. N-1 the helpers), so each thread streams, and keeps in its core's
+ * caches, its own slice of every matrix, whatever range of blocks a product covers.
  *
- * A block computes the same bits whichever thread does it (the helper's scratch starts at
- * -0, the identity of IEEE addition, and the audio thread adds it to y as gemv would), so a
- * voice with a helper generates exactly what it would without one.
+ * The audio thread never waits for a helper. For each product it copies the input into one
+ * of two task slots, stamps the state of every block of the range with a new task number
+ * (EMPTY), and publishes the task (number, first block, end) in one atomic word. Each helper
+ * computes its blocks front to back into its part of a shared scratch and commits each with
+ * a compare-and-swap on the block's state (EMPTY to DONE). The audio thread computes its own
+ * blocks straight into y, then walks the helpers' blocks back to front: a committed one it
+ * adds to y, any other it steals by the same compare-and-swap (EMPTY to STOLEN) and computes
+ * itself. A helper that finds its next block stolen stops there (everything after it is
+ * stolen too), and one that finishes a stolen block finds its commit refused and drops the
+ * result. So the audio thread takes no lock, makes no system call and never spins on a
+ * helper; a helper that is asleep, descheduled or stalled just does less.
  *
- * The helper spins while products keep coming and sleeps (nanosleep) after a while without
- * any, so an idle voice costs no CPU. */
+ * A slot is not rewritten while any helper is inside it (a helper announces the slot before
+ * it looks at the task again; the audio thread checks every announcement before writing, and
+ * uses the other slot, or computes alone, when both are busy), so nothing a helper reads is
+ * written meanwhile. A block of scratch is written only by its owner, which commits it for
+ * one task at a time, so the audio thread never reads one being written.
+ *
+ * A block computes the same bits whichever thread does it (the scratch starts at -0, the
+ * identity of IEEE addition, and the audio thread adds it to y as gemv would), so a voice with
+ * helpers generates exactly what it would without them.
+ *
+ * A helper spins while products keep coming and sleeps (nanosleep) after a while without
+ * any, so an idle voice costs no CPU. Helpers are named "srnn-helper" (top -H, /proc). */
 #ifndef SRNN_HELPER_H
 #define SRNN_HELPER_H
 
 #include "kernels.h"
 
-typedef struct srnn_helper srnn_helper;
+typedef struct srnn_helpers srnn_helpers;
 
-/* Starts the helper thread for products of at most max_in inputs and max_blocks column blocks;
- * NULL when out of memory or threads. Not real-time safe. */
-srnn_helper *srnn_helper_start(const srnn_kernels *kernels, size_t max_in, size_t max_blocks);
-/* Stops and joins it (NULL is a no-op). Not real-time safe. */
-void srnn_helper_stop(srnn_helper *helper);
+/* Starts count helper threads (1 to SRNN_MAX_THREADS - 1) for products of at most max_in
+ * inputs and max_blocks column blocks; they get the scheduling of the calling thread, and are
+ * all running when it returns. NULL when out of memory or threads. Not real-time safe. */
+srnn_helpers *srnn_helpers_start(const srnn_kernels *kernels, unsigned count, size_t max_in,
+                                 size_t max_blocks);
+/* Stops and joins them (NULL is a no-op). Not real-time safe. */
+void srnn_helpers_stop(srnn_helpers *helpers);
 
-/* Blocks of shared products whose result the audio thread took from the helper, and blocks it
- * took back (stole) and computed itself; counted by the audio thread, read it there. */
-void srnn_helper_counts(const srnn_helper *helper, uint64_t *taken, uint64_t *stolen);
+/* Blocks of shared products whose result the audio thread took from a helper, and blocks it
+ * took back (stole) and computed itself; counted by the audio thread, read them there. */
+void srnn_helpers_counts(const srnn_helpers *helpers, uint64_t *taken, uint64_t *stolen);
 
-/* How a voice computes products: alone, or with a helper. */
+/* How a voice computes products: alone, or with helpers. */
 typedef struct {
     const srnn_kernels *kernels;
-    srnn_helper *helper; /* NULL: alone */
+    srnn_helpers *helpers; /* NULL: alone */
 } srnn_exec;
 
-/* y[blocks begin .. end) += x · W, as kernels->gemv, shared with the helper if there is one
+/* y[blocks begin .. end) += x · W, as kernels->gemv, shared with the helpers if there are any
  * and the product streams enough weights (512 KiB) to gain from it. */
 void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x, float *y,
                     uint32_t block_begin, uint32_t block_end);

@@ -70,6 +70,7 @@ typedef struct {
 #define SRNN_DEFAULT_TEMPERATURE 0.95f /* PRiSM's generate.py default */
 #define SRNN_MAX_TEMPERATURE 1000.0f   /* a higher temperature samples as this one */
 #define SRNN_ARGMAX_TEMPERATURE 1e-6f  /* at or below it (or NaN): the most likely sample */
+#define SRNN_MAX_THREADS 8 /* threads of one voice (srnn_voice_create_threads) */
 
 typedef struct srnn_model srnn_model;
 typedef struct srnn_voice srnn_voice;
@@ -211,13 +212,17 @@ srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_M
 srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice **voice);
 void srnn_voice_free(srnn_voice *voice); /* NULL is a no-op */
 
-/* A voice that shares its matrix products with a helper thread it starts (threads = 2), for
- * models too large for one core; threads = 1 is srnn_voice_create. It generates exactly the
- * samples of a one-thread voice. The calls of the real-time contract stay real-time safe on
- * the calling thread: it hands out column blocks through atomic counters, takes back every
- * block the helper has not started, and spins only while the helper finishes one it has (no
- * lock, no system call). The helper spins while the voice generates and sleeps after a pause;
- * it has the scheduling of the thread that creates the voice. srnn_voice_free stops it. */
+/* A voice that shares its matrix products with threads - 1 helper threads it starts
+ * (threads from 1 to SRNN_MAX_THREADS; 1 is srnn_voice_create), for models too large for one
+ * core: each thread computes its own fixed slice of every large matrix (column block k
+ * belongs to thread k mod threads), so each core streams and caches its own part. It generates
+ * exactly the samples of a one-thread voice. The calls of the real-time contract stay
+ * real-time safe on the calling thread: it publishes each product through atomic words,
+ * computes its own slice, takes the helpers' finished blocks and takes back (steals) every
+ * block a helper has not finished, computing it itself; it never waits for a helper (no lock,
+ * no system call, no spinning on one). Helpers spin while the voice generates and sleep after
+ * a pause; they have the scheduling of the thread that creates the voice (create it from a
+ * real-time thread, or raise them, for real-time helpers). srnn_voice_free stops them. */
 srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, unsigned threads,
                                       srnn_voice **voice);
 
@@ -246,6 +251,33 @@ int32_t srnn_voice_sample(srnn_voice *voice, const float *logits, float temperat
  * Denormals are flushed inside. Real-time safe. */
 void srnn_voice_generate(srnn_voice *voice, float temperature, float *audio,
                          int32_t *quantised, size_t count);
+
+/* Speed on this machine
+ * --------------------
+ * Whether a model plays live here depends on the CPU, the precision and the threads: these
+ * measure it when a model loads (never on the audio thread) and say what would help. */
+
+/* Generates from a temporary voice of threads threads (srnn_voice_create_threads) for about
+ * seconds of the calling thread's CPU time (at least two big frames, after one untimed to
+ * warm the caches) and gives the samples generated per second of that CPU time: what an
+ * audio thread running this model on this machine can sustain. The model's real-time factor
+ * is *samples_per_second / its sample rate. seconds in (0, 60]. Not real-time safe. */
+srnn_status srnn_model_measure_speed(const srnn_model *model, unsigned threads, double seconds,
+                                     double *samples_per_second);
+
+/* Below this real-time factor a model cannot play live: an audio period takes longer to
+ * generate than to play. */
+#define SRNN_SPEED_LIVE 1.0
+
+/* When realtime_factor (measured at precision, the frame tiers', with threads threads on a
+ * machine of cores cores) is below SRNN_SPEED_LIVE, fills advice with one line saying that
+ * the model cannot play live here and what would help (fewer bits per weight, more threads,
+ * a sparse model) and returns 1; else empties advice and returns 0. */
+int srnn_speed_advice(double realtime_factor, srnn_precision precision, unsigned threads,
+                      unsigned cores, char advice[SRNN_ERROR_MAX]);
+
+/* The cores this machine has online (at least 1). */
+unsigned srnn_cores(void);
 
 /* Quantisation as PRiSM does it, for this model's q_type and Q. */
 int32_t srnn_quantise(const srnn_config *config, float audio);

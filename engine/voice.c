@@ -24,7 +24,7 @@
 
 struct srnn_voice {
     const srnn_model *model;
-    srnn_exec exec; /* the model's kernels, and the helper thread if the voice has one */
+    srnn_exec exec; /* the model's kernels, and the helper threads if the voice has any */
     srnn_rng rng;
     int32_t *window; /* (2·BF) */
     uint32_t position;
@@ -51,7 +51,7 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
                                       srnn_voice **voice)
 {
     *voice = NULL;
-    if (!model || threads < 1 || threads > 2) return SRNN_ERR_ARGUMENT;
+    if (!model || threads < 1 || threads > SRNN_MAX_THREADS) return SRNN_ERR_ARGUMENT;
     const srnn_config *c = &model->config;
     size_t d = srnn_padded(c->dim), q = srnn_padded(c->q_levels);
     size_t gd = srnn_padded(srnn_gates(c->rnn_type) * c->dim);
@@ -74,11 +74,12 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
     srnn_voice *v = (srnn_voice *)block;
     v->model = model;
     v->exec.kernels = model->run.kernels;
-    if (threads == 2) { /* products take d or BF inputs, and give GD, D or Q outputs */
+    if (threads > 1) { /* products take d or BF inputs, and give GD, D or Q outputs */
         size_t max_in = c->dim > c->big_frame_size ? c->dim : c->big_frame_size;
         size_t widest = gd > q ? gd : q;
-        v->exec.helper = srnn_helper_start(model->run.kernels, max_in, widest / SRNN_BLOCK);
-        if (!v->exec.helper) {
+        v->exec.helpers = srnn_helpers_start(model->run.kernels, threads - 1, max_in,
+                                             widest / SRNN_BLOCK);
+        if (!v->exec.helpers) {
             free(block);
             return SRNN_ERR_NOMEM;
         }
@@ -126,7 +127,7 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
 void srnn_voice_free(srnn_voice *voice)
 {
     if (!voice) return;
-    srnn_helper_stop(voice->exec.helper);
+    srnn_helpers_stop(voice->exec.helpers);
     free(voice);
 }
 

@@ -40,6 +40,9 @@ struct generator {
     double ratio; /* host rate / model rate */
     uint32_t reseeds; /* voice c plays SRNN_LV2_SEED(reseeds, c) */
     float temperature_coefficient;
+    unsigned threads; /* of each voice */
+    bool live;
+    char speed[GENERATOR_ERROR_MAX]; /* generator_speed */
     channel_state channel[GENERATOR_MAX_CHANNELS];
 };
 
@@ -82,6 +85,38 @@ static int prime(generator *p, float lead_in_temperature)
     return 0;
 }
 
+/* Measures the model with one thread per voice and, when that is below
+ * SRNN_LV2_HELPERS_BELOW, with as many as the cores give each voice (the voices run one after
+ * the other on the audio thread, but each voice's helpers spin a while after it), keeps the
+ * faster, and writes p->speed. SRNN_OK, or the measurement's failure. */
+static srnn_status choose_threads(generator *p)
+{
+    double rate = 0.0, model_rate = srnn_model_config(p->model)->sample_rate * p->channels;
+    srnn_status status = srnn_model_measure_speed(p->model, 1, SRNN_LV2_SPEED_SECONDS, &rate);
+    if (status != SRNN_OK) return status;
+    p->threads = 1;
+    unsigned cores = srnn_cores(), most = cores / p->channels;
+    if (most > SRNN_MAX_THREADS) most = SRNN_MAX_THREADS;
+    if (rate / model_rate < SRNN_LV2_HELPERS_BELOW && most > 1) {
+        double shared;
+        status = srnn_model_measure_speed(p->model, most, SRNN_LV2_SPEED_SECONDS, &shared);
+        if (status != SRNN_OK) return status;
+        if (shared > rate) {
+            rate = shared;
+            p->threads = most;
+        }
+    }
+    double factor = rate / model_rate;
+    char advice[SRNN_ERROR_MAX];
+    p->live = !srnn_speed_advice(factor, srnn_model_precision(p->model), p->threads, cores, advice);
+    const char *name = strrchr(p->path, '/');
+    snprintf(p->speed, sizeof p->speed, "%s: %.2fx real time here (%s, %u voice%s of %u thread%s)%s%s",
+             name ? name + 1 : p->path, factor, srnn_precision_name(srnn_model_precision(p->model)),
+             p->channels, p->channels == 1 ? "" : "s", p->threads, p->threads == 1 ? "" : "s",
+             p->live ? "" : "; ", advice);
+    return SRNN_OK;
+}
+
 /* Plays two big frames on every channel and starts again from the first seeds, here on the
  * worker: the pages and caches the audio thread will touch (the voices' state, the
  * converters', the weights) are warm before run() fades the model in. */
@@ -120,11 +155,19 @@ int generator_create(const char *path, double host_rate, uint32_t channels, uint
                  host_rate, model_rate);
         goto fail;
     }
-    snprintf(reason, sizeof reason, "out of memory");
+    srnn_status measured = choose_threads(p);
+    if (measured != SRNN_OK) {
+        snprintf(reason, sizeof reason, "cannot measure its speed: %s",
+                 srnn_status_string(measured));
+        goto fail;
+    }
+    snprintf(reason, sizeof reason, "out of memory or threads");
     for (uint32_t c = 0; c < channels; c++) {
         channel_state *ch = &p->channel[c];
         ch->temperature = NAN;
-        if (srnn_voice_create(p->model, SRNN_LV2_SEED(0, c), &ch->voice) != SRNN_OK) goto fail;
+        if (srnn_voice_create_threads(p->model, SRNN_LV2_SEED(0, c), p->threads, &ch->voice) !=
+            SRNN_OK)
+            goto fail;
         if (resample) {
             int status = 0;
             ch->converter = src_new(CONVERTER, 1, &status);
@@ -160,6 +203,10 @@ void generator_free(generator *p)
 }
 
 const char *generator_path(const generator *p) { return p->path; }
+
+const char *generator_speed(const generator *p) { return p->speed; }
+
+bool generator_live(const generator *p) { return p->live; }
 
 uint32_t generator_reseeds(const generator *p) { return p->reseeds; }
 

@@ -6,6 +6,7 @@
 #ifndef SRNN_LV2_GENERATOR_H
 #define SRNN_LV2_GENERATOR_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "srnn.h"
@@ -24,6 +25,12 @@ int generator_create(const char *path, double host_rate, uint32_t channels, uint
                      float lead_in_temperature, generator **out,
                      char error[GENERATOR_ERROR_MAX]);
 void generator_free(generator *p); /* NULL is a no-op */
+
+/* One line: the model's real-time factor on this machine with all its voices, measured as it
+ * loaded, the threads per voice chosen from it, and when it cannot play live, what would. */
+const char *generator_speed(const generator *p);
+/* Whether it can play live here (the line above then has no advice). */
+bool generator_live(const generator *p);
 
 /* The file the generator was loaded from. */
 const char *generator_path(const generator *p);

@@ -12,6 +12,9 @@
 #define SRNN_LV2_STEREO_URI "urn:srnn:lv2:stereo"
 #define SRNN_LV2_MODEL_URI "urn:srnn:lv2:model" /* patch:writable, atom:Path */
 #define SRNN_LV2_ERROR_URI "urn:srnn:lv2:error" /* patch:readable, atom:String */
+/* patch:readable, atom:String: the newest model's real-time factor here and, when it cannot
+ * play live, what would help */
+#define SRNN_LV2_SPEED_URI "urn:srnn:lv2:speed"
 
 /* The longest model path the plugin takes, in bytes with the final NUL. */
 #define SRNN_LV2_PATH_MAX 2048
@@ -49,6 +52,13 @@ enum {
 #define SRNN_LV2_CROSSFADE_SECONDS 0.05f
 /* A reseed fades out over this time, restarts the voices, and fades back in. */
 #define SRNN_LV2_DECLICK_SECONDS 0.005f
+
+/* A model's speed is measured as it loads for this much of the worker's CPU time; when one
+ * thread per voice plays it at less than SRNN_LV2_HELPERS_BELOW times real time (all voices
+ * together), its voices get helper threads, as many as the cores allow, if that measures
+ * faster. */
+#define SRNN_LV2_SPEED_SECONDS 0.2
+#define SRNN_LV2_HELPERS_BELOW 2.0
 
 /* The one-pole's coefficient at a rate; called outside the audio thread. */
 static inline float srnn_lv2_smoothing_coefficient(double rate)

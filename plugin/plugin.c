@@ -27,6 +27,14 @@ void srnn_plugin_report_error(srnn_plugin *self, const char *text)
     self->announce_model = true; /* so a host showing the file reverts to the one playing */
 }
 
+void srnn_plugin_log_speed(srnn_plugin *self, const generator *p)
+{
+    if (generator_live(p))
+        lv2_log_note(&self->logger, "srnn: %s\n", generator_speed(p));
+    else
+        lv2_log_warning(&self->logger, "srnn: %s\n", generator_speed(p));
+}
+
 void srnn_plugin_install_now(srnn_plugin *self, generator *p)
 {
     generator_free(self->pending);
@@ -74,6 +82,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     snprintf(path, sizeof path, "%s%s%s", bundle_path, slash ? "" : "/", SRNN_LV2_DEFAULT_MODEL);
     generator *p;
     if (generator_create(path, rate, self->channels, 0, NAN, &p, error) == 0) {
+        srnn_plugin_log_speed(self, p);
         srnn_plugin_install_now(self, p);
     } else {
         lv2_log_error(&self->logger, "srnn: %s\n", error);
@@ -140,8 +149,10 @@ static void write_announcements(srnn_plugin *self)
     const generator *newest = self->pending ? self->pending : self->current;
     if (self->announce_error) write_set(self, self->uris.error, self->uris.atom_String,
                                         self->error_text);
-    if (self->announce_model && newest)
+    if (self->announce_model && newest) {
         write_set(self, self->uris.model, self->uris.atom_Path, generator_path(newest));
+        write_set(self, self->uris.speed, self->uris.atom_String, generator_speed(newest));
+    }
     self->announce_error = self->announce_model = false;
 }
 

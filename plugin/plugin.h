@@ -113,6 +113,9 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
 /* plugin.c */
 /* Makes p the only model, freeing the others at once: only while run() cannot be running. */
 void srnn_plugin_install_now(srnn_plugin *self, generator *p);
+/* Logs a model's speed line (generator_speed): a note, or a warning when it cannot play
+ * live. Not real-time safe (the worker and instantiate call it). */
+void srnn_plugin_log_speed(srnn_plugin *self, const generator *p);
 /* Queues a message for the notify port. Real-time safe. */
 void srnn_plugin_report_error(srnn_plugin *self, const char *text);
 

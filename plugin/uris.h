@@ -18,6 +18,7 @@ typedef struct {
     LV2_URID patch_value;
     LV2_URID model; /* SRNN_LV2_MODEL_URI */
     LV2_URID error; /* SRNN_LV2_ERROR_URI */
+    LV2_URID speed; /* SRNN_LV2_SPEED_URI */
 } srnn_lv2_uris;
 
 static inline void srnn_lv2_map_uris(LV2_URID_Map *map, srnn_lv2_uris *uris)
@@ -31,6 +32,7 @@ static inline void srnn_lv2_map_uris(LV2_URID_Map *map, srnn_lv2_uris *uris)
     uris->patch_value = map->map(map->handle, LV2_PATCH__value);
     uris->model = map->map(map->handle, SRNN_LV2_MODEL_URI);
     uris->error = map->map(map->handle, SRNN_LV2_ERROR_URI);
+    uris->speed = map->map(map->handle, SRNN_LV2_SPEED_URI);
 }
 
 #endif

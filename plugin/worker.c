@@ -61,6 +61,7 @@ static LV2_Worker_Status load(srnn_plugin *self, LV2_Worker_Respond_Function res
         return respond(handle, sizeof failure, &failure);
     }
     lv2_log_trace(&self->logger, "srnn: loaded %s\n", path);
+    srnn_plugin_log_speed(self, p);
     generator_message loaded = {MESSAGE_LOADED, p};
     LV2_Worker_Status status = respond(handle, sizeof loaded, &loaded);
     if (status != LV2_WORKER_SUCCESS) {

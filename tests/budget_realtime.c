@@ -135,7 +135,7 @@ static void player_call(void *context)
 static player_slot *load_slot(const char *path, uint64_t seed, int tag, float temperature)
 {
     char error[PLAYER_SLOT_ERROR_MAX];
-    player_slot *slot = player_slot_create(path, RATE, seed, tag, temperature, error);
+    player_slot *slot = player_slot_create(path, NULL, RATE, seed, tag, temperature, error);
     if (!slot) FAIL("cannot load %s: %s", path, error);
     return slot;
 }

@@ -1,14 +1,21 @@
-/* The helper thread (engine/helper.h): shared products equal products computed alone, bit for
+/* The helper threads (engine/helper.h): shared products equal products computed alone, bit for
  * bit, in every dtype and for every range of blocks, however the blocks fall between the
- * threads; and the helper does take part (some of its results are used). Many products in a
- * row, with inputs changing between them, as a voice does. Then whole voices: a random model
- * wide enough for its products to be shared (D = 512) generates the same samples with a
- * helper thread as without, at every precision. */
+ * threads, with 1, 2, 3 and 7 helpers (each owning a fixed slice of the blocks); the helpers do
+ * take part (some of their results are used) and the audio thread steals back what they have
+ * not done. Many products in a row, with inputs changing between them, as a voice does. A
+ * stalled helper (every helper held in a signal handler for STALL_MS) does not stall the
+ * audio thread: it goes on, stealing, at its own speed, with the same bits. Then whole voices:
+ * a random model wide enough for its products to be shared (D = 512) generates the same
+ * samples with 2, 3 and 8 threads as with one, at every precision. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -17,7 +24,7 @@
 #include "srnn.h"
 
 /* large enough to be shared in every dtype (helper.c shares from 512 KiB of weights) */
-enum { IN = 1000, OUT = 900, PRODUCTS = 1500, SAMPLES = 1500 };
+enum { IN = 1000, OUT = 900, PRODUCTS = 600, SAMPLES = 1500, STALL_MS = 400 };
 
 static uint64_t state = 7;
 static float uniform(void)
@@ -57,71 +64,171 @@ static void check_voices(void)
     if (!CHECK(fd >= 0 && write_random_model(path), "cannot write a random model")) return;
     close(fd);
     static int32_t alone[SAMPLES], shared[SAMPLES];
+    static const unsigned threads[] = {2, 3, SRNN_MAX_THREADS};
     for (srnn_precision p = SRNN_PRECISION_F32; p <= SRNN_PRECISION_I4; p++) {
         srnn_load_options options = {.precision = p};
         srnn_model *model;
-        srnn_voice *one, *two;
+        srnn_voice *one;
         char error[SRNN_ERROR_MAX];
         if (!CHECK(srnn_model_load_with(path, &options, &model, error) == SRNN_OK &&
-                       srnn_voice_create_threads(model, 11, 1, &one) == SRNN_OK &&
-                       srnn_voice_create_threads(model, 11, 2, &two) == SRNN_OK,
-                   "cannot load %s or create its voices", path))
+                       srnn_voice_create_threads(model, 11, 1, &one) == SRNN_OK,
+                   "cannot load %s or create its voice", path))
             break;
         srnn_voice_generate(one, 1.0f, NULL, alone, SAMPLES);
-        for (size_t done = 0, block = 1; done < SAMPLES; done += block, block = block * 7 % 61 + 1)
-            srnn_voice_generate(two, 1.0f, NULL, shared + done, block < SAMPLES - done ? block : SAMPLES - done);
-        int same = memcmp(alone, shared, sizeof alone) == 0;
-        CHECK_SHOW(same, "voice 512x2 %-8s: %d samples with a helper thread %s",
-                   srnn_precision_name(p), SAMPLES, same ? "equal the samples without" : "DIFFER");
         srnn_voice_free(one);
-        srnn_voice_free(two);
+        for (size_t t = 0; t < sizeof threads / sizeof *threads; t++) {
+            srnn_voice *many;
+            if (!CHECK(srnn_voice_create_threads(model, 11, threads[t], &many) == SRNN_OK,
+                       "cannot create a voice of %u threads", threads[t]))
+                continue;
+            for (size_t done = 0, block = 1; done < SAMPLES; done += block, block = block * 7 % 61 + 1)
+                srnn_voice_generate(many, 1.0f, NULL, shared + done,
+                                    block < SAMPLES - done ? block : SAMPLES - done);
+            int same = memcmp(alone, shared, sizeof alone) == 0;
+            CHECK_SHOW(same, "voice 512x2 %-8s: %d samples with %u threads %s",
+                       srnn_precision_name(p), SAMPLES, threads[t],
+                       same ? "equal the samples of one" : "DIFFER");
+            srnn_voice_free(many);
+        }
         srnn_model_free(model);
     }
+
     unlink(path);
+}
+
+/* Matrices of every dtype, outliving the helpers (as a model outlives its voices: a late
+ * helper may still read a block the audio thread took back). */
+enum { DTYPES = SRNN_DTYPE_I4 + 1 };
+static srnn_matrix matrices[DTYPES];
+
+static void make_matrices(float *scale)
+{
+    uint32_t blocks = (OUT + SRNN_BLOCK - 1) / SRNN_BLOCK;
+    for (int dtype = 0; dtype < DTYPES; dtype++) {
+        srnn_matrix w = {IN, OUT, blocks, (srnn_dtype)dtype, NULL, NULL, NULL, NULL};
+        size_t size = srnn_matrix_rows(&w) * blocks * SRNN_BLOCK * srnn_dtype_bits(dtype) / 8;
+        uint8_t *data = malloc(size);
+        for (size_t i = 0; data && i < size; i++)
+            data[i] = (uint8_t)(uniform() * 100); /* finite in every dtype */
+        w.data = data;
+        w.scale = srnn_dtype_integer(w.dtype) ? scale : NULL;
+        matrices[dtype] = w;
+    }
+}
+
+/* count products of w, shared and alone, over ranges that move; whether all were equal. */
+static int same_products(const srnn_exec *shared, const srnn_matrix *w, int count)
+{
+    static float x[IN], y1[16 * SRNN_BLOCK], y2[16 * SRNN_BLOCK];
+    int same = 1;
+    for (int n = 0; n < count; n++) {
+        for (int i = 0; i < IN; i++) x[i] = uniform();
+        for (int o = 0; o < 16 * SRNN_BLOCK; o++) y1[o] = y2[o] = uniform();
+        uint32_t begin = (uint32_t)(n % 3), end = w->blocks - (uint32_t)(n % 2);
+        shared->kernels->gemv(w, x, y1, begin, end);
+        srnn_exec_gemv(shared, w, x, y2, begin, end);
+        same &= memcmp(y1, y2, sizeof y1) == 0;
+    }
+    return same;
+}
+
+static void hold(int signal_number)
+{
+    (void)signal_number;
+    struct timespec pause = {0, STALL_MS * 1000000L};
+    nanosleep(&pause, NULL); /* async-signal-safe */
+}
+
+/* Sends SIGUSR1 to every thread named srnn-helper; how many. */
+static int stall_helpers(void)
+{
+    DIR *tasks = opendir("/proc/self/task");
+    int stalled = 0;
+    for (struct dirent *e; tasks && (e = readdir(tasks));) {
+        char path[300], name[32] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        if (fgets(name, sizeof name, f) && strncmp(name, "srnn-helper", 11) == 0)
+            stalled += syscall(SYS_tgkill, getpid(), atoi(e->d_name), SIGUSR1) == 0;
+        fclose(f);
+    }
+    if (tasks) closedir(tasks);
+    return stalled;
+}
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return 1e3 * (double)t.tv_sec + 1e-6 * (double)t.tv_nsec;
+}
+
+/* With every helper held in a signal handler, products go on at the audio thread's own
+ * speed (well within the stall), stealing every helper block, with the same bits. */
+static void check_stalled(srnn_exec *shared, unsigned helpers)
+{
+    const srnn_matrix *w = &matrices[SRNN_DTYPE_F32];
+    enum { STALLED_PRODUCTS = 20 };
+    double start = now_ms();
+    same_products(shared, w, 1); /* a product alone, as long as one stalled */
+    double one = now_ms() - start;
+    int stalled = stall_helpers();
+    uint64_t taken, stolen, stolen_before;
+    srnn_helpers_counts(shared->helpers, &taken, &stolen_before);
+    start = now_ms();
+    int same = same_products(shared, w, STALLED_PRODUCTS);
+    double took = now_ms() - start;
+    srnn_helpers_counts(shared->helpers, &taken, &stolen);
+    CHECK_SHOW(stalled == (int)helpers && same && took < STALL_MS / 2 &&
+                   stolen > stolen_before,
+               "%u helpers stalled for %d ms (%d signalled): %d products took %.1f ms (one: %.2f "
+               "ms), %llu blocks stolen, results %s",
+               helpers, STALL_MS, stalled, STALLED_PRODUCTS, took, one,
+               (unsigned long long)(stolen - stolen_before), same ? "equal" : "DIFFER");
+    struct timespec pause = {0, (STALL_MS + 50) * 1000000L}; /* let them go before stopping */
+    nanosleep(&pause, NULL);
 }
 
 int main(void)
 {
     const srnn_kernels *k = srnn_kernels_get(SRNN_CPU_AUTO);
     uint32_t blocks = (OUT + SRNN_BLOCK - 1) / SRNN_BLOCK;
-    srnn_helper *helper = srnn_helper_start(k, IN, blocks);
-    if (!CHECK(helper, "cannot start the helper")) return check_summary();
-    srnn_exec shared = {k, helper};
-    static float x[IN], y1[16 * SRNN_BLOCK], y2[16 * SRNN_BLOCK];
-    /* the matrices outlive the helper, as a model outlives its voices: a late helper may
-     * still read a block the audio thread took back */
-    enum { DTYPES = SRNN_DTYPE_I4 + 1 };
-    uint8_t *data[DTYPES];
     /* enough scales for I4's groups (I8 reads the first blocks · 64) */
     size_t scales = (IN + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP * blocks * SRNN_BLOCK;
     float *scale = malloc(scales * sizeof *scale);
     for (size_t i = 0; i < scales; i++) scale[i] = 0.01f;
-    for (int dtype = 0; dtype < DTYPES; dtype++) {
-        srnn_matrix w = {IN, OUT, blocks, (srnn_dtype)dtype, NULL, NULL, NULL, NULL};
-        size_t size = srnn_matrix_rows(&w) * blocks * SRNN_BLOCK * srnn_dtype_bits(dtype) / 8;
-        data[dtype] = malloc(size);
-        for (size_t i = 0; i < size; i++) data[dtype][i] = (uint8_t)(uniform() * 100); /* finite in every dtype */
-        w.data = data[dtype];
-        w.scale = srnn_dtype_integer(w.dtype) ? scale : NULL;
+    make_matrices(scale);
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = hold;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGUSR1, &action, NULL);
+
+    static const unsigned helper_counts[] = {1, 2, 3, SRNN_MAX_THREADS - 1};
+    for (size_t c = 0; c < sizeof helper_counts / sizeof *helper_counts; c++) {
+        unsigned count = helper_counts[c];
+        srnn_helpers *helpers = srnn_helpers_start(k, count, IN, blocks);
+        if (!CHECK(helpers, "cannot start %u helpers", count)) continue;
+        srnn_exec shared = {k, helpers};
         int same = 1;
-        for (int n = 0; n < PRODUCTS; n++) {
-            for (int i = 0; i < IN; i++) x[i] = uniform();
-            for (int o = 0; o < 16 * SRNN_BLOCK; o++) y1[o] = y2[o] = uniform();
-            uint32_t begin = (uint32_t)(n % 3), end = blocks - (uint32_t)(n % 2);
-            k->gemv(&w, x, y1, begin, end);
-            srnn_exec_gemv(&shared, &w, x, y2, begin, end);
-            same &= memcmp(y1, y2, sizeof y1) == 0;
-        }
-        CHECK_SHOW(same, "dtype %d: %d shared products %s", dtype, PRODUCTS,
-                   same ? "equal the products alone bit for bit" : "DIFFER");
+        for (int dtype = 0; dtype < DTYPES; dtype++)
+            same &= same_products(&shared, &matrices[dtype], PRODUCTS);
+        uint64_t taken, stolen;
+        srnn_helpers_counts(helpers, &taken, &stolen);
+        CHECK_SHOW(same && taken > 0 && taken + stolen > 0,
+                   "%u helpers: %d shared products in each of %d dtypes %s; blocks taken from "
+                   "the helpers %llu, stolen back %llu%s",
+                   count, PRODUCTS, DTYPES, same ? "equal the products alone" : "DIFFER",
+                   (unsigned long long)taken, (unsigned long long)stolen,
+                   taken > 0 ? "" : " (the helpers never helped)");
+        check_stalled(&shared, count);
+        srnn_helpers_stop(helpers);
     }
-    uint64_t taken, stolen;
-    srnn_helper_counts(helper, &taken, &stolen);
-    CHECK_SHOW(taken > 0, "blocks taken from the helper: %llu, stolen back: %llu%s",
-               (unsigned long long)taken, (unsigned long long)stolen,
-               taken > 0 ? "" : " (the helper never helped)");
-    srnn_helper_stop(helper);
-    for (int dtype = 0; dtype < DTYPES; dtype++) free(data[dtype]);
+    CHECK_SHOW(srnn_helpers_start(k, 0, IN, blocks) == NULL &&
+                   srnn_helpers_start(k, SRNN_MAX_THREADS, IN, blocks) == NULL,
+               "0 and %d helpers are refused", SRNN_MAX_THREADS);
+    for (int dtype = 0; dtype < DTYPES; dtype++) free((void *)matrices[dtype].data);
     free(scale);
     check_voices();
     return check_summary();

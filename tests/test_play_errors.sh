@@ -52,6 +52,10 @@ refused 2 '--midi-cc must be from 0 to 127, not 128' "$model" --midi-cc 128
 refused 2 "--seed: '-1' is not a whole number" "$model" --seed -1
 refused 2 'option --device needs a value' "$model" --device
 refused 2 'play: --list-devices takes no other arguments' --list-devices "$model"
+refused 2 '--threads must be from 1 to 8, not 0' "$model" --threads 0
+refused 2 '--threads must be from 1 to 8, not 9' "$model" --threads 9
+refused 2 "play: --precision 'int3' is not float32, float16, bfloat16, int8 or int4" \
+    "$model" --precision int3
 refused 1 "$dir/missing.srnn: No such file or directory" "$dir/missing.srnn"
 refused 1 "$dir/empty: the folder holds no .srnn model" "$dir/empty"
 # A broken model is named even though there is no device to play it on.

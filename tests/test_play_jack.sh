@@ -83,6 +83,20 @@ for device in 0 system SYS; do
     timeout 30 "$SRNN" play "$model" --device "$device" --seconds 0.5 >/dev/null 2>"$dir/err" ||
         fail "--device $device: exit $?: $(cat "$dir/err")"
 done
+# A model measured too slow to play live as it loads (a random 512 x 2 float32 model on the
+# plain C kernels: about half real time here) gets one line saying so and what would help,
+# then plays anyway; the default model with helper threads and int4 frame tiers gets none.
+"$PYTHON" tests/reference/make_model.py --dim 512 --layers 2 --seed 1 -o "$dir/m.srnn" \
+    >/dev/null 2>&1 || fail "make_model.py failed"
+SRNN_CPU=generic timeout 60 "$SRNN" play "$dir/m.srnn" --precision float32 --seconds 0.5 \
+    >/dev/null 2>"$dir/slow.err" || fail "play a slow model: exit $?: $(head -c 300 "$dir/slow.err")"
+[ "$(grep -c 'cannot play live' "$dir/slow.err")" = 1 ] &&
+    grep -Eq '^srnn: play: m\.srnn cannot play live here: 0\.[0-9]+x real time \(float32, 1 thread\); what would help: int8 or int4 weights .*--threads N' \
+        "$dir/slow.err" || fail "no one warning line for a slow model: $(cat "$dir/slow.err")"
+timeout 60 "$SRNN" play "$model" --threads 3 --precision int4/int8 --seconds 0.5 \
+    >/dev/null 2>"$dir/threads.err" || fail "--threads 3: exit $?: $(head -c 300 "$dir/threads.err")"
+grep -q 'cannot play live' "$dir/threads.err" && fail "--threads 3: $(cat "$dir/threads.err")"
+
 # Devices that are not there, and a rate the server does not run: one line, no crash.
 refused() { # exit regex args...
     local want=$1 regex=$2 rc

@@ -47,7 +47,7 @@ static double rms(const float *x, size_t n, size_t stride) {
 static player_slot *make_slot(const char *path, uint32_t rate, uint64_t seed, int tag,
                               float temperature) {
     char error[PLAYER_SLOT_ERROR_MAX];
-    player_slot *slot = player_slot_create(path, rate, seed, tag, temperature, error);
+    player_slot *slot = player_slot_create(path, NULL, rate, seed, tag, temperature, error);
     if (!slot) printf("cannot make a slot: %s\n", error);
     return slot;
 }

@@ -51,13 +51,13 @@ tmux -L "$tmux_socket" new-session -d -s play -x 220 -y 40 \
      --buffer 256 --record-dir '$dir/rec' 2>'$dir/stderr'; echo \$? >'$dir/exit'; \
      stty -a >'$dir/stty'; sleep 60"
 
-expect '^> a_default\.srnn  T 0\.95  load [0-9]+% \(peak [0-9]+%\)  xruns [0-9]+  00:0' \
+expect '^> a_default\.srnn rt [0-9]+\.[0-9]x  T 0\.95  load [0-9]+% \(peak [0-9]+%\)  xruns [0-9]+  00:0' \
     "start" || { cat "$dir/stderr"; exit 1; }
 
 key Up
-expect '^> a_default\.srnn  T 1\.00 ' "up"
+expect '^> a_default\.srnn rt [0-9]+\.[0-9]x  T 1\.00 ' "up"
 key Down Down
-expect '^> a_default\.srnn  T 0\.90 ' "down twice"
+expect '^> a_default\.srnn rt [0-9]+\.[0-9]x  T 0\.90 ' "down twice"
 key '?'
 expect '^keys: up/down  temperature' "help"
 key Space

@@ -1,9 +1,9 @@
 /* The audio path's contract: srnn_voice_generate, predict, feed, sample, reset and prime call
  * no allocator, lock, wait, sleep, I/O or other system call, in any library, at every
  * precision (float32, int8, int4, int4 frame tiers with an int8 MLP) (the interposer,
- * tests/interposer.c, counts those calls while armed). A voice with a helper thread generates
- * under the same rule on both threads once the helper has started, but for the helper's idle
- * sleep (nanosleep, off the audio thread, engine/helper.c). A deliberate allocation while
+ * tests/interposer.c, counts those calls while armed). A voice with two helper threads
+ * generates under the same rule on every thread once the helpers have started, but for their
+ * idle sleeps (nanosleep, off the audio thread, engine/helper.c). A deliberate allocation while
  * armed (srnn_voice_create) proves the interposer catches the engine's calls. */
 #include <stdint.h>
 #include <stdio.h>
@@ -61,8 +61,8 @@ static int run_precision(const char *dir, const char *case_name, srnn_precision 
     /* a voice with a helper thread, once the thread has started (the C library and the
      * sanitizers allocate as a thread starts): when it idles, it sleeps */
     srnn_voice *threaded;
-    if (CHECK(srnn_voice_create_threads(model, 3, 2, &threaded) == SRNN_OK,
-              "%s: cannot create a voice with a helper thread", name)) {
+    if (CHECK(srnn_voice_create_threads(model, 3, 3, &threaded) == SRNN_OK,
+              "%s: cannot create a voice with two helper threads", name)) {
         interposer_clear();
         interposer_arm();
         struct timespec pause = {0, 1000000}; /* 1 ms, up to 10 s */
@@ -75,7 +75,7 @@ static int run_precision(const char *dir, const char *case_name, srnn_precision 
         interposer_arm();
         for (int block = 1; block <= 4096; block *= 4)
             srnn_voice_generate(threaded, SRNN_DEFAULT_TEMPERATURE, audio, samples, (size_t)block);
-        check_calls(name, "with a helper thread", 1);
+        check_calls(name, "with two helper threads", 1);
         srnn_voice_free(threaded);
     }
     srnn_voice_free(voice);

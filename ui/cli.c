@@ -20,10 +20,12 @@ void cli_error(const char *format, ...) {
     va_end(args);
 }
 
-srnn_model *cli_load_model(const char *path) {
+srnn_model *cli_load_model(const char *path) { return cli_load_model_with(path, NULL); }
+
+srnn_model *cli_load_model_with(const char *path, const srnn_load_options *options) {
     srnn_model *model = NULL;
     char error[SRNN_ERROR_MAX] = "";
-    srnn_status status = srnn_model_load(path, &model, error);
+    srnn_status status = srnn_model_load_with(path, options, &model, error);
     if (status != SRNN_OK) {
         cli_error("%s: %s", path, error[0] ? error : srnn_status_string(status));
         return NULL;
@@ -139,6 +141,41 @@ int cli_parse_positive(const char *option, const char *text, double max, const c
     if (*value <= 0.0 || *value > max) {
         cli_error("%s must be > 0 and at most %g%s, not %s", option, max, note ? note : "", text);
         return -1;
+    }
+    return 0;
+}
+
+/* One precision's name, else AUTO. */
+static srnn_precision precision_named(const char *name, size_t length) {
+    static const srnn_precision precisions[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
+                                                SRNN_PRECISION_BF16, SRNN_PRECISION_I8,
+                                                SRNN_PRECISION_I4};
+    for (size_t i = 0; i < sizeof precisions / sizeof *precisions; i++)
+        if (strlen(srnn_precision_name(precisions[i])) == length &&
+            strncmp(name, srnn_precision_name(precisions[i]), length) == 0)
+            return precisions[i];
+    return SRNN_PRECISION_AUTO;
+}
+
+int cli_parse_precision(const char *command, const char *text, srnn_precision *precision,
+                        srnn_precision *sample_precision) {
+    const char *slash = strchr(text, '/');
+    *precision = precision_named(text, slash ? (size_t)(slash - text) : strlen(text));
+    *sample_precision = slash ? precision_named(slash + 1, strlen(slash + 1)) : *precision;
+    if (*precision == SRNN_PRECISION_AUTO || *sample_precision == SRNN_PRECISION_AUTO) {
+        cli_error("%s: --precision '%s' is not float32, float16, bfloat16, int8 or int4, "
+                  "or two of them as FRAME_TIERS/SAMPLE_MLP", command, text);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_take_flag(int *argc, char **argv, const char *flag) {
+    for (int i = 1; i < *argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], flag) != 0) continue;
+        for (int j = i; j + 1 < *argc; j++) argv[j] = argv[j + 1];
+        (*argc)--;
+        return 1;
     }
     return 0;
 }

@@ -34,6 +34,8 @@ void cli_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* Loads a model; on failure prints the loader's line and returns NULL. */
 srnn_model *cli_load_model(const char *path);
+/* The same with load options (NULL: the defaults). */
+srnn_model *cli_load_model_with(const char *path, const srnn_load_options *options);
 
 /* An option that takes a value: "--seconds 3", "--seconds=3", or "-o out.wav" with the alias. */
 typedef struct {
@@ -50,6 +52,10 @@ int cli_parse(int argc, char **argv, cli_option *options, size_t num_options,
               const char **positional, int min_positional, int max_positional,
               const char *synopsis);
 
+/* Whether flag (an option without a value) is among argv[1..*argc) before any "--"; it is
+ * taken out, so that cli_parse does not see it. */
+int cli_take_flag(int *argc, char **argv, const char *flag);
+
 /* The whole of text as a finite number, else one line naming option and -1. */
 int cli_parse_double(const char *option, const char *text, double *value);
 
@@ -64,5 +70,10 @@ int cli_parse_u64_range(const char *option, const char *text, uint64_t min, uint
  * NULL) says what max stands for, as " (24 hours)". */
 int cli_parse_positive(const char *option, const char *text, double max, const char *note,
                        double *value);
+
+/* text as weights' precision: P, or P/S for the frame tiers' and the sample MLP's, each
+ * float32, float16, bfloat16, int8 or int4; else one line naming command and -1. */
+int cli_parse_precision(const char *command, const char *text, srnn_precision *precision,
+                        srnn_precision *sample_precision);
 
 #endif

@@ -173,6 +173,9 @@ static int check_list(const char *option, const char *list, const char *const *n
     return 0;
 }
 
+/* --threads' choices: a voice of 1 to SRNN_MAX_THREADS threads */
+static const char *const thread_names[SRNN_MAX_THREADS] = {"1", "2", "3", "4", "5", "6", "7", "8"};
+
 static int parse_args(int argc, char **argv, bench_args *a)
 {
     cli_option options[] = {{"--sizes", NULL, NULL},     {"--precisions", NULL, NULL},
@@ -188,14 +191,13 @@ static int parse_args(int argc, char **argv, bench_args *a)
     const char *precision_names[PRECISIONS];
     for (int p = 0; p < PRECISIONS; p++) precision_names[p] = precisions[p].name;
     static const char *const baseline_names[] = {"pytorch", "openblas", "none"};
-    static const char *const thread_names[] = {"1", "2"};
     if (options[SIZES_OPT].value) a->sizes = options[SIZES_OPT].value;
     if (options[PRECISIONS_OPT].value) a->precisions = options[PRECISIONS_OPT].value;
     if (options[DIR].value) a->directory = options[DIR].value;
     if (options[THREADS].value) a->threads = options[THREADS].value;
     if (check_list("--sizes", a->sizes, size_names, 3) != 0 ||
         check_list("--precisions", a->precisions, precision_names, PRECISIONS) != 0 ||
-        check_list("--threads", a->threads, thread_names, 2) != 0)
+        check_list("--threads", a->threads, thread_names, SRNN_MAX_THREADS) != 0)
         return -1;
     if (options[BASELINES].value) {
         if (check_list("--baselines", options[BASELINES].value, baseline_names, 3) != 0) return -1;
@@ -284,7 +286,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         return -1;
     }
     srnn_model *models[PRECISIONS] = {0};
-    static result results[PRECISIONS][2], pytorch, openblas;
+    static result results[PRECISIONS][SRNN_MAX_THREADS], pytorch, openblas;
     memset(results, 0, sizeof results);
     memset(&pytorch, 0, sizeof pytorch);
     memset(&openblas, 0, sizeof openblas);
@@ -300,21 +302,20 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         }
     }
     srnn_model *sparse[MAX_DENSITIES] = {0};
-    static result sparse_results[MAX_DENSITIES][2];
+    static result sparse_results[MAX_DENSITIES][SRNN_MAX_THREADS];
     memset(sparse_results, 0, sizeof sparse_results);
     for (int d = 0; d < a->density_count && !failed; d++)
         failed = load_pruned(path, &config, a->densities[d], &sparse[d]);
     unlink(path);
     int repeats = (int)a->repeat;
-    static const char *const thread_names[] = {"1", "2"};
     for (int r = 0; r < repeats && !failed; r++) {
         for (int p = 0; p < PRECISIONS; p++)
-            for (unsigned t = 0; t < 2; t++)
+            for (unsigned t = 0; t < SRNN_MAX_THREADS; t++)
                 if (models[p] && selected(a->precisions, precisions[p].name) &&
                     selected(a->threads, thread_names[t]))
                     measure_engine(models[p], t + 1, a->seconds, block_us, r, &results[p][t]);
         for (int d = 0; d < a->density_count; d++)
-            for (unsigned t = 0; t < 2; t++)
+            for (unsigned t = 0; t < SRNN_MAX_THREADS; t++)
                 if (selected(a->threads, thread_names[t]))
                     measure_engine(sparse[d], t + 1, a->seconds, block_us, r, &sparse_results[d][t]);
         if (a->openblas) measure_openblas(models[0], a->seconds, r, &openblas);
@@ -325,7 +326,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         if (models[p]) macs = srnn_model_macs_per_sample(models[p]);
     /* a row per precision, then per density (GMAC/s counts the dense MACs: an equivalent) */
     for (int row = 0; row < PRECISIONS + a->density_count && !failed; row++)
-        for (unsigned t = 0; t < 2; t++) {
+        for (unsigned t = 0; t < SRNN_MAX_THREADS; t++) {
             int dense = row < PRECISIONS;
             const srnn_model *model = dense ? models[row] : sparse[row - PRECISIONS];
             if (!model || (dense && !selected(a->precisions, precisions[row].name)) ||
@@ -400,20 +401,20 @@ const cli_command cmd_bench = {
     "measure generation speed against the machine's peak, PyTorch and OpenBLAS",
     "usage: srnn bench [--sizes S,M,L]\n"
     "                  [--precisions float32,float16,bfloat16,int8,int4,int4/int8]\n"
-    "                  [--threads 1,2] [--seconds T] [--repeat N]\n"
+    "                  [--threads 1,2,...,8] [--seconds T] [--repeat N]\n"
     "                  [--baselines pytorch,openblas|none] [--dir DIR]\n"
     "                  [--densities 1,0.5,0.25,0.1]\n"
     "\n"
     "Writes random models of PRiSM's default shape (GRU, frames 16/64, mu-law, 16 kHz) at\n"
     "S = 256x2, M = 512x2 and L = 1024x4 (dim x layers) to DIR (default $TMPDIR or /tmp),\n"
     "loads each at every precision (int4/int8: the frame tiers at int4, the sample MLP at\n"
-    "int8), and generates with one voice of one and of two threads\n"
-    "(srnn_voice_create_threads) for T seconds (default 2) in blocks of 16\n"
+    "int8), and generates with one voice of each number of threads (default 1,2;\n"
+    "srnn_voice_create_threads) for T seconds (default 2) in blocks of 16\n"
     "samples, N times (default 3), round robin with the baselines: PRiSM's maths as a\n"
     "PyTorch batch-1 loop on one thread (bench/speed_pytorch.py, run from the source tree)\n"
     "and a plain OpenBLAS sgemv implementation. Prints a markdown table: median samples/s,\n"
     "the real-time factor at 16 kHz, GMAC/s and its share of one core's FMA peak (measured\n"
-    "first; twice that for two threads), 16-sample block times, the slowest block position's\n"
+    "first; times the threads), 16-sample block times, the slowest block position's\n"
     "median over the mean, and\n"
     "the speed-ups over the baselines. --densities adds rows at int8 for the model pruned to\n"
     "each block density below 1 (srnn convert --density); their GMAC/s counts the dense\n"

@@ -23,19 +23,6 @@ static void append_metadata(const char *key, const char *value, void *user)
     *text = grown;
 }
 
-/* One precision's name, else AUTO. */
-static srnn_precision precision_named(const char *name, size_t length)
-{
-    static const srnn_precision precisions[] = {SRNN_PRECISION_F32, SRNN_PRECISION_F16,
-                                                SRNN_PRECISION_BF16, SRNN_PRECISION_I8,
-                                                SRNN_PRECISION_I4};
-    for (size_t i = 0; i < sizeof precisions / sizeof *precisions; i++)
-        if (strlen(srnn_precision_name(precisions[i])) == length &&
-            strncmp(name, srnn_precision_name(precisions[i]), length) == 0)
-            return precisions[i];
-    return SRNN_PRECISION_AUTO;
-}
-
 /* NLL in bits of the model at path on audio, or NAN after one line on stderr. */
 static double nll_bits(srnn_model *model, const char *audio)
 {
@@ -63,15 +50,10 @@ static int convert_run(int argc, char **argv)
     if (options[DENSITY].value &&
         cli_parse_positive("--density", options[DENSITY].value, 1.0, " (the share of blocks kept)", &density) != 0)
         return CLI_EXIT_USAGE;
-    const char *text = options[PRECISION].value ? options[PRECISION].value : "";
-    const char *slash = strchr(text, '/');
-    srnn_precision precision = precision_named(text, slash ? (size_t)(slash - text) : strlen(text));
-    srnn_precision sample_precision = slash ? precision_named(slash + 1, strlen(slash + 1)) : precision;
-    if (options[PRECISION].value && (precision == SRNN_PRECISION_AUTO || sample_precision == SRNN_PRECISION_AUTO)) {
-        cli_error("convert: --precision '%s' is not float32, float16, bfloat16, int8 or int4, "
-                  "or two of them as FRAME_TIERS/SAMPLE_MLP", text);
+    srnn_precision precision = SRNN_PRECISION_AUTO, sample_precision = SRNN_PRECISION_AUTO;
+    if (options[PRECISION].value &&
+        cli_parse_precision("convert", options[PRECISION].value, &precision, &sample_precision))
         return CLI_EXIT_USAGE;
-    }
     if (options[EVAL].value && access(options[EVAL].value, R_OK) != 0) { /* before any work */
         cli_error("convert: --eval %s: cannot read it", options[EVAL].value);
         return CLI_EXIT_ERROR;

@@ -43,15 +43,18 @@ typedef struct {
     double seconds;     /* 0: until q */
     int midi_cc;        /* -1: none */
     const char *record_dir;
+    player_engine engine;
 } play_args;
 
 static int parse_args(int argc, char **argv, play_args *a, const char **positional) {
     cli_option options[] = {
         {"--device", NULL, NULL},  {"--rate", NULL, NULL},    {"--buffer", NULL, NULL},
         {"--temperature", NULL, NULL}, {"--seed", NULL, NULL}, {"--seconds", NULL, NULL},
-        {"--midi-cc", NULL, NULL}, {"--record-dir", NULL, NULL},
+        {"--midi-cc", NULL, NULL}, {"--record-dir", NULL, NULL}, {"--threads", NULL, NULL},
+        {"--precision", NULL, NULL},
     };
-    enum { DEVICE, RATE, BUFFER, TEMPERATURE, SEED, SECONDS, MIDI_CC, RECORD_DIR, NUM_OPTIONS };
+    enum { DEVICE, RATE, BUFFER, TEMPERATURE, SEED, SECONDS, MIDI_CC, RECORD_DIR, THREADS,
+           PRECISION, NUM_OPTIONS };
     int count = cli_parse(argc, argv, options, NUM_OPTIONS, positional, 0, argc,
                           "[MODEL|FOLDER...]");
     if (count < 0) return -1;
@@ -64,7 +67,17 @@ static int parse_args(int argc, char **argv, play_args *a, const char **position
         positional[count++] = DEFAULT_MODEL;
     }
     *a = (play_args){positional, (size_t)count, options[DEVICE].value, 0, 0, SRNN_DEFAULT_TEMPERATURE, 0, 0.0, -1,
-                     options[RECORD_DIR].value ? options[RECORD_DIR].value : "."};
+                     options[RECORD_DIR].value ? options[RECORD_DIR].value : ".",
+                     {{0}, 1}};
+    uint64_t threads = 1;
+    if (options[THREADS].value && cli_parse_u64_range("--threads", options[THREADS].value, 1,
+                                                      SRNN_MAX_THREADS, &threads))
+        return -1;
+    a->engine.threads = (unsigned)threads;
+    if (options[PRECISION].value &&
+        cli_parse_precision("play", options[PRECISION].value, &a->engine.load.precision,
+                            &a->engine.load.sample_precision))
+        return -1;
     if (options[RATE].value &&
         cli_parse_u64_range("--rate", options[RATE].value, MIN_RATE, MAX_RATE, &a->rate))
         return -1;
@@ -123,6 +136,7 @@ typedef struct {
     player player;
     PaStream *stream;
     player_midi *midi;
+    double *realtime; /* per playlist entry (player_control) */
 } play_setup;
 
 static void play_cleanup(play_setup *s) {
@@ -132,6 +146,7 @@ static void play_cleanup(play_setup *s) {
     if (s->player_ready) player_destroy(&s->player);
     if (s->pa_started && closed) player_device_terminate();
     player_playlist_free(&s->playlist);
+    free(s->realtime);
 }
 
 static int play(const play_args *a, play_setup *s) {
@@ -182,13 +197,29 @@ static int play(const play_args *a, play_setup *s) {
     }
     s->player_ready = 1;
 
+    s->realtime = calloc(s->playlist.count, sizeof *s->realtime);
+    if (!s->realtime) {
+        cli_error("play: out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    player_control control = {
+        .player = &s->player,
+        .playlist = &s->playlist,
+        .seed = a->seed,
+        .seconds = a->seconds,
+        .record_dir = a->record_dir,
+        .midi = s->midi,
+        .engine = &a->engine,
+        .realtime = s->realtime,
+    };
     char slot_error[PLAYER_SLOT_ERROR_MAX];
-    player_slot *first = player_slot_create(s->playlist.paths[0], rate, a->seed, 0,
+    player_slot *first = player_slot_create(s->playlist.paths[0], &a->engine, rate, a->seed, 0,
                                             (float)a->temperature, slot_error);
     if (!first) {
         cli_error("%s", slot_error);
         return CLI_EXIT_ERROR;
     }
+    player_control_note_speed(&control, first);
     player_submit(&s->player, first);
 
     if (s->midi) player_midi_attach(s->midi, &s->player);
@@ -197,15 +228,7 @@ static int play(const play_args *a, play_setup *s) {
         cli_error("play: %s", error);
         return CLI_EXIT_ERROR;
     }
-    player_control control = {
-        .player = &s->player,
-        .stream = s->stream,
-        .playlist = &s->playlist,
-        .seed = a->seed,
-        .seconds = a->seconds,
-        .record_dir = a->record_dir,
-        .midi = s->midi,
-    };
+    control.stream = s->stream;
     return player_control_run(&control);
 }
 
@@ -237,7 +260,8 @@ const cli_command cmd_play = {
     "PipeWire's JACK when a server runs), resampled to the device's rate. A FOLDER stands for\n"
     "its .srnn files in name order. With no MODEL it plays the default model, which make\n"
     "install puts in " DEFAULT_MODEL ".\n"
-    "In a terminal the keys steer it and one status line shows the model, temperature,\n"
+    "In a terminal the keys steer it and one status line shows the model and its real-time\n"
+    "factor here (rt: measured for a quarter second of CPU time as it loads), temperature,\n"
     "callback CPU load, xruns, time played and recording:\n"
     "\n"
     "  up/down     temperature -/+ 0.05      left/right  previous/next model (crossfade)\n"
@@ -245,6 +269,8 @@ const cli_command cmd_play = {
     "  R           start/stop recording      q           quit        ? the keys\n"
     "\n"
     "A model that fails to load shows its error on the status line; the playing one plays on.\n"
+    "A model too slow to play live here (rt below 1) gets one line on stderr saying so and\n"
+    "what would help.\n"
     "Recordings are 16-bit mono wav at the device's rate, named srnn-DATE-TIME.wav.\n"
     "\n"
     "  --device NAME|N     output device by number or (part of its) name (see --list-devices)\n"
@@ -257,6 +283,10 @@ const cli_command cmd_play = {
     "  --midi-cc N         set the temperature from MIDI control change N (0-127) on the JACK\n"
     "                      MIDI port srnn-midi:control: values 0-127 span 0.05 to 1.5\n"
     "  --record-dir DIR    where R writes recordings (default: the current folder)\n"
+    "  --threads N         threads per voice, 1 to 8 (default 1): the callback shares the\n"
+    "                      large matrix products with N-1 helper threads, never waiting\n"
+    "  --precision P|P/S   compute at this precision (float32, float16, bfloat16, int8, int4;\n"
+    "                      P/S: the frame tiers' and the sample MLP's; default the file's)\n"
     "\n"
     "On exit a summary line goes to stderr. Exit status: 0 played, 1 error, 2 bad usage,\n"
     "3 no audio output device (then use srnn render to write a wav instead).\n",

@@ -71,18 +71,29 @@ static void change_temperature(player_control *c, double delta) {
     player_set_temperature(c->player, (float)t);
 }
 
+void player_control_note_speed(player_control *c, const player_slot *slot) {
+    c->realtime[slot->tag] = slot->realtime_factor;
+    char advice[SRNN_ERROR_MAX];
+    if (!srnn_speed_advice(slot->realtime_factor, srnn_model_precision(slot->model),
+                           c->engine->threads, srnn_cores(), advice))
+        return;
+    if (c->draw) tui_status_clear(stdout); /* the line goes above the status line */
+    cli_error("play: %s %s", player_playlist_name(c->playlist, (size_t)slot->tag), advice);
+}
+
 /* Loads playlist entry position and hands it to the callback; on failure the error goes on the
  * status line and the playing model plays on. */
 static void switch_model(player_control *c, size_t position) {
     c->position = position;
     char error[PLAYER_SLOT_ERROR_MAX];
-    player_slot *slot = player_slot_create(c->playlist->paths[position], c->player->rate,
-                                           c->seed, (int)position,
+    player_slot *slot = player_slot_create(c->playlist->paths[position], c->engine,
+                                           c->player->rate, c->seed, (int)position,
                                            player_temperature(c->player), error);
     if (!slot) {
         show_message(c, "error: %s", error);
         return;
     }
+    player_control_note_speed(c, slot);
     player_slot_free(player_submit(c->player, slot)); /* one the callback never took */
     c->switches++;
     c->message[0] = '\0';
@@ -180,6 +191,7 @@ static void draw_status(player_control *c, double now) {
     int tag = atomic_load(&p->playing_tag);
     tui_status status = {
         .model = tag >= 0 ? player_playlist_name(c->playlist, (size_t)tag) : NULL,
+        .realtime = tag >= 0 ? c->realtime[tag] : 0.0,
         .temperature = player_temperature(p),
         .paused = atomic_load(&p->paused),
         .load = c->shown_load,

@@ -21,6 +21,8 @@ typedef struct {
     double seconds;              /* stop after this much audio; 0: when asked to */
     const char *record_dir;
     player_midi *midi;           /* or NULL */
+    const player_engine *engine; /* how models load and run */
+    double *realtime;            /* per playlist entry: its real-time factor, 0 until loaded */
 
     /* set by player_control_run */
     tui_term term;
@@ -37,6 +39,10 @@ typedef struct {
     double shown_load;
     int switches;
 } player_control;
+
+/* Keeps the real-time factor of slot, just made, for the status line; when the model cannot
+ * play live here, says so and what would help in one line on stderr. */
+void player_control_note_speed(player_control *control, const player_slot *slot);
 
 /* Runs until q, a signal, the time limit or the stream's end; returns the exit code. Prints a
  * summary line on stderr at the end. */

@@ -62,8 +62,11 @@ static void warm_up(player_slot *slot, uint64_t seed) {
     player_slot_reseed(slot, seed);
 }
 
-player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t seed, int tag,
-                                float temperature, char error[PLAYER_SLOT_ERROR_MAX]) {
+player_slot *player_slot_create(const char *path, const player_engine *engine,
+                                uint32_t device_rate, uint64_t seed, int tag, float temperature,
+                                char error[PLAYER_SLOT_ERROR_MAX]) {
+    static const player_engine defaults = {{0}, 1};
+    if (!engine) engine = &defaults;
     player_slot *slot = calloc(1, sizeof *slot);
     if (!slot) {
         snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: out of memory", path);
@@ -71,13 +74,18 @@ player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t
     }
     slot->tag = tag;
     char load_error[SRNN_ERROR_MAX] = "";
-    srnn_status status = srnn_model_load(path, &slot->model, load_error);
+    srnn_status status = srnn_model_load_with(path, &engine->load, &slot->model, load_error);
     if (status != SRNN_OK) {
         snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: %s", path,
                  load_error[0] ? load_error : srnn_status_string(status));
         goto fail;
     }
-    status = srnn_voice_create(slot->model, seed, &slot->voice);
+    double rate;
+    status = srnn_model_measure_speed(slot->model, engine->threads, PLAYER_SPEED_SECONDS, &rate);
+    if (status == SRNN_OK) {
+        slot->realtime_factor = rate / srnn_model_config(slot->model)->sample_rate;
+        status = srnn_voice_create_threads(slot->model, seed, engine->threads, &slot->voice);
+    }
     if (status != SRNN_OK) {
         snprintf(error, PLAYER_SLOT_ERROR_MAX, "%s: cannot create a voice: %s", path,
                  srnn_status_string(status));

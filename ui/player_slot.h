@@ -19,8 +19,18 @@ enum { PLAYER_SLOT_BLOCK = 16 };
 /* A new slot crossfades in over this time (player.c), its samples generated beforehand. */
 #define PLAYER_CROSSFADE_SECONDS 0.1
 
+/* How slots load and run their models (srnn play's --precision and --threads). */
+typedef struct {
+    srnn_load_options load;
+    unsigned threads; /* of each voice, 1 to SRNN_MAX_THREADS */
+} player_engine;
+
+/* CPU time spent measuring a model's speed as it loads (srnn_model_measure_speed). */
+#define PLAYER_SPEED_SECONDS 0.25
+
 typedef struct {
     srnn_model *model;
+    double realtime_factor; /* measured on the control thread as the slot was made */
     srnn_voice *voice;
     SRC_STATE *resampler; /* NULL when the model's rate is the device's */
     double ratio;         /* device rate / model rate */
@@ -38,15 +48,18 @@ typedef struct {
 /* The size of the one-line error buffer of player_slot_create. */
 #define PLAYER_SLOT_ERROR_MAX 512
 
-/* Loads the model at path and prepares it to play at device_rate Hz from silence with seed.
+/* Loads the model at path (with engine's options; NULL: the file's precision, one thread),
+ * measures its real-time factor, and prepares it to play at device_rate Hz from silence with
+ * seed.
  * The samples of its crossfade (PLAYER_CROSSFADE_SECONDS) and those the resampler reads ahead
  * of its first output frame are generated here, on the control thread, at temperature, so
  * that a crossfade's callbacks generate one voice, not two (tests/budget_realtime.c: the worst
  * crossfade period to a 512 x 2 int8 model, 256 frames at 48 kHz, took 105% of the period
  * with nothing generated ahead, 41% with the read-ahead and the crossfade).
  * NULL and one line in error on failure (a bad file, an impossible rate ratio, no memory). */
-player_slot *player_slot_create(const char *path, uint32_t device_rate, uint64_t seed, int tag,
-                                float temperature, char error[PLAYER_SLOT_ERROR_MAX]);
+player_slot *player_slot_create(const char *path, const player_engine *engine,
+                                uint32_t device_rate, uint64_t seed, int tag, float temperature,
+                                char error[PLAYER_SLOT_ERROR_MAX]);
 void player_slot_free(player_slot *slot); /* NULL is a no-op */
 
 /* Writes count samples at the device rate. Real-time safe. */

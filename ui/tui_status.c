@@ -1,5 +1,6 @@
 /* The line reads, for example:
- *   > default.srnn  T 0.95  load 14% (peak 31%)  xruns 0  01:23  REC take.wav 12.0s  | msg
+ *   > default.srnn rt 10.5x  T 0.95  load 14% (peak 31%)  xruns 0  01:23  REC take.wav 12.0s  | msg
+ * (rt: the model's real-time factor on this machine, measured as it loaded)
  * The message comes last and is what the width cuts first. */
 #include "tui_status.h"
 
@@ -20,8 +21,10 @@ static void append(char *text, size_t size, size_t *used, const char *format, ..
 
 static void format_fields(char *text, size_t size, size_t *used, const tui_status *s) {
     long seconds = (long)s->elapsed;
-    append(text, size, used, "%s %s  T %.2f  load %.0f%% (peak %.0f%%)  xruns %llu  %02ld:%02ld",
-           s->paused ? "||" : ">", s->model ? s->model : "-", s->temperature, 100.0 * s->load,
+    append(text, size, used, "%s %s", s->paused ? "||" : ">", s->model ? s->model : "-");
+    if (s->realtime > 0) append(text, size, used, " rt %.1fx", s->realtime);
+    append(text, size, used, "  T %.2f  load %.0f%% (peak %.0f%%)  xruns %llu  %02ld:%02ld",
+           s->temperature, 100.0 * s->load,
            100.0 * s->peak_load, (unsigned long long)s->xruns, seconds / 60, seconds % 60);
     if (s->recording) append(text, size, used, "  REC %s %.1fs", s->recording, s->recorded);
     if (s->message && s->message[0]) append(text, size, used, "  | %s", s->message);

@@ -8,6 +8,7 @@
 
 typedef struct {
     const char *model;      /* name of the model playing */
+    double realtime;        /* its real-time factor here (measured as it loaded); 0: unknown */
     double temperature;
     int paused;
     double load;            /* mean callback CPU load since the last line, 0 to 1+ */

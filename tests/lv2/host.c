@@ -143,7 +143,8 @@ struct host {
     LV2_Atom_Forge forge;
     LV2_Atom_Forge_Frame control_frame;
     LV2_URID atom_Chunk, atom_Int, atom_Path, atom_Sequence, atom_String, patch_Set,
-        patch_property, patch_value, model_uri, error_uri, log_Error;
+        patch_property, patch_value, model_uri, error_uri, speed_uri, log_Error, log_Note,
+        log_Warning;
 
     /* worker */
     LV2_Worker_Schedule schedule;
@@ -159,8 +160,8 @@ struct host {
 
     /* log */
     LV2_Log_Log log;
-    uint32_t log_errors, log_calls_armed;
-    char last_log_error[HOST_TEXT_MAX];
+    uint32_t log_errors, log_warnings, log_calls_armed;
+    char last_log_error[HOST_TEXT_MAX], last_log_note[HOST_TEXT_MAX];
 
     /* options and features */
     int32_t block_min, block_max, block_nominal, sequence_size;
@@ -170,7 +171,8 @@ struct host {
     const LV2_Feature *features[7];
 
     /* what the notify port said */
-    char notified_model[HOST_TEXT_MAX], notified_error[HOST_TEXT_MAX];
+    char notified_model[HOST_TEXT_MAX], notified_error[HOST_TEXT_MAX],
+        notified_speed[HOST_TEXT_MAX];
     uint32_t model_notifications, error_notifications, runs, model_notified_at;
 };
 
@@ -184,6 +186,9 @@ static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *format,
         h->log_errors++;
         snprintf(h->last_log_error, sizeof h->last_log_error, "%s", text);
         fprintf(stderr, "    plugin logged: %s", text);
+    } else if (type == h->log_Note || type == h->log_Warning) {
+        h->log_warnings += type == h->log_Warning;
+        snprintf(h->last_log_note, sizeof h->last_log_note, "%s", text);
     }
     return (int)strlen(text);
 }
@@ -311,7 +316,10 @@ static void map_host_uris(host *h)
     h->patch_value = map.map(NULL, LV2_PATCH__value);
     h->model_uri = map.map(NULL, SRNN_LV2_MODEL_URI);
     h->error_uri = map.map(NULL, SRNN_LV2_ERROR_URI);
+    h->speed_uri = map.map(NULL, SRNN_LV2_SPEED_URI);
     h->log_Error = map.map(NULL, LV2_LOG__Error);
+    h->log_Note = map.map(NULL, LV2_LOG__Note);
+    h->log_Warning = map.map(NULL, LV2_LOG__Warning);
 }
 
 static void set_up_features(host *h)
@@ -495,6 +503,8 @@ static void read_notifications(host *h)
         } else if (key == h->error_uri && value->type == h->atom_String) {
             copy_text(h->notified_error, text);
             h->error_notifications++;
+        } else if (key == h->speed_uri && value->type == h->atom_String) {
+            copy_text(h->notified_speed, text);
         }
     }
 }
@@ -523,6 +533,9 @@ void host_render(host *h, uint32_t total, uint32_t block, float *left, float *ri
 
 const char *host_notified_model(const host *h) { return h->notified_model; }
 const char *host_notified_error(const host *h) { return h->notified_error; }
+const char *host_notified_speed(const host *h) { return h->notified_speed; }
+uint32_t host_log_warnings(const host *h) { return h->log_warnings; }
+const char *host_last_log_note(const host *h) { return h->last_log_note; }
 uint32_t host_model_notifications(const host *h) { return h->model_notifications; }
 uint32_t host_error_notifications(const host *h) { return h->error_notifications; }
 uint32_t host_runs(const host *h) { return h->runs; }

@@ -77,6 +77,8 @@ void host_do_deferred_work(host *h);
 /* What the notify port said so far: the last model path and error text, and how many times. */
 const char *host_notified_model(const host *h);
 const char *host_notified_error(const host *h);
+/* The last speed line (SRNN_LV2_SPEED_URI): the newest model's real-time factor here. */
+const char *host_notified_speed(const host *h);
 uint32_t host_model_notifications(const host *h);
 uint32_t host_error_notifications(const host *h);
 uint32_t host_runs(const host *h);
@@ -86,6 +88,9 @@ uint32_t host_model_notified_at(const host *h);
 /* What the plugin logged: errors, and the text of the last one. */
 uint32_t host_log_errors(const host *h);
 const char *host_last_log_error(const host *h);
+/* Warnings logged, and the text of the last note or warning. */
+uint32_t host_log_warnings(const host *h);
+const char *host_last_log_note(const host *h);
 /* Log calls while host_armed is set (the real-time test). */
 uint32_t host_log_calls_armed(const host *h);
 extern volatile int host_armed;
