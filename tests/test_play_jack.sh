@@ -95,14 +95,19 @@ SRNN_CPU=generic timeout 60 "$SRNN" play "$dir/m.srnn" --precision float32 --sec
         "$dir/slow.err" || fail "no one warning line for a slow model: $(cat "$dir/slow.err")"
 timeout 60 "$SRNN" play "$model" --threads 3 --precision int4/int8 --seconds 0.5 \
     >/dev/null 2>"$dir/threads.err" || fail "--threads 3: exit $?: $(head -c 300 "$dir/threads.err")"
-grep -q 'cannot play live' "$dir/threads.err" && fail "--threads 3: $(cat "$dir/threads.err")"
+if grep -q 'cannot play live' "$dir/threads.err"; then # the ASan build may be too slow here
+    [ "$BUILD" != build ] && grep -q '(int4, 3 threads)' "$dir/threads.err" ||
+        fail "--threads 3: $(cat "$dir/threads.err")"
+fi
 
-# Devices that are not there, and a rate the server does not run: one line, no crash.
+# Devices that are not there, and a rate the server does not run: one line, no crash (besides
+# the line a model measured too slow as it loads gets, as the ASan build's can be).
 refused() { # exit regex args...
     local want=$1 regex=$2 rc
     shift 2
-    timeout 30 "$SRNN" play "$@" >"$dir/out" 2>"$dir/err"
+    timeout 30 "$SRNN" play "$@" >"$dir/out" 2>"$dir/all"
     rc=$?
+    grep -v 'cannot play live here' "$dir/all" >"$dir/err"
     [ $rc -eq "$want" ] || fail "play $*: exit $rc, want $want: $(head -c 300 "$dir/err")"
     [ "$(wc -l <"$dir/err")" -eq 1 ] || fail "play $*: not one line: $(head -c 300 "$dir/err")"
     grep -Eq -- "$regex" "$dir/err" || fail "play $*: '$(cat "$dir/err")' does not match $regex"
