@@ -26,8 +26,11 @@
 #define SRNN_SPARSE_OCTETS (SRNN_BLOCK / SRNN_SPARSE_COLUMNS)
 
 /* The share of its pieces an I8 matrix may keep and still run block-sparse: above it the
- * dense product is as fast (measured, README "Speed"); the results are the same bits. */
-#define SRNN_SPARSE_MAX_DENSITY 0.7
+ * dense product is faster. Measured on D x GD products alone, best of 15 x 200 (README
+ * "Speed"): sparse and dense take the same time at 0.45 of the pieces for 256 x 768 and 512 x
+ * 1536 (in L2), at 0.6 for 1024 x 3072 (from L3); at 0.7 sparse took 1.16-1.6 times as long.
+ * The results are the same bits either way. */
+#define SRNN_SPARSE_MAX_DENSITY 0.45
 
 static inline bool srnn_sparse_worth(size_t kept, size_t pieces)
 {
