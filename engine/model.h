@@ -42,7 +42,14 @@ typedef struct {
  * - the big frame tier's upsampling, then the frame tier's layer-0 kernel: R matrices
  *   U_j^T·K (D, GD), so the big frame tier hands the frame tier gate pre-activations;
  * - the frame tier's upsampling, then the sample MLP's hidden1 kernel: F matrices
- *   U_k^T·W1 (D, D), so the frame tier hands the MLP hidden1 pre-activations. */
+ *   U_k^T·W1 (D, D), so the frame tier hands the MLP hidden1 pre-activations.
+ * The last two are kept apart (unfolded) where the product would read more bytes than its
+ * factors: a product of block-sparse factors is dense, so pruned int8 factors (srnn convert
+ * --density) usually run unfolded. Then the tier computes its upsampled vectors c_j = U_j·h
+ * (R matrices U_j^T (D, D)) and `follow` (K or W1) is applied to each c_j. Each of the two
+ * products quantises its own input at int8 and int4, so an unfolded model rounds differently
+ * from the folded one (both stay within the bounds of the reduced precisions, tests/
+ * test_cpu_levels.c); every level still gives the same bits. */
 typedef struct {
     srnn_matrix input;       /* (frame, GD) */
     float *input_bias;       /* (GD): the input bias through layer 0's kernel + layer 0's input bias */
@@ -52,7 +59,11 @@ typedef struct {
     const float *recurrent_bias[SRNN_MAX_LAYERS]; /* (GD): GRU's second bias row; NULL (zero) for LSTM */
     srnn_matrix skip[SRNN_MAX_LAYERS];            /* (D, D), with skip connections */
     const float *skip_bias;                       /* (D), with skip connections */
-    srnn_matrix *conditioning; /* R matrices: (D, GD) for the big frame tier, (D, D) for the frame tier */
+    /* R matrices: folded, (D, GD) for the big frame tier, (D, D) for the frame tier;
+     * unfolded, U_j^T (D, D) */
+    srnn_matrix *conditioning;
+    bool unfolded;
+    srnn_matrix follow; /* unfolded: the frame tier's layer-0 kernel (D, GD) or hidden1's (D, D) */
 } srnn_tier_run;
 
 /* Everything the forward pass reads, derived from the file's weights when a model is loaded. */
@@ -105,10 +116,20 @@ static inline uint32_t srnn_gates(srnn_rnn_type type) { return type == SRNN_RNN_
 static inline size_t srnn_padded(size_t n) { return (n + SRNN_BLOCK - 1) / SRNN_BLOCK * SRNN_BLOCK; }
 
 /* Builds model->run from the file's weights for these kernels and precisions (not AUTO): the
- * frame tiers' (RNNs, and the upsamplings folded into what follows them) and the sample MLP's
- * (hidden2 and the output). */
+ * frame tiers' (RNNs, and the big frame tier's upsampling with the frame tier's layer-0
+ * kernel) and the sample MLP's (the frame tier's upsampling with hidden1, hidden2 and the
+ * output). */
 srnn_status srnn_prepare(srnn_model *model, const srnn_kernels *kernels, srnn_precision precision,
                          srnn_precision sample_precision, char *error);
 void srnn_free_runtime(srnn_runtime *run);
+
+/* Whether an upsampling and the map after it read fewer bytes per tier step unfolded: R
+ * matrices of upsample_bytes in all, and the one after it R times, against R folded products
+ * of folded_bytes each. */
+static inline bool srnn_unfold_pays(size_t upsample_bytes, size_t follow_bytes, size_t folded_bytes,
+                                    uint32_t ratio)
+{
+    return upsample_bytes + (size_t)ratio * follow_bytes < (size_t)ratio * folded_bytes;
+}
 
 #endif

@@ -11,10 +11,6 @@
 #include "model.h"
 #include "sparse.h"
 
-/* The share of its 8 x 4 pieces an int8 matrix may keep and still run block-sparse: above it
- * the dense product is as fast (measured, README "Speed"); the results are the same bits. */
-#define SPARSE_MAX_DENSITY 0.7
-
 typedef struct {
     srnn_runtime *run;
     const srnn_kernels *kernels;
@@ -136,7 +132,7 @@ static srnn_matrix sparse_if_worth(builder *b, srnn_matrix dense)
 {
     if (b->failed || dense.dtype != SRNN_DTYPE_I8 || dense.in > SRNN_I8_CHUNK) return dense;
     size_t kept = srnn_sparse_kept(&dense);
-    if ((double)kept > SPARSE_MAX_DENSITY * (double)srnn_sparse_pieces(&dense)) return dense;
+    if (!srnn_sparse_worth(kept, srnn_sparse_pieces(&dense))) return dense;
     int8_t *data = owned(b, kept * SRNN_SPARSE_PIECE + 1); /* + 1: never 0 bytes */
     uint16_t *index = owned(b, (kept + (size_t)SRNN_SPARSE_OCTETS * dense.blocks) * sizeof *index);
     uint32_t *kept_before = owned(b, (dense.blocks + 1) * sizeof *kept_before);
@@ -151,6 +147,14 @@ static srnn_matrix runtime_matrix(builder *b, const float *w, uint32_t in, uint3
                                   srnn_dtype dtype)
 {
     return sparse_if_worth(b, block_matrix(b, w, in, out, dtype));
+}
+
+/* Frees a run-time matrix before prepare returns. */
+static void release_matrix(builder *b, const srnn_matrix *m)
+{
+    const void *parts[] = {m->data, m->scale, m->kept_before, m->index};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        if (parts[i]) release(b, parts[i]);
 }
 
 /* y (rows, out) = x (rows, in) · w, w row-major (in, out) float32. */
@@ -216,21 +220,44 @@ static void prepare_tier(builder *b, const srnn_model *m, const srnn_tier *tier,
     free(made);
 }
 
-/* The upsampling U (R, D, D), c_j = U_j · h, followed by the linear map next (D, out):
- * R matrices U_j^T · next (D, out). */
-static srnn_matrix *fold_upsampling(builder *b, const float *upsample, uint32_t ratio,
-                                    uint32_t d, const float *next, uint32_t out)
+/* The upsampling U (R, D, D), c_j = U_j · h, followed by the linear map next (D, out), at
+ * dtype, into run->conditioning: R matrices U_j^T · next (D, out), or the factors apart where
+ * that reads fewer bytes (model.h). Only block-sparse factors can make it so, and only I8 runs
+ * block-sparse: with dense ones the upsampling alone reads as much as the products. */
+static void prepare_upsampling(builder *b, srnn_tier_run *run, const float *upsample,
+                               uint32_t ratio, uint32_t d, const float *next, uint32_t out,
+                               srnn_dtype dtype)
 {
     srnn_matrix *matrices = owned(b, ratio * sizeof *matrices);
-    float *transposed = scratch(b, (size_t)d * d), *product = scratch(b, (size_t)d * out);
-    for (uint32_t j = 0; j < ratio && !b->failed; j++) {
-        transpose(transposed, upsample + (size_t)j * d * d, d);
-        multiply(b, product, transposed, d, next, d, out);
-        matrices[j] = runtime_matrix(b, product, d, out, b->dtype);
+    float *transposed = scratch(b, (size_t)d * d), *product = NULL;
+    run->conditioning = matrices;
+    if (dtype == SRNN_DTYPE_I8) {
+        size_t upsample_bytes = 0;
+        for (uint32_t j = 0; j < ratio && !b->failed; j++) {
+            transpose(transposed, upsample + (size_t)j * d * d, d);
+            matrices[j] = runtime_matrix(b, transposed, d, d, dtype);
+            upsample_bytes += srnn_matrix_bytes(&matrices[j]);
+        }
+        run->follow = runtime_matrix(b, next, d, out, dtype);
+        size_t folded = srnn_matrix_bytes_kept(d, out, dtype, SIZE_MAX); /* dense */
+        run->unfolded = !b->failed &&
+                        srnn_unfold_pays(upsample_bytes, srnn_matrix_bytes(&run->follow), folded, ratio);
+        if (!run->unfolded && !b->failed) {
+            for (uint32_t j = 0; j < ratio; j++) release_matrix(b, &matrices[j]);
+            release_matrix(b, &run->follow);
+            memset(&run->follow, 0, sizeof run->follow);
+        }
+    }
+    if (!run->unfolded) {
+        product = scratch(b, (size_t)d * out);
+        for (uint32_t j = 0; j < ratio && !b->failed; j++) {
+            transpose(transposed, upsample + (size_t)j * d * d, d);
+            multiply(b, product, transposed, d, next, d, out);
+            matrices[j] = runtime_matrix(b, product, d, out, dtype);
+        }
     }
     free(transposed);
     free(product);
-    return matrices;
 }
 
 /* embedding (Q, Q) · conv tap k (Q, D) · hidden1 kernel (D, D) for every tap. */
@@ -264,13 +291,12 @@ srnn_status srnn_prepare(srnn_model *m, const srnn_kernels *kernels, srnn_precis
 
     float *made;
     const float *frame_k0 = layer0_kernel(&b, m, &m->frame, &made);
-    run->big_frame.conditioning =
-        fold_upsampling(&b, m->big_frame.upsample, m->big_frame.ratio, d, frame_k0, gd);
+    prepare_upsampling(&b, &run->big_frame, m->big_frame.upsample, m->big_frame.ratio, d, frame_k0,
+                       gd, b.dtype);
     free(made);
-    /* the frame tier's upsampling through hidden1: at the sample MLP's precision, as hidden1 */
-    b.dtype = b.sample_dtype;
-    run->frame.conditioning =
-        fold_upsampling(&b, m->frame.upsample, m->frame.ratio, d, m->hidden1_kernel, d);
+    /* the frame tier's upsampling and hidden1: at the sample MLP's precision, as hidden1 */
+    prepare_upsampling(&b, &run->frame, m->frame.upsample, m->frame.ratio, d, m->hidden1_kernel, d,
+                       b.sample_dtype);
     fold_sample_table(&b, m);
     run->hidden2 = runtime_matrix(&b, m->hidden2_kernel, d, d, b.sample_dtype);
     run->output = runtime_matrix(&b, m->output_kernel, d, c->q_levels, b.sample_dtype);

@@ -7,7 +7,7 @@ size_t srnn_tier_state_floats(const srnn_config *c, const srnn_tier *tier)
 {
     size_t l = c->num_rnn_layers, d = srnn_padded(c->dim);
     size_t gd = srnn_padded(srnn_gates(c->rnn_type) * c->dim);
-    return 2 * l * d + l * gd + gd + d + srnn_padded(tier->frame);
+    return 2 * l * d + l * gd + gd + d + srnn_padded(tier->frame) + tier->ratio * d;
 }
 
 void srnn_tier_state_place(srnn_tier_state *s, const srnn_config *c, const srnn_tier *tier,
@@ -21,7 +21,7 @@ void srnn_tier_state_place(srnn_tier_state *s, const srnn_config *c, const srnn_
     s->gates = s->recurrent + l * gd;
     s->output = s->gates + gd;
     s->input = s->output + d;
-    (void)tier;
+    s->upsampled = s->input + srnn_padded(tier->frame);
 }
 
 void srnn_tier_state_clear(srnn_tier_state *s, const srnn_model *m, const srnn_tier_run *run)

@@ -14,6 +14,7 @@ typedef struct {
     float *gates;     /* (GD) scratch */
     float *output;    /* (D): the stack's output at the last step */
     float *input;     /* (frame): the scaled input frame */
+    float *upsampled; /* (R, D): the output upsampled, c_j = U_j · output, when the tier runs unfolded */
 } srnn_tier_state;
 
 /* Floats a tier's state needs; srnn_tier_state_place lays it out in memory of that size. */

@@ -1,6 +1,8 @@
-/* Block-sparse int8 matrices from dense ones (sparse.h). Load time only. */
+/* Block-sparse int8 matrices from dense ones, and the bytes a product reads (sparse.h). Load
+ * time only. */
 #include <string.h>
 
+#include "dtype.h"
 #include "sparse.h"
 
 static const int8_t *piece_at(const srnn_matrix *dense, uint32_t block, uint32_t group, int octet)
@@ -55,4 +57,22 @@ srnn_matrix srnn_sparse_from_dense(const srnn_matrix *dense, int8_t *data, uint1
     m.kept_before = kept_before;
     m.index = index;
     return m;
+}
+
+size_t srnn_matrix_bytes_kept(uint32_t in, uint32_t out, srnn_dtype dtype, size_t kept)
+{
+    srnn_matrix shape = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL, NULL, NULL};
+    size_t columns = (size_t)shape.blocks * SRNN_BLOCK, rows = srnn_matrix_rows(&shape);
+    size_t scales = dtype == SRNN_DTYPE_I8 ? columns : dtype == SRNN_DTYPE_I4 ? rows / SRNN_I4_GROUP * columns : 0;
+    size_t bytes = scales * sizeof(float);
+    if (dtype == SRNN_DTYPE_I8 && in <= SRNN_I8_CHUNK && srnn_sparse_worth(kept, srnn_sparse_pieces(&shape)))
+        return bytes + kept * SRNN_SPARSE_PIECE + (kept + (size_t)SRNN_SPARSE_OCTETS * shape.blocks) * sizeof(uint16_t) +
+               (shape.blocks + 1) * sizeof(uint32_t);
+    return bytes + rows * columns * srnn_dtype_bits(dtype) / 8;
+}
+
+size_t srnn_matrix_bytes(const srnn_matrix *m)
+{
+    size_t kept = m->index ? m->kept_before[m->blocks] : srnn_sparse_pieces(m); /* dense: all */
+    return srnn_matrix_bytes_kept(m->in, m->out, m->dtype, kept);
 }

@@ -204,6 +204,17 @@ srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
                                     srnn_precision precision, srnn_precision sample_precision,
                                     double density, char error[SRNN_ERROR_MAX]);
 
+/* For srnn_model_write_pruned: the factors of the products the engine multiplies out at load
+ * time (the upsamplings, hidden1's kernel, the frame tier's layer-0 kernel) pruned to density
+ * too, where the engine at these precisions (sample_precision AUTO: precision) then keeps them
+ * apart because their block-sparse int8 pieces read fewer bytes than their dense product.
+ * pruned (srnn_config_tensor_count entries) gets a copy of tensor i pruned, which the caller
+ * frees, else NULL; write pruned[i] where set, else tensors[i]. They are stored dense, with
+ * their pruned pieces zero. */
+srnn_status srnn_prune_factors(const srnn_config *config, const float *const *tensors,
+                               srnn_precision precision, srnn_precision sample_precision,
+                               double density, float **pruned, char error[SRNN_ERROR_MAX]);
+
 /* Checks a configuration; on failure fills error with the offending field. */
 srnn_status srnn_config_check(const srnn_config *config, char error[SRNN_ERROR_MAX]);
 

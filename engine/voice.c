@@ -10,7 +10,11 @@
  * The cost per sample is kept flat: what a tier step needs that is known a frame ahead (the
  * recurrent halves, the big tier's conditioning of later frames) is queued at the step and
  * done a few column blocks per sample (spread.h); the frame tier's upsampling, folded into
- * hidden1, is done one position per sample. */
+ * hidden1, is done one position per sample. Unfolded (model.h), the frame tier's upsampled
+ * vectors of later positions are queued at its step, and hidden1's kernel is applied to one
+ * of them per sample; the big tier queues each later frame's upsampled vector followed by the
+ * frame tier's layer-0 kernel on it. */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +45,58 @@ struct srnn_voice {
 
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
+/* The jobs each queue gets between two of its clears (big_frame_step, frame_step), so that it is
+ * never full (srnn_queue_push): the big frame tier's conditioning of frames 1 … R-1 (two
+ * products each, unfolded) and its L recurrent halves; the frame tier's upsampled vectors of
+ * positions 1 … F-1 (unfolded only) and its L recurrent halves. */
+static size_t big_jobs(const srnn_model *m)
+{
+    return (m->run.big_frame.unfolded ? 2 : 1) * (m->big_frame.ratio - 1) + m->config.num_rnn_layers;
+}
+
+static size_t frame_jobs(const srnn_model *m)
+{
+    return (m->run.frame.unfolded ? m->frame.ratio - 1 : 0) + m->config.num_rnn_layers;
+}
+
+/* Queue rates that meet every deadline: frame j's conditioning by sample j·F, the frame tier's
+ * upsampled vector k by sample k after its step, the recurrent halves by the tier's next step.
+ * Jobs in the order the steps push them. */
+static void plan_rates(srnn_voice *v)
+{
+    const srnn_model *m = v->model;
+    const srnn_tier_run *big = &m->run.big_frame, *frame = &m->run.frame;
+    uint32_t f = m->config.frame_size, layers = m->config.num_rnn_layers;
+    enum { MAX_JOBS = 2 * SRNN_MAX_FRAME_RATIO + SRNN_MAX_LAYERS }; /* F <= 1024 too (model_load.c) */
+    uint32_t blocks[MAX_JOBS], deadlines[MAX_JOBS];
+    size_t n = 0;
+    for (uint32_t j = 1; j < m->big_frame.ratio; j++) {
+        blocks[n] = big->conditioning[j].blocks;
+        deadlines[n++] = j * f;
+        if (big->unfolded) {
+            blocks[n] = big->follow.blocks;
+            deadlines[n++] = j * f;
+        }
+    }
+    for (uint32_t l = 0; l < layers; l++) {
+        blocks[n] = big->recurrent[l].blocks;
+        deadlines[n++] = m->config.big_frame_size;
+    }
+    assert(n == big_jobs(m));
+    v->big_queue.rate = srnn_queue_rate(blocks, deadlines, n);
+    n = 0;
+    for (uint32_t k = 1; frame->unfolded && k < f; k++) {
+        blocks[n] = frame->conditioning[k].blocks;
+        deadlines[n++] = k;
+    }
+    for (uint32_t l = 0; l < layers; l++) {
+        blocks[n] = frame->recurrent[l].blocks;
+        deadlines[n++] = f;
+    }
+    assert(n == frame_jobs(m));
+    v->frame_queue.rate = srnn_queue_rate(blocks, deadlines, n);
+}
+
 /* The voice and all its arrays in one allocation, so it is freed in one call. */
 srnn_status srnn_voice_create(const srnn_model *model, uint64_t seed, srnn_voice **voice)
 {
@@ -55,14 +111,11 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
     const srnn_config *c = &model->config;
     size_t d = srnn_padded(c->dim), q = srnn_padded(c->q_levels);
     size_t gd = srnn_padded(srnn_gates(c->rnn_type) * c->dim);
-    size_t ratio = model->big_frame.ratio, layers = c->num_rnn_layers;
+    size_t ratio = model->big_frame.ratio;
     size_t floats = srnn_tier_state_floats(c, &model->big_frame) +
                     srnn_tier_state_floats(c, &model->frame) + ratio * gd + 2 * d + q;
-    /* every job pushed between two clears of a queue (big_frame_step, frame_step), so a
-     * queue is never full (srnn_queue_push) */
-    size_t big_jobs = ratio - 1 + layers, frame_jobs = layers;
     size_t header = round_up(sizeof(srnn_voice), 64);
-    size_t jobs = round_up((big_jobs + frame_jobs) * sizeof(srnn_job), 64);
+    size_t jobs = round_up((big_jobs(model) + frame_jobs(model)) * sizeof(srnn_job), 64);
     size_t window = round_up(2 * (size_t)c->big_frame_size * sizeof(int32_t), 64);
     size_t rows = round_up(c->frame_size * sizeof(float *), 64);
     size_t weights = srnn_sample_scratch(c->q_levels) * sizeof(double);
@@ -85,9 +138,9 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
         }
     }
     v->big_queue.jobs = (srnn_job *)(block + header);
-    v->big_queue.capacity = big_jobs;
-    v->frame_queue.jobs = v->big_queue.jobs + big_jobs;
-    v->frame_queue.capacity = frame_jobs;
+    v->big_queue.capacity = big_jobs(model);
+    v->frame_queue.jobs = v->big_queue.jobs + big_jobs(model);
+    v->frame_queue.capacity = frame_jobs(model);
     v->window = (int32_t *)(block + header + jobs);
     v->rows = (const float **)(block + header + jobs + window);
     v->weights = (double *)(block + header + jobs + window + rows);
@@ -101,24 +154,7 @@ srnn_status srnn_voice_create_threads(const srnn_model *model, uint64_t seed, un
     v->hidden2 = v->hidden1 + d;
     v->logits = v->hidden2 + d;
 
-    /* rates that meet every deadline: frame j's conditioning by sample j·F, the recurrent
-     * halves by the tier's next step */
-    uint32_t blocks[SRNN_MAX_FRAME_RATIO - 1 + SRNN_MAX_LAYERS];
-    uint32_t deadlines[SRNN_MAX_FRAME_RATIO - 1 + SRNN_MAX_LAYERS];
-    uint32_t gate_blocks = (uint32_t)(gd / SRNN_BLOCK);
-    size_t n = 0;
-    for (size_t j = 1; j < ratio; j++, n++) {
-        blocks[n] = gate_blocks;
-        deadlines[n] = (uint32_t)(j * c->frame_size);
-    }
-    for (size_t l = 0; l < layers; l++, n++) {
-        blocks[n] = gate_blocks;
-        deadlines[n] = c->big_frame_size;
-    }
-    v->big_queue.rate = srnn_queue_rate(blocks, deadlines, n);
-    for (size_t l = 0; l < layers; l++) deadlines[l] = c->frame_size;
-    v->frame_queue.rate = srnn_queue_rate(blocks, deadlines, layers);
-
+    plan_rates(v);
     srnn_voice_reset(v, seed);
     *voice = v;
     return SRNN_OK;
@@ -168,30 +204,53 @@ static void big_frame_step(srnn_voice *v)
     const srnn_model *m = v->model;
     const srnn_tier_run *run = &m->run.big_frame;
     size_t gd = srnn_padded(srnn_gates(m->config.rnn_type) * m->config.dim);
+    size_t d = srnn_padded(m->config.dim), ratio = m->big_frame.ratio;
+    float *output = v->big_frame.output, *upsampled = v->big_frame.upsampled;
     srnn_queue_complete(&v->big_queue, &v->exec, SIZE_MAX);
     srnn_tier_step(m, &v->exec, &m->big_frame, run, &v->big_frame, v->window, NULL);
-    memset(v->conditioning, 0, m->big_frame.ratio * gd * sizeof *v->conditioning);
-    srnn_exec_gemv(&v->exec, &run->conditioning[0], v->big_frame.output, v->conditioning, 0,
-                   run->conditioning[0].blocks);
+    memset(v->conditioning, 0, ratio * gd * sizeof *v->conditioning);
     srnn_queue_clear(&v->big_queue);
-    for (size_t j = 1; j < m->big_frame.ratio; j++)
-        srnn_queue_push(&v->big_queue, &run->conditioning[j], v->big_frame.output,
-                        v->conditioning + j * gd);
+    if (run->unfolded) {
+        memset(upsampled, 0, ratio * d * sizeof *upsampled);
+        srnn_exec_gemv(&v->exec, &run->conditioning[0], output, upsampled, 0, run->conditioning[0].blocks);
+        srnn_exec_gemv(&v->exec, &run->follow, upsampled, v->conditioning, 0, run->follow.blocks);
+        for (size_t j = 1; j < ratio; j++) {
+            srnn_queue_push(&v->big_queue, &run->conditioning[j], output, upsampled + j * d);
+            srnn_queue_push(&v->big_queue, &run->follow, upsampled + j * d, v->conditioning + j * gd);
+        }
+    } else {
+        srnn_exec_gemv(&v->exec, &run->conditioning[0], output, v->conditioning, 0,
+                       run->conditioning[0].blocks);
+        for (size_t j = 1; j < ratio; j++)
+            srnn_queue_push(&v->big_queue, &run->conditioning[j], output, v->conditioning + j * gd);
+    }
     srnn_tier_queue_recurrent(m, run, &v->big_frame, &v->big_queue);
 }
 
-/* The frame tier on the previous F samples, conditioned for frame j. */
+/* The frame tier on the previous F samples, conditioned for frame j; unfolded, its upsampled
+ * vector of position 0 now and those of the others queued. */
 static void frame_step(srnn_voice *v, size_t j)
 {
     const srnn_model *m = v->model;
+    const srnn_tier_run *run = &m->run.frame;
     size_t gd = srnn_padded(srnn_gates(m->config.rnn_type) * m->config.dim);
+    size_t d = srnn_padded(m->config.dim), f = m->frame.ratio;
     size_t end = m->config.big_frame_size + v->position;
-    srnn_queue_complete(&v->big_queue, &v->exec, j); /* frame j's conditioning is job j - 1 */
+    /* frame j's conditioning is the last of the first j or 2j jobs */
+    srnn_queue_complete(&v->big_queue, &v->exec, (m->run.big_frame.unfolded ? 2 : 1) * j);
     srnn_queue_complete(&v->frame_queue, &v->exec, SIZE_MAX);
-    srnn_tier_step(m, &v->exec, &m->frame, &m->run.frame, &v->frame,
-                   v->window + end - m->frame.frame, v->conditioning + j * gd);
+    srnn_tier_step(m, &v->exec, &m->frame, run, &v->frame, v->window + end - m->frame.frame,
+                   v->conditioning + j * gd);
     srnn_queue_clear(&v->frame_queue);
-    srnn_tier_queue_recurrent(m, &m->run.frame, &v->frame, &v->frame_queue);
+    if (run->unfolded) {
+        float *upsampled = v->frame.upsampled;
+        memset(upsampled, 0, f * d * sizeof *upsampled);
+        srnn_exec_gemv(&v->exec, &run->conditioning[0], v->frame.output, upsampled, 0,
+                       run->conditioning[0].blocks);
+        for (size_t k = 1; k < f; k++)
+            srnn_queue_push(&v->frame_queue, &run->conditioning[k], v->frame.output, upsampled + k * d);
+    }
+    srnn_tier_queue_recurrent(m, run, &v->frame, &v->frame_queue);
 }
 
 static void run_tiers_if_due(srnn_voice *v)
@@ -217,13 +276,22 @@ const float *srnn_voice_predict(srnn_voice *v)
     size_t d = m->config.dim, q = m->config.q_levels, f = m->config.frame_size;
     size_t end = m->config.big_frame_size + v->position;
     const int32_t *recent = v->window + end - f;
-    const srnn_matrix *upsample = &run->frame.conditioning[v->position % f];
+    const srnn_tier_run *frame = &run->frame;
+    size_t k = v->position % f;
 
-    /* hidden1: the frame tier's conditioning for this position, then the F table rows of
-     * the embedded samples through the input convolution */
+    /* hidden1: the frame tier's conditioning for this position (unfolded: hidden1's kernel on
+     * its upsampled vector k, job k - 1 of the frame queue), then the F table rows of the
+     * embedded samples through the input convolution */
     float *h1 = v->hidden1, *h2 = v->hidden2;
     memcpy(h1, m->hidden1_bias, d * sizeof *h1);
-    srnn_exec_gemv(&v->exec, upsample, v->frame.output, h1, 0, upsample->blocks);
+    if (frame->unfolded) {
+        srnn_queue_complete(&v->frame_queue, &v->exec, k);
+        srnn_exec_gemv(&v->exec, &frame->follow, v->frame.upsampled + k * srnn_padded(d), h1, 0,
+                       frame->follow.blocks);
+    } else {
+        srnn_exec_gemv(&v->exec, &frame->conditioning[k], v->frame.output, h1, 0,
+                       frame->conditioning[k].blocks);
+    }
     const float **rows = v->rows;
     for (size_t t = 0; t < f; t++) rows[t] = run->sample_table + (t * q + (size_t)recent[t]) * d;
     v->exec.kernels->add_rows(h1, rows, f, d);

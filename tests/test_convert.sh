@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 
 while read -r name; do
     [ -n "$name" ] || continue
-    [ "$name" != gru_sparse ] || continue # version 4: --density below
+    case $name in gru_sparse | gru_unfold) continue ;; esac # version 4: --density below
     model=$GOLDEN/$name.srnn
     for precision in float32 float16 bfloat16 int8 int4 int4/int8; do
         out=$dir/$name.${precision/\//-}.srnn
@@ -168,6 +168,33 @@ assert not any("upsample" in n or "layer_0/kernel" in n for n in masks), sorted(
 assert encode_model(cfg, got, got_metadata, masks) == data, "Python writes other bytes"
 print(f"ok   --density 0.3: {len(masks)} matrices block-sparse, as the reference prunes and writes them")
 
+EOF
+
+# --density at int8 on a model whose pruned factors read fewer bytes apart (engine/prune.c): the
+# upsamplings, hidden1 and the frame tier's layer-0 kernel pruned too, in the engine's pieces,
+# as make_golden.py prunes gru_unfold (which test_reference runs unfolded); the rest as above
+# (read back through float32, which this Python reads)
+"$SRNN" convert "$GOLDEN/gru.srnn" -o "$dir/unfold.srnn" --precision int8 --density 0.25 2>/dev/null &&
+    "$SRNN" convert "$dir/unfold.srnn" -o "$dir/unfold32.srnn" --precision float32 ||
+    fail "convert --precision int8 --density 0.25, then to float32, failed"
+PYTHONPATH=tests/reference "$PYTHON" - "$GOLDEN/gru.srnn" "$dir/unfold32.srnn" <<'EOF' || failed=$((failed + 1))
+import sys
+import numpy as np
+from make_golden import UNFOLDED_FACTORS, prune_factors
+from srnn_format import decode_model
+original, converted = sys.argv[1:]
+cfg, weights, _ = decode_model(open(original, "rb").read())
+_, got, _ = decode_model(open(converted, "rb").read())
+want = dict(weights)
+prune_factors(cfg, want, 0.25)
+for name in UNFOLDED_FACTORS:
+    # int8 rounds the kept values (a few to zero): the pruned ones must be zero, and no more
+    # than a few kept ones
+    assert np.all(got[name][want[name] == 0] == 0), f"{name}: other pieces kept"
+    lost = np.count_nonzero((got[name] == 0) & (want[name] != 0))
+    assert lost <= 0.05 * np.count_nonzero(want[name]), f"{name}: {lost} kept values zero"
+    assert np.count_nonzero(want[name]) <= 0.26 * want[name].size, f"{name}: not pruned"
+print(f"ok   --precision int8 --density 0.25: {', '.join(UNFOLDED_FACTORS)} pruned as the reference prunes them")
 EOF
 
 # damaged version 2, 3 and 4 files: one line naming the problem, exit != 0

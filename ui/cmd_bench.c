@@ -256,12 +256,17 @@ static int load_pruned(const char *path, const srnn_config *config, double densi
     }
     size_t count = srnn_config_tensor_count(config);
     const float **tensors = calloc(count, sizeof *tensors);
-    srnn_status status = tensors ? SRNN_OK : SRNN_ERR_NOMEM;
+    float **factors = calloc(count, sizeof *factors);
+    srnn_status status = tensors && factors ? SRNN_OK : SRNN_ERR_NOMEM;
     for (size_t i = 0; i < count && tensors; i++) {
         srnn_tensor_info info;
         srnn_config_tensor(config, i, &info);
         tensors[i] = srnn_model_tensor(dense, info.name, NULL);
     }
+    if (status == SRNN_OK) /* the factors as they run at int8 */
+        status = srnn_prune_factors(config, tensors, SRNN_PRECISION_I8, SRNN_PRECISION_I8, density, factors, error);
+    for (size_t i = 0; i < count && status == SRNN_OK; i++)
+        if (factors[i]) tensors[i] = factors[i];
     if (status == SRNN_OK)
         status = srnn_model_write_pruned(pruned, config, tensors, NULL, SRNN_PRECISION_F32,
                                          SRNN_PRECISION_AUTO, density, error);
@@ -269,6 +274,8 @@ static int load_pruned(const char *path, const srnn_config *config, double densi
     if (status == SRNN_OK) status = srnn_model_load_with(pruned, &options, out, error);
     if (status != SRNN_OK) cli_error("bench: %s: %s", pruned, error[0] ? error : srnn_status_string(status));
     unlink(pruned);
+    for (size_t i = 0; factors && i < count; i++) free(factors[i]);
+    free(factors);
     free(tensors);
     srnn_model_free(dense);
     return status == SRNN_OK ? 0 : -1;

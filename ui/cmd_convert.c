@@ -2,7 +2,9 @@
  * float16 or bfloat16 halve the file, int8 with one scale per row quarters it, int4 with one
  * per group of 32 makes it about a sixth, and the engine then runs the model at that precision.
  * "P/S" puts the frame tiers at P and the sample MLP at S. --density prunes the matrices the
- * engine runs as stored to block-sparse ones; --eval scores both models on an audio file. */
+ * engine runs as stored to block-sparse ones, and the factors it would otherwise multiply out
+ * where it then keeps them apart (srnn_prune_factors); --eval scores both models on an audio
+ * file. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +69,10 @@ static int convert_run(int argc, char **argv)
     const srnn_config *config = srnn_model_config(model);
     size_t count = srnn_config_tensor_count(config);
     const float **tensors = calloc(count, sizeof *tensors);
+    float **pruned = calloc(count, sizeof *pruned);
     char *metadata = NULL, error[SRNN_ERROR_MAX] = "";
     int status = CLI_EXIT_ERROR;
-    if (!tensors) {
+    if (!tensors || !pruned) {
         cli_error("out of memory");
         goto done;
     }
@@ -83,8 +86,13 @@ static int convert_run(int argc, char **argv)
         fprintf(stderr, "convert: warning: pruning to a density of %g without training costs quality "
                         "(50%% on every matrix of the default model: +2.35 bits/sample); --eval measures it\n",
                 density);
-    srnn_status written = srnn_model_write_pruned(options[OUTPUT].value, config, tensors, metadata,
-                                                  precision, sample_precision, density, error);
+    srnn_status written = srnn_prune_factors(config, tensors, precision, sample_precision, density,
+                                             pruned, error);
+    for (size_t i = 0; i < count && written == SRNN_OK; i++)
+        if (pruned[i]) tensors[i] = pruned[i];
+    if (written == SRNN_OK)
+        written = srnn_model_write_pruned(options[OUTPUT].value, config, tensors, metadata, precision,
+                                          sample_precision, density, error);
     if (written != SRNN_OK) {
         cli_error("%s: %s", options[OUTPUT].value, error[0] ? error : srnn_status_string(written));
         goto done;
@@ -103,6 +111,8 @@ static int convert_run(int argc, char **argv)
         }
     }
 done:
+    for (size_t i = 0; pruned && i < count; i++) free(pruned[i]);
+    free(pruned);
     free(metadata);
     free(tensors);
     srnn_model_free(model);
@@ -126,7 +136,11 @@ const cli_command cmd_convert = {
     "--density D keeps the share D of the pieces of 4 inputs x 8 outputs, those of the largest\n"
     "L2 norm, of each matrix the engine runs as stored (the RNN kernels past layer 0, the\n"
     "recurrent and skip kernels, hidden2, the output), stores them block-sparse (version 4),\n"
-    "and at int8 the engine then skips the pruned pieces. Without --precision the model's\n"
+    "and at int8 the engine then skips the pruned pieces. Where the engine multiplies two\n"
+    "matrices out at load time (an upsampling and the map after it: hidden1, or the frame\n"
+    "tier's first layer), their product would be dense; when at D and these precisions\n"
+    "the pruned factors read fewer bytes, they are pruned too (stored dense, their pieces\n"
+    "zero) and the engine runs them apart. Without --precision the model's\n"
     "precisions are kept. Pruning without training costs quality: --eval AUDIO prints the\n"
     "NLL in bits per sample of MODEL and OUT on AUDIO and the change.\n",
     convert_run,

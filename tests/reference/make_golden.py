@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from srnn_format import Config, prune, read_model, seq_len_for, write_model
+from srnn_format import Config, element_mask, prune, read_model, seq_len_for, write_model
 from srnn_ref import (SampleRNN, gru_from_keras, lstm_from_keras, nll_nats, quantise,
                       random_weights, silent_value)
 
@@ -46,12 +46,42 @@ CASES = {
     "lstm_linear": case((5, 20), dim=33, num_rnn_layers=2, rnn_type="lstm", q_type="linear",
                         q_levels=300, skip_conn=True, sample_rate=22050),
     "gru_sparse": case(dim=64, num_rnn_layers=2, skip_conn=True),
+    "gru_unfold": case(dim=64, num_rnn_layers=2, skip_conn=True),
 }
 # Cases whose matrices the engine runs as stored (the RNN kernels past layer 0, the recurrent
 # and skip kernels, hidden2, the output) are pruned to this block density and stored
 # block-sparse (format version 4), as srnn convert --density does: the engine runs them
 # block-sparse at int8.
-SPARSE_CASES = {"gru_sparse": 0.3}
+SPARSE_CASES = {"gru_sparse": 0.3, "gru_unfold": 0.25}
+# Cases whose factors of the products the engine folds at load time (the upsamplings, hidden1,
+# the frame tier's layer-0 kernel) are pruned too, as srnn convert --density does where the
+# engine then keeps them apart (engine/model.h, unfolded): pruned in the pieces the engine runs
+# (4 inputs x 8 outputs of U_j^T, not of U_j), and with skip connections layer 0's two halves
+# in the same pieces, so that their sum (what the engine runs) keeps the density. Stored dense.
+# Every pruned tensor is then scaled by density^-1/4, half way (in log) to keeping the random
+# activations' variance, so that the logits still vary (at 25% they would barely move otherwise)
+# and stay small enough for float32 to match within 1e-4.
+UNFOLD_CASES = {"gru_unfold"}
+
+
+UNFOLDED_FACTORS = ("big_frame/upsample", "frame/upsample", "sample_mlp/hidden1/kernel",
+                    "frame/rnn/layer_0/kernel")
+
+
+def prune_factors(cfg, weights, density):
+    """The factors prune_unfolded (engine/prune.c) prunes, in place."""
+    for tier in ("big_frame", "frame"):
+        up = weights[f"{tier}/upsample"]  # (R, D out, D in)
+        weights[f"{tier}/upsample"] = np.stack([prune(u.T, density)[0].T for u in up])
+    weights["sample_mlp/hidden1/kernel"] = prune(weights["sample_mlp/hidden1/kernel"], density)[0]
+    k = weights["frame/rnn/layer_0/kernel"]
+    if cfg.skip_conn:
+        d = cfg.dim
+        pieces = prune(k[:d] + k[d:], density)[1]
+        keep = np.concatenate([element_mask(pieces, (d, k.shape[1]))] * 2)
+        weights["frame/rnn/layer_0/kernel"] = np.where(keep, k, 0).astype(np.float32)
+    else:
+        weights["frame/rnn/layer_0/kernel"] = prune(k, density)[0]
 
 
 def runs_as_stored(name):
@@ -229,6 +259,11 @@ def make_case(outdir, name, cfg, seed):
     for tensor in weights if name in SPARSE_CASES else ():
         if runs_as_stored(tensor):
             weights[tensor], masks[tensor] = prune(weights[tensor], SPARSE_CASES[name])
+    if name in UNFOLD_CASES:
+        prune_factors(cfg, weights, SPARSE_CASES[name])
+        for tensor in weights:
+            if runs_as_stored(tensor) or tensor in UNFOLDED_FACTORS:
+                weights[tensor] = (weights[tensor] * SPARSE_CASES[name] ** -0.25).astype(np.float32)
     write_model(model_path, cfg, weights, metadata, masks)
     got_cfg, got_weights, got_metadata = read_model(model_path)
     require(got_cfg == cfg, f"{name}: config read back as {got_cfg}")
