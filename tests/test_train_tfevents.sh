@@ -21,6 +21,8 @@ from tfevents_read import read_events
 
 run = sys.argv[1]
 (path,) = glob.glob(f"{run}/events.out.tfevents.*")
+# not *.srnn: those are the run's models, which srnn play lists
+assert not path.endswith(".srnn"), path
 events = read_events(path)
 assert events[0].get("file_version") == "brain.Event:2", events[0]
 assert all(abs(e["wall_time"] - time.time()) < 3600 for e in events), "implausible wall_time"

@@ -41,7 +41,7 @@ bool train_events_open(train_events *events, const char *dir, char *error)
     gettimeofday(&now, NULL);
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
-    snprintf(events->path, sizeof events->path, "%s/events.out.tfevents.%lld.%s.srnn", dir,
+    snprintf(events->path, sizeof events->path, "%s/events.out.tfevents.%lld.%s.srnn-train", dir,
              (long long)now.tv_sec, host);
     events->file = fopen(events->path, "ab");
     if (!events->file) {

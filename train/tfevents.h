@@ -13,7 +13,8 @@ typedef struct {
     char path[4096];
 } train_events;
 
-/* Creates dir/events.out.tfevents.SECONDS.HOST.srnn; false with error (1024 bytes) on failure. */
+/* Creates dir/events.out.tfevents.SECONDS.HOST.srnn-train (not .srnn: a run directory's *.srnn
+ * are its models, which srnn play lists); false with error (1024 bytes) on failure. */
 bool train_events_open(train_events *events, const char *dir, char *error);
 
 /* Appends one scalar at step and flushes, so that TensorBoard sees it at once. */
