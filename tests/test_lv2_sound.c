@@ -7,7 +7,8 @@
  * the engine's output resampled by an independent windowed sinc, which pins the pitch. Also:
  * the ttl agrees with plugin/params.h, a missing worker or a broken default model.
  *
- * Usage: test_lv2_sound [--quick]   (--quick: shorter renders, for valgrind) */
+ * Usage: test_lv2_sound [--quick [PART]]   (--quick: shorter renders, for valgrind; PART 1 or
+ * 2: every other check, from the first or the second) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,18 +390,20 @@ static void test_broken_default(void)
     take_close(&t);
 }
 
+/* The checks in order; "--quick PART" (1 or 2) runs every other one, so that valgrind can run
+ * the two halves side by side (tests/once_lv2_valgrind.sh). */
+static void reseed_mono(void) { test_reseed(SRNN_LV2_URI, 1); }
+static void reseed_stereo(void) { test_reseed(SRNN_LV2_STEREO_URI, 2); }
+static void (*const checks[])(void) = {
+    test_description, test_missing_worker, test_default_model, test_block_sizes, test_temperature,
+    test_gain,        reseed_mono,         reseed_stereo,      test_host_rates,  test_broken_default,
+};
+
 int main(int argc, char **argv)
 {
     if (take_setup(argc, argv) != 0) return 1;
-    test_description();
-    test_missing_worker();
-    test_default_model();
-    test_block_sizes();
-    test_temperature();
-    test_gain();
-    test_reseed(SRNN_LV2_URI, 1);
-    test_reseed(SRNN_LV2_STEREO_URI, 2);
-    test_host_rates();
-    test_broken_default();
+    int part = argc > 2 ? atoi(argv[2]) : 0; /* 0: all */
+    for (size_t i = 0; i < sizeof checks / sizeof *checks; i++)
+        if (part == 0 || (int)(i % 2) == part - 1) checks[i]();
     return take_finish();
 }
