@@ -41,7 +41,7 @@ start_jalv() { # name uri fd
     pids+=($!)
     eval "exec $3>\"\$tmp/\$1.in\""
     for _ in $(seq 100); do
-        jack_lsp 2>/dev/null | grep -q "^$1:" && return 0
+        timeout 5 jack_lsp 2>/dev/null | grep -q "^$1:" && return 0
         sleep 0.1
     done
     fail "jalv did not create the ports of $2"

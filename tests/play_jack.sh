@@ -15,17 +15,18 @@ jack_test=$(basename "$0" .sh)
 # start_jack RATE PERIOD [realtime]: starts a server and waits for it; JACK_DEFAULT_SERVER
 # names it, its log is $dir/jackd.log. Without "realtime" it runs --no-realtime, which needs
 # no privileges; with it, at priority 70, above what else may run real-time here.
+# jack_lsp runs under timeout: a client connecting while a server starts can hang for good.
 start_jack() {
     local rate=$1 period=$2 k pid log="$dir/jackd.log" mode=(--no-realtime)
     [ "${3:-}" = realtime ] && mode=(--realtime --realtime-priority 70)
     for k in 0 1 2 3; do
         export JACK_DEFAULT_SERVER="srnn-$jack_test-$k"
-        jack_lsp >/dev/null 2>&1 && continue # another run of this test has it
+        timeout 5 jack_lsp >/dev/null 2>&1 && continue # another run of this test has it
         jackd "${mode[@]}" -d dummy -r "$rate" -p "$period" >"$log" 2>&1 &
         pid=$!
         for _ in $(seq 100); do
             kill -0 "$pid" 2>/dev/null || break # it gave up (the name was just taken?)
-            if jack_lsp >/dev/null 2>&1; then
+            if timeout 5 jack_lsp >/dev/null 2>&1; then
                 jack_pids+=("$pid")
                 return 0
             fi
@@ -52,7 +53,7 @@ stop_jack() {
 wait_port() {
     local tries=$(( ${2:-20} * 10 ))
     for _ in $(seq "$tries"); do
-        jack_lsp 2>/dev/null | grep -qx "$1" && return 0
+        timeout 5 jack_lsp 2>/dev/null | grep -qx "$1" && return 0
         sleep 0.1
     done
     echo "no JACK port $1 after ${2:-20} s" >&2
