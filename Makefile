@@ -66,13 +66,14 @@ UI_SRC     := $(sort $(wildcard ui/*.c))
 CKPT_SRC   := $(sort $(wildcard ckpt/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
-# The trainer (train/): its own library with the audio reader, linked with OpenBLAS and cJSON
-# into the tool, its tests (tests/test_train*.c) and their helpers (tests/train_*.c).
+# The trainer (train/): its own library with the audio reader and the progress bar, linked with
+# OpenBLAS and cJSON into the tool, its tests (tests/test_train*.c) and their helpers
+# (tests/train_*.c).
 TRAIN_SRC    := $(sort $(wildcard train/*.c))
 TRAIN_PKGS   := openblas libcjson
 TRAIN_CFLAGS  = $(eval TRAIN_CFLAGS := -Itrain -Iui $(call pkgconfig,--cflags,$(TRAIN_PKGS)))$(TRAIN_CFLAGS)
 TRAIN_LIBS    = $(eval TRAIN_LIBS := $(call pkgconfig,--libs,$(TRAIN_PKGS)))$(TRAIN_LIBS)
-TRAIN_OBJ    := $(TRAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/ui/audio_file.o
+TRAIN_OBJ    := $(TRAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/ui/audio_file.o $(BUILD)/ui/progress.o
 TRAIN_LIB    := $(BUILD)/libsrnn_train.a
 TRAIN_HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/train_*.c))
 

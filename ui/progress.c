@@ -1,6 +1,7 @@
 /* A one-line progress bar redrawn in place with a carriage return. */
 #include "progress.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@ double progress_now(void) {
 void progress_begin(progress *p, const char *label, uint64_t total, uint32_t rate) {
     p->label = label;
     p->total = total;
+    p->done_before = 0;
     p->rate = rate;
     p->tty = isatty(STDERR_FILENO);
     p->start = progress_now();
@@ -29,14 +31,19 @@ void progress_update(progress *p, uint64_t done) {
     p->last_drawn = now;
     double fraction = p->total ? (double)done / (double)p->total : 1.0;
     double elapsed = now - p->start;
-    double per_second = elapsed > 0.0 ? (double)done / elapsed : 0.0;
+    double since = done > p->done_before ? (double)(done - p->done_before) : 0.0;
+    double per_second = elapsed > 0.0 ? since / elapsed : 0.0;
+    double left = per_second > 0.0 ? (double)(p->total - (done < p->total ? done : p->total)) /
+                                         per_second
+                                   : 0.0;
     char bar[BAR_WIDTH + 1];
     int filled = (int)(fraction * BAR_WIDTH);
     for (int i = 0; i < BAR_WIDTH; i++) bar[i] = i < filled ? '#' : '-';
     bar[BAR_WIDTH] = '\0';
     /* \033[K clears what a longer previous line left behind. */
-    fprintf(stderr, "\r%s [%s] %3.0f%%  %.0f samples/s  %.2fx real time\033[K", p->label, bar,
-            100.0 * fraction, per_second, per_second / p->rate);
+    fprintf(stderr, "\r%s [%s] %3.0f%%  %.0f samples/s  %.2fx real time  ETA %.0fm%02.0fs\033[K",
+            p->label, bar, 100.0 * fraction, per_second, per_second / p->rate, floor(left / 60),
+            fmod(floor(left), 60));
     fflush(stderr);
 }
 

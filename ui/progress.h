@@ -1,4 +1,4 @@
-/* Progress of a long generation: a bar on stderr when stderr is a terminal, nothing otherwise
+/* Progress of a long generation (or of a training epoch): a bar on stderr when stderr is a terminal, nothing otherwise
  * (logs and tests get only the caller's summary line). */
 #ifndef SRNN_PROGRESS_H
 #define SRNN_PROGRESS_H
@@ -8,6 +8,7 @@
 typedef struct {
     const char *label;   /* shown before the bar, e.g. the output file */
     uint64_t total;      /* samples to generate */
+    uint64_t done_before; /* done when it began (a resumed job): the rate counts what follows */
     uint32_t rate;       /* Hz, for the real-time factor */
     int tty;             /* draw at all */
     double start;        /* seconds on the monotonic clock */
