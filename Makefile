@@ -71,7 +71,21 @@ TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 # (tests/train_*.c).
 TRAIN_SRC    := $(sort $(wildcard train/*.c))
 TRAIN_PKGS   := openblas libcjson
-TRAIN_CFLAGS  = $(eval TRAIN_CFLAGS := -Itrain -Iui $(call pkgconfig,--cflags,$(TRAIN_PKGS)))$(TRAIN_CFLAGS)
+# MPI, for `mpirun -np N srnn train` (train/distributed.c): MPI=auto (the default) uses it when
+# pkg-config finds $(MPI_PKG), MPI=1 requires it (one line naming the Debian package when it is
+# missing), MPI=0 leaves it out. Without it srnn train is one process, as under mpirun -np 1.
+MPI      ?= auto
+MPI_PKG  ?= ompi-c
+deb.ompi-c := libopenmpi-dev
+deb.mpi    := libopenmpi-dev
+ifeq ($(MPI),auto)
+override MPI := $(if $(shell pkg-config --exists $(MPI_PKG) && echo yes),1,0)
+endif
+ifeq ($(MPI),1)
+TRAIN_PKGS   += $(MPI_PKG)
+TRAIN_DEFS   := -DSRNN_MPI
+endif
+TRAIN_CFLAGS  = $(eval TRAIN_CFLAGS := -Itrain -Iui $(TRAIN_DEFS) $(call pkgconfig,--cflags,$(TRAIN_PKGS)))$(TRAIN_CFLAGS)
 TRAIN_LIBS    = $(eval TRAIN_LIBS := $(call pkgconfig,--libs,$(TRAIN_PKGS)))$(TRAIN_LIBS)
 TRAIN_OBJ    := $(TRAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/ui/audio_file.o $(BUILD)/ui/progress.o
 TRAIN_LIB    := $(BUILD)/libsrnn_train.a
@@ -174,6 +188,11 @@ $(BUILD)/ui/cmd_play.o: $(BUILD)/datadir
 $(BUILD)/datadir: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+# Likewise $(BUILD)/mpi, whether the trainer was compiled with MPI: changing MPI recompiles it.
+$(BUILD)/train/distributed.o: $(BUILD)/mpi
+$(BUILD)/mpi: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(MPI)' | cmp -s - $@ || echo '$(MPI)' >$@
 FORCE:
 
 $(TRAIN_OBJ) $(BUILD)/ui/cmd_train.o: ALL_CFLAGS += $(TRAIN_CFLAGS)

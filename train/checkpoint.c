@@ -13,7 +13,7 @@
 #include "checkpoint.h"
 
 #define STATE_MAGIC "SRNNTRST"
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 1 lacks processes (then 1) */
 #define MODEL_CHECKSUM_OFFSET 24 /* models/FORMAT.md header */
 
 void train_checkpoint_paths(const char *run_dir, uint64_t step, char model[TRAIN_PATH_MAX],
@@ -52,6 +52,7 @@ static void put_f64(byte_buffer *out, double value)
     U64(interval_correct) U64(interval_count) U64(interval_steps)                                  \
     U64(seed) U64(batch_size) U64(train_chunks) U64(val_chunks) U64(chunk_length)                  \
     U32(optimizer) U32(threads) F64(momentum)
+#define PROGRESS_FIELDS_2(U64, U32, F64) U32(processes) /* version 2 on */
 /* clang-format on */
 
 bool train_checkpoint_write(const train_core *core, const train_progress *p, const char *model_path,
@@ -78,6 +79,7 @@ bool train_checkpoint_write(const train_core *core, const train_progress *p, con
 #define PUT_U32(f) buffer_put_u32(&out, p->f);
 #define PUT_F64(f) put_f64(&out, p->f);
     PROGRESS_FIELDS(PUT_U64, PUT_U32, PUT_F64)
+    PROGRESS_FIELDS_2(PUT_U64, PUT_U32, PUT_F64)
     buffer_append(&out, core->opt.m, core->opt.floats * sizeof(float));
     buffer_append(&out, core->opt.v, core->opt.floats * sizeof(float));
     buffer_put_u32(&out, (uint32_t)crc32(0, out.data, (uInt)out.size));
@@ -163,7 +165,8 @@ bool train_checkpoint_read(train_core *core, train_progress *p, const char *mode
     }
     r.p += 8;
     r.end -= 4;
-    if (get_u32(&r) != STATE_VERSION) {
+    uint32_t version = get_u32(&r);
+    if (version < 1 || version > STATE_VERSION) {
         snprintf(error, TRAIN_CHECKPOINT_ERROR_MAX, "%s: unknown version", state_path);
         goto done;
     }
@@ -178,6 +181,8 @@ bool train_checkpoint_read(train_core *core, train_progress *p, const char *mode
 #define GET_U32(f) p->f = get_u32(&r);
 #define GET_F64(f) p->f = get_f64(&r);
     PROGRESS_FIELDS(GET_U64, GET_U32, GET_F64)
+    p->processes = 1;
+    if (version >= 2) PROGRESS_FIELDS_2(GET_U64, GET_U32, GET_F64)
     size_t moments = core->opt.floats * sizeof(float);
     if (!r.ok || floats != core->opt.floats || (size_t)(r.end - r.p) != 2 * moments) {
         snprintf(error, TRAIN_CHECKPOINT_ERROR_MAX,

@@ -39,6 +39,7 @@ typedef struct {
     uint32_t optimizer; /* train_optimizer_kind */
     uint32_t threads;   /* OpenBLAS threads: results are bit-identical only for the same */
     double momentum;
+    uint32_t processes; /* MPI ranks (1 without mpirun): likewise; from state version 2 */
 } train_progress;
 
 /* RUN/ckpt-STEP.srnn and .state for a step. */

@@ -42,6 +42,7 @@ bool train_log_open(train_log *rl, const char *run_dir, const train_progress *p,
     rl->batches_per_epoch = batches_per_epoch;
     rl->samples_per_batch = samples_per_batch;
     rl->sample_rate = sample_rate;
+    if (rl->silent) return true;
     char path[4096 + 16];
     snprintf(path, sizeof path, "%s/steps.csv", run_dir);
     if (!train_csv_open(&rl->steps_csv, path,
@@ -67,6 +68,7 @@ void train_log_close(train_log *rl)
 
 void train_say(train_log *rl, const char *format, ...)
 {
+    if (rl->silent) return;
     if (rl->tty) fputs("\r\033[K", stderr);
     va_list args;
     va_start(args, format);
@@ -89,10 +91,22 @@ void train_log_epoch_begin(train_log *rl, const train_progress *p)
     rl->bar.done_before = p->batch * rl->samples_per_batch;
 }
 
+/* The next log interval starts: every rank's progress keeps the same sums. */
+static void next_interval(train_log *rl, train_progress *p, double now)
+{
+    p->interval_loss_sum = p->interval_grad_norm_sum = 0.0;
+    p->interval_correct = p->interval_count = p->interval_steps = 0;
+    rl->interval_start = now;
+}
+
 /* The interval's log line, CSV row and TensorBoard points. */
 static void log_interval(train_log *rl, train_progress *p)
 {
     if (p->interval_steps == 0) return;
+    if (rl->silent) {
+        next_interval(rl, p, 0.0);
+        return;
+    }
     double now = progress_now(), seconds = now - rl->interval_start;
     double count = (double)p->interval_count;
     double loss = p->interval_loss_sum / count, accuracy = (double)p->interval_correct / count;
@@ -118,14 +132,12 @@ static void log_interval(train_log *rl, train_progress *p)
     train_events_scalar(&rl->events, "accuracy", step, wall, (float)accuracy);
     train_events_scalar(&rl->events, "learning_rate", step, wall, (float)p->learning_rate);
     train_events_scalar(&rl->events, "grad_norm", step, wall, (float)grad_norm);
-    p->interval_loss_sum = p->interval_grad_norm_sum = 0.0;
-    p->interval_correct = p->interval_count = p->interval_steps = 0;
-    rl->interval_start = now;
+    next_interval(rl, p, now);
 }
 
 void train_log_step(train_log *rl, train_progress *p, double epoch_fraction)
 {
-    if (rl->bar.tty) {
+    if (rl->bar.tty && !rl->silent) {
         double count = p->epoch_count ? (double)p->epoch_count : 1.0;
         snprintf(rl->bar_label, sizeof rl->bar_label,
                  "epoch %" PRIu64 "/%" PRIu64 " loss %.4f acc %.2f%%", p->epoch + 1,
@@ -140,6 +152,7 @@ void train_log_step(train_log *rl, train_progress *p, double epoch_fraction)
 bool train_log_recovery(train_log *rl, const train_progress *p, uint64_t failed_step,
                         char *error)
 {
+    if (rl->silent) return true;
     if (!train_csv_rewind(&rl->steps_csv, p->global_step, error)) return false;
     train_say(rl,
               "step %" PRIu64 ": non-finite loss or gradient: weights and optimiser restored "
@@ -152,6 +165,7 @@ bool train_log_recovery(train_log *rl, const train_progress *p, uint64_t failed_
 
 void train_log_epoch(train_log *rl, const train_progress *p, double loss, double accuracy)
 {
+    if (rl->silent) return;
     uint64_t epoch = p->epoch + 1;
     train_say(rl,
               "epoch %" PRIu64 "/%" PRIu64 ": loss %.4f (%.4f bits) accuracy %.2f%%, val_loss "
@@ -172,5 +186,5 @@ void train_log_epoch(train_log *rl, const train_progress *p, double loss, double
 
 void train_log_end(train_log *rl)
 {
-    if (rl->tty) fputs("\r\033[K", stderr);
+    if (rl->tty && !rl->silent) fputs("\r\033[K", stderr);
 }

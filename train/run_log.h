@@ -15,6 +15,7 @@
 #include "tfevents.h"
 
 typedef struct {
+    bool silent; /* says and writes nothing: a rank other than 0 of an MPI run */
     bool tty;
     progress bar;
     char bar_label[160];
@@ -32,7 +33,8 @@ typedef struct {
 void train_log_begin(train_log *rl);
 
 /* Opens RUN/steps.csv, RUN/epochs.csv (dropping rows past the progress p resumes from) and a
- * TensorBoard file, and learns the run's shape; false with a one-line error (1024 bytes). */
+ * TensorBoard file (a silent log none), and learns the run's shape; false with a one-line
+ * error (1024 bytes). */
 bool train_log_open(train_log *rl, const char *run_dir, const train_progress *p,
                     uint64_t num_epochs, uint64_t log_every, uint64_t batches_per_epoch,
                     uint64_t samples_per_batch, uint32_t sample_rate, char *error);

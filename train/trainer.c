@@ -1,11 +1,15 @@
 /* The training loop of PRiSM's train.py: epochs of batches of stateful subsequences, validation
  * at each epoch's end, checkpoints, previews, the learning-rate schedule and early stopping;
- * and what PRiSM lacked: resume points inside an epoch, exact resumption, and recovery from a
- * non-finite loss or gradient (the weights of the batch's start back, learning rate x0.1). */
+ * and what PRiSM lacked: resume points inside an epoch, exact resumption, recovery from a
+ * non-finite loss or gradient (the weights of the batch's start back, learning rate x0.1), a
+ * stop on SIGINT or SIGTERM at the next resume point with a checkpoint, and data-parallel
+ * training over MPI (distributed.h: every rank runs this loop on its share of each batch;
+ * rank 0 alone reads and writes the run directory and says what happens). */
 #include <cblas.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,17 +21,20 @@
 #include "checkpoint.h"
 #include "core.h"
 #include "dataset.h"
+#include "distributed.h"
 #include "init.h"
 #include "preview.h"
 #include "prism_config.h"
 #include "rollback.h"
 #include "run_lock.h"
 #include "run_log.h"
+#include "stop_request.h"
 #include "train.h"
 
 #define NAN_CUT 0.1             /* the learning rate after a non-finite step, times */
 #define MIN_LEARNING_RATE 1e-12 /* below this, recovery has failed: stop */
 #define SCHEDULE_DECAY -0.1     /* train.py's scheduler: lr·exp(-0.1) per epoch after N */
+#define WEIGHT_CHECK_STEPS 100  /* MPI: the ranks compare weight checksums this often */
 
 void train_options_default(train_options *o)
 {
@@ -61,6 +68,9 @@ typedef struct {
     train_chunk_list train_set, val_set;
     size_t subsequences, batches_per_epoch, val_batches;
     train_core core;
+    train_dist dist;
+    size_t share_first, share_rows; /* this rank's rows of each batch (all of them alone) */
+    uint64_t last_weight_check;     /* the step the ranks' weights were last compared at */
     train_progress p;
     train_rollback rollback; /* the state at the start of the batch */
     int32_t *inputs;
@@ -73,6 +83,9 @@ typedef struct {
     int run_lock; /* the run directory's lock file, -1 before it is taken */
 } trainer;
 
+/* Names the rank in failures of the ranks other than 0 of an MPI run; 0 otherwise. */
+static int failing_rank;
+
 /* One line on stderr naming the problem; returns false for the callers' convenience. */
 static bool fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static bool fail(const char *format, ...)
@@ -80,6 +93,7 @@ static bool fail(const char *format, ...)
     va_list args;
     va_start(args, format);
     fputs("srnn: train: ", stderr);
+    if (failing_rank) fprintf(stderr, "rank %d: ", failing_rank);
     vfprintf(stderr, format, args);
     fputc('\n', stderr);
     va_end(args);
@@ -223,6 +237,11 @@ static bool start_or_resume(trainer *t)
                 "note: the checkpoint was made with %" PRIu32 " threads, this run has %d: the "
                 "losses may differ from an uninterrupted run in the last digits",
                 t->p.threads, threads);
+        if (t->p.processes != (uint32_t)t->dist.size)
+            train_say(&t->log,
+                      "note: the checkpoint was made by %" PRIu32 " processes, this run has %d: "
+                      "the losses may differ from an uninterrupted run in the last digits",
+                      t->p.processes, t->dist.size);
         train_say(&t->log, "resuming from %s: epoch %" PRIu64 ", batch %" PRIu64 ", step %" PRIu64, model,
             t->p.epoch + 1, t->p.batch, t->p.global_step);
         return true;
@@ -269,19 +288,36 @@ static void metadata_text(const trainer *t, char *out, size_t size)
              t->o->data_dir, train_nll, val_nll, t->p.epoch, t->p.batch, t->p.global_step, created);
 }
 
-/* Writes a checkpoint of the current state; with previews, renders them from it. */
+/* MPI: whether every rank holds the same weights (a checksum compared); says which step they
+ * parted at when not. Every rank calls it at the same step. */
+static bool weights_agree(trainer *t)
+{
+    if (t->dist.size == 1) return true;
+    t->last_weight_check = t->p.global_step;
+    uint64_t checksum =
+        train_dist_checksum(t->core.params, t->core.layout.floats * sizeof(float));
+    if (train_dist_same(&t->dist, checksum)) return true;
+    return fail("the processes' weights differ at step %" PRIu64 " (weight checksum %08" PRIx64
+                " here): stopping; rerun the same command to resume from the last checkpoint",
+                t->p.global_step, checksum);
+}
+
+/* Writes a checkpoint of the current state (rank 0); with previews, renders them from it. */
 static bool save_checkpoint(trainer *t, bool previews)
 {
     char model[TRAIN_PATH_MAX], state[TRAIN_PATH_MAX], error[TRAIN_CHECKPOINT_ERROR_MAX];
     char metadata[8192];
+    if (!weights_agree(t)) return false;
+    t->last_checkpoint_step = t->p.global_step;
+    if (t->dist.rank != 0) return true;
     train_checkpoint_paths(t->o->out_dir, t->p.global_step, model, state);
     t->p.elapsed_seconds = train_log_elapsed(&t->log);
     t->p.threads = (uint32_t)openblas_get_num_threads();
+    t->p.processes = (uint32_t)t->dist.size;
     metadata_text(t, metadata, sizeof metadata);
     if (!train_checkpoint_write(&t->core, &t->p, model, state, metadata, error))
         return fail("%s", error);
     if (t->o->max_checkpoints) train_checkpoint_sweep(t->o->out_dir, t->o->max_checkpoints);
-    t->last_checkpoint_step = t->p.global_step;
     train_say(&t->log, "checkpoint %s", model);
     if (previews && t->o->generate && t->o->temperature_count) {
         char dir[TRAIN_PATH_MAX], prefix[TRAIN_PATH_MAX + 64];
@@ -300,6 +336,7 @@ static bool save_checkpoint(trainer *t, bool previews)
 static bool save_best(trainer *t)
 {
     char path[TRAIN_PATH_MAX], metadata[8192], error[SRNN_ERROR_MAX];
+    if (t->dist.rank != 0) return true;
     snprintf(path, sizeof path, "%s/best.srnn", t->o->out_dir);
     metadata_text(t, metadata, sizeof metadata);
     if (train_core_write_model(&t->core, path, metadata, error) != SRNN_OK)
@@ -310,10 +347,19 @@ static bool save_best(trainer *t)
 /* ---- steps and batches -------------------------------------------------------------------- */
 
 /* One optimisation step on the subsequence in t->inputs, the j-th of its batch: forward and
- * backward, clip, update. */
+ * backward (of this rank's rows), the ranks' gradients summed, clip, update. */
 static train_step_result step(trainer *t, size_t j)
 {
     train_step_result r = train_core_gradients(&t->core, t->inputs, j == 0);
+    if (t->dist.size > 1) {
+        double stats[3] = {r.loss_sum, (double)r.correct, (double)r.count};
+        train_dist_sum_gradients(&t->dist, t->core.grads, t->core.layout.floats, t->share_rows,
+                                 t->o->batch_size, stats, 3);
+        r.loss_sum = stats[0];
+        r.correct = (uint64_t)stats[1];
+        r.count = (uint64_t)stats[2];
+        r.finite = isfinite(r.loss_sum);
+    }
     if (!t->nan_injected && t->p.global_step + 1 == t->o->inject_nan_at_step) {
         t->core.grads[0] = NAN; /* a stand-in for an exploding gradient, once */
         t->nan_injected = true;
@@ -345,7 +391,8 @@ static bool train_batch(trainer *t, const size_t *ids)
         train_progress before = t->p;
         bool finite = true;
         for (size_t j = 0; j < t->subsequences && finite; j++) {
-            train_subsequence(&t->data, &t->config, ids, t->o->batch_size, j, t->inputs);
+            train_subsequence(&t->data, &t->config, ids + t->share_first, t->share_rows, j,
+                              t->inputs);
             train_step_result r = step(t, j);
             finite = r.finite;
             if (!finite) break;
@@ -374,20 +421,22 @@ static bool train_batch(trainer *t, const size_t *ids)
 static void validate(trainer *t, double *loss, double *accuracy)
 {
     double loss_sum = 0.0;
-    uint64_t correct = 0, count = 0;
+    uint64_t correct = 0, count = 0; /* this rank's */
     for (size_t b = 0; b < t->val_batches; b++) {
         const size_t *ids = t->val_set.items + b * t->o->batch_size;
         const train_dataset *ds = t->has_val_data ? &t->val_data : &t->data;
         for (size_t j = 0; j < t->subsequences; j++) {
-            train_subsequence(ds, &t->config, ids, t->o->batch_size, j, t->inputs);
+            train_subsequence(ds, &t->config, ids + t->share_first, t->share_rows, j, t->inputs);
             train_step_result r = train_core_evaluate(&t->core, t->inputs, j == 0);
             loss_sum += r.loss_sum;
             correct += r.correct;
             count += r.count;
         }
     }
-    *loss = loss_sum / (double)count;
-    *accuracy = (double)correct / (double)count;
+    double sums[3] = {loss_sum, (double)correct, (double)count};
+    train_dist_sum(&t->dist, sums, 3);
+    *loss = sums[0] / sums[2];
+    *accuracy = sums[1] / sums[2];
 }
 
 static double monitored(const trainer *t, double loss, double accuracy)
@@ -448,6 +497,29 @@ static bool end_epoch(trainer *t, bool *failed)
     return true;
 }
 
+/* Whether SIGINT or SIGTERM reached any rank: every rank gets the same answer at the same
+ * resume point. */
+static bool stop_asked(const trainer *t)
+{
+    return train_dist_any(&t->dist, train_stop_requested() != 0);
+}
+
+/* Ends a run a signal stopped, with a checkpoint of where it stands. */
+static int stop_now(trainer *t)
+{
+    if (t->last_checkpoint_step != t->p.global_step && !save_checkpoint(t, false)) return 1;
+    int signal_number = train_stop_requested();
+    char model[TRAIN_PATH_MAX], state[TRAIN_PATH_MAX];
+    train_checkpoint_paths(t->o->out_dir, t->p.global_step, model, state);
+    train_say(&t->log, "stopped at step %" PRIu64 " (%s): run the same command again to resume from %s",
+              t->p.global_step,
+              signal_number == SIGINT    ? "SIGINT"
+              : signal_number == SIGTERM ? "SIGTERM"
+                                         : "a signal to another process",
+              model);
+    return 0;
+}
+
 static int run_epochs(trainer *t)
 {
     const train_options *o = t->o;
@@ -468,7 +540,12 @@ static int run_epochs(trainer *t)
             bool stop = o->max_batches && t->batches_this_run >= o->max_batches;
             bool resume_point =
                 o->checkpoint_every_batches && t->p.batch % o->checkpoint_every_batches == 0;
-            if (!last && (stop || resume_point) && !save_checkpoint(t, false)) return 1;
+            bool asked = stop_asked(t);
+            if (!last && (stop || resume_point || asked) && !save_checkpoint(t, false)) return 1;
+            if (asked && !last) return stop_now(t);
+            if (t->p.global_step - t->last_weight_check >= WEIGHT_CHECK_STEPS &&
+                !weights_agree(t))
+                return 1;
             if (stop && !last) {
                 train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)", t->batches_this_run);
                 return 0;
@@ -476,6 +553,7 @@ static int run_epochs(trainer *t)
         }
         bool failed = false;
         if (!end_epoch(t, &failed)) return failed ? 1 : 0;
+        if (stop_asked(t)) return stop_now(t);
         if (o->max_batches && t->batches_this_run >= o->max_batches) {
             if (t->last_checkpoint_step != t->p.global_step && !save_checkpoint(t, false)) return 1;
             train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)", t->batches_this_run);
@@ -501,6 +579,113 @@ static void trainer_free(trainer *t)
     if (t->run_lock >= 0) close(t->run_lock);
 }
 
+/* rank 0's weights, optimiser and progress (fresh or resumed) to every other rank. */
+static void share_start(trainer *t)
+{
+    size_t bytes = t->core.layout.floats * sizeof(float);
+    train_dist_broadcast(&t->dist, t->core.params, bytes);
+    train_dist_broadcast(&t->dist, t->core.opt.m, bytes);
+    train_dist_broadcast(&t->dist, t->core.opt.v, bytes);
+    train_dist_broadcast(&t->dist, &t->core.opt.step, sizeof t->core.opt.step);
+    train_dist_broadcast(&t->dist, &t->p, sizeof t->p);
+}
+
+/* Everything before the first step; false after saying why. Rank 0 alone locks, reads and
+ * writes the run directory; every rank reads the data and makes its net for its share. */
+static bool set_up(trainer *t)
+{
+    const train_options *o = t->o;
+    bool lead = t->dist.rank == 0;
+    char error[CKPT_ERROR_MAX];
+    if (prism_config_read(o->config_path, &t->config, error) != SRNN_OK) return fail("%s", error);
+    if (o->batch_size < (uint64_t)t->dist.size)
+        return fail("--batch_size %" PRIu64 " is smaller than the %d processes: each needs at "
+                    "least one row of every batch",
+                    o->batch_size, t->dist.size);
+    openblas_set_num_threads(o->threads > 0 ? o->threads : train_dist_default_threads(&t->dist));
+    if (lead && !make_dirs(o->out_dir)) return fail("%s: %s", o->out_dir, strerror(errno));
+    if (lead) {
+        t->run_lock = train_run_lock(o->out_dir, error, sizeof error);
+        if (t->run_lock < 0) return fail("%s", error);
+        train_remove_temporaries(o->out_dir); /* only now: they could be another trainer's */
+    }
+    if (!load_data(t)) return false;
+    train_dist_share(t->dist.rank, t->dist.size, o->batch_size, &t->share_first,
+                     &t->share_rows);
+    char detail[SRNN_ERROR_MAX];
+    if (!train_core_create(&t->core, &t->config, t->share_rows, o->optimizer, o->learning_rate,
+                           o->momentum, detail))
+        return fail("%s", detail);
+    bool rollback = train_rollback_create(&t->rollback, &t->core);
+    t->inputs =
+        malloc(t->share_rows * (t->config.big_frame_size + t->config.seq_len) * sizeof *t->inputs);
+    t->order = malloc(t->train_set.count * sizeof *t->order);
+    if (!rollback || !t->inputs || !t->order) return fail("out of memory");
+    if (lead && !start_or_resume(t)) return false;
+    if (!train_log_open(&t->log, o->out_dir, &t->p, o->num_epochs, o->log_every,
+                        t->batches_per_epoch, t->subsequences * o->batch_size * t->config.seq_len,
+                        t->config.sample_rate, error))
+        return fail("%s", error);
+    return true;
+}
+
+/* Every rank must see the same data: the same files under --data on every machine. */
+static bool same_data(trainer *t)
+{
+    if (t->dist.size == 1) return true;
+    const train_dataset *ds = &t->data;
+    uint64_t checksum = train_dist_checksum(ds->samples, ds->sample_count * sizeof *ds->samples) ^
+                        (uint64_t)ds->chunk_count << 32;
+    if (t->has_val_data)
+        checksum ^= train_dist_checksum(t->val_data.samples,
+                                        t->val_data.sample_count * sizeof *t->val_data.samples)
+                    << 16;
+    if (train_dist_same(&t->dist, checksum)) return true;
+    return t->dist.rank != 0 ||
+           fail("the processes read different data: every machine needs the same files under "
+                "--data (and --val_data)");
+}
+
+static void describe_run(trainer *t)
+{
+    const train_options *o = t->o;
+    describe_data(t, o->data_dir, &t->data);
+    if (t->has_val_data) describe_data(t, o->val_dir, &t->val_data);
+    train_say(&t->log,
+        "model: %s, D=%" PRIu32 ", L=%" PRIu32 ", frames %" PRIu32 "/%" PRIu32 ", %s Q=%" PRIu32
+        "%s, seq_len %" PRIu32 ": %zu parameters, %.0f MiB of activations",
+        t->config.rnn_type == SRNN_RNN_GRU ? "GRU" : "LSTM", t->config.dim, t->config.num_rnn_layers,
+        t->config.frame_size, t->config.big_frame_size,
+        t->config.q_type == SRNN_Q_MULAW ? "mu-law" : "linear", t->config.q_levels,
+        t->config.skip_conn ? ", skip connections" : "", t->config.seq_len, t->core.layout.parameters,
+        (double)train_net_bytes(t->core.net) / (1 << 20));
+    train_say(&t->log,
+        "training: %zu chunks in %zu batches of %" PRIu64 ", %zu subsequences each: %zu steps "
+        "an epoch; validation: %zu chunks; %s, learning rate %g; %d threads",
+        t->train_set.count, t->batches_per_epoch, o->batch_size, t->subsequences,
+        t->batches_per_epoch * t->subsequences, t->val_set.count, train_optimizer_name(o->optimizer),
+        t->p.learning_rate, openblas_get_num_threads());
+    if (t->dist.size > 1)
+        train_say(&t->log,
+                  "MPI: %d processes (%d on this machine), %zu or %zu rows of each batch each; "
+                  "gradients of %zu bytes summed every step",
+                  t->dist.size, t->dist.local_size, (size_t)(o->batch_size / t->dist.size),
+                  (size_t)((o->batch_size + t->dist.size - 1) / t->dist.size),
+                  t->core.layout.floats * sizeof(float));
+}
+
+/* MPI: what summing the gradients cost this run. */
+static void describe_reductions(trainer *t, double seconds)
+{
+    if (t->dist.size == 1 || t->dist.reductions == 0) return;
+    train_say(&t->log,
+              "MPI: %" PRIu64 " gradient sums of %zu bytes, %.3f ms each, %.1f%% of the run's "
+              "%.1f s",
+              t->dist.reductions, t->core.layout.floats * sizeof(float),
+              1e3 * t->dist.reduce_seconds / (double)t->dist.reductions,
+              100.0 * t->dist.reduce_seconds / seconds, seconds);
+}
+
 int train_run(const train_options *o)
 {
     trainer t = {0};
@@ -509,71 +694,38 @@ int train_run(const train_options *o)
     t.last_checkpoint_step = UINT64_MAX;
     t.last_epoch_loss = NAN;
     train_log_begin(&t.log);
-    char error[CKPT_ERROR_MAX];
-    if (prism_config_read(o->config_path, &t.config, error) != SRNN_OK) {
+    char error[TRAIN_DIST_ERROR_MAX];
+    if (!train_dist_start(&t.dist, error)) {
         fail("%s", error);
         return 1;
     }
-    openblas_set_num_threads(o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN));
-    if (!make_dirs(o->out_dir)) {
-        fail("%s: %s", o->out_dir, strerror(errno));
-        return 1;
-    }
+    failing_rank = t.dist.rank;
+    t.log.silent = t.dist.rank != 0;
+    train_stop_catch();
     int status = 1;
-    t.run_lock = train_run_lock(o->out_dir, error, sizeof error);
-    if (t.run_lock < 0) {
-        fail("%s", error);
-        goto done;
+    bool ready = set_up(&t), training = false;
+    if (!train_dist_any(&t.dist, !ready)) { /* every rank ready */
+        share_start(&t);
+        t.last_weight_check = t.p.global_step;
+        t.core.opt.learning_rate = t.p.learning_rate;
+        if (same_data(&t) && weights_agree(&t)) {
+            describe_run(&t);
+            double start = train_log_elapsed(&t.log);
+            if (t.p.epoch >= o->num_epochs) {
+                train_say(&t.log, "already trained %" PRIu64 " epochs", t.p.epoch);
+                status = 0;
+            } else {
+                training = true; /* from here a failure may be one rank's alone */
+                status = run_epochs(&t);
+            }
+            describe_reductions(&t, train_log_elapsed(&t.log) - start);
+            train_log_end(&t.log);
+        }
     }
-    train_remove_temporaries(o->out_dir); /* only now: they could be another trainer's */
-    if (!load_data(&t)) goto done;
-    char detail[SRNN_ERROR_MAX];
-    if (!train_core_create(&t.core, &t.config, o->batch_size, o->optimizer, o->learning_rate,
-                           o->momentum, detail)) {
-        fail("%s", detail);
-        goto done;
-    }
-    bool rollback = train_rollback_create(&t.rollback, &t.core);
-    t.inputs =
-        malloc(o->batch_size * (t.config.big_frame_size + t.config.seq_len) * sizeof *t.inputs);
-    t.order = malloc(t.train_set.count * sizeof *t.order);
-    if (!rollback || !t.inputs || !t.order) {
-        fail("out of memory");
-        goto done;
-    }
-    if (!start_or_resume(&t)) goto done;
-    if (!train_log_open(&t.log, o->out_dir, &t.p, o->num_epochs, o->log_every,
-                        t.batches_per_epoch, t.subsequences * o->batch_size * t.config.seq_len,
-                        t.config.sample_rate, error)) {
-        fail("%s", error);
-        goto done;
-    }
-    t.core.opt.learning_rate = t.p.learning_rate;
-
-    describe_data(&t, o->data_dir, &t.data);
-    if (t.has_val_data) describe_data(&t, o->val_dir, &t.val_data);
-    train_say(&t.log,
-        "model: %s, D=%" PRIu32 ", L=%" PRIu32 ", frames %" PRIu32 "/%" PRIu32 ", %s Q=%" PRIu32
-        "%s, seq_len %" PRIu32 ": %zu parameters, %.0f MiB of activations",
-        t.config.rnn_type == SRNN_RNN_GRU ? "GRU" : "LSTM", t.config.dim, t.config.num_rnn_layers,
-        t.config.frame_size, t.config.big_frame_size,
-        t.config.q_type == SRNN_Q_MULAW ? "mu-law" : "linear", t.config.q_levels,
-        t.config.skip_conn ? ", skip connections" : "", t.config.seq_len, t.core.layout.parameters,
-        (double)train_net_bytes(t.core.net) / (1 << 20));
-    train_say(&t.log,
-        "training: %zu chunks in %zu batches of %" PRIu64 ", %zu subsequences each: %zu steps "
-        "an epoch; validation: %zu chunks; %s, learning rate %g; %d threads",
-        t.train_set.count, t.batches_per_epoch, o->batch_size, t.subsequences,
-        t.batches_per_epoch * t.subsequences, t.val_set.count, train_optimizer_name(o->optimizer),
-        t.p.learning_rate, openblas_get_num_threads());
-    if (t.p.epoch >= o->num_epochs) {
-        train_say(&t.log, "already trained %" PRIu64 " epochs", t.p.epoch);
-        status = 0;
-    } else {
-        status = run_epochs(&t);
-    }
-    train_log_end(&t.log);
-done:
+    bool agreed = !training || status == 0;
     trainer_free(&t);
+    train_stop_release();
+    train_dist_end(&t.dist, agreed);
+    failing_rank = 0;
     return status;
 }

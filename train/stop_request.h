@@ -1,0 +1,18 @@
+/* Stopping on purpose: while training, SIGINT (Ctrl-C) and SIGTERM ask the run to stop at its
+ * next resume point with a checkpoint, so that nothing is lost; a second SIGINT or SIGTERM ends
+ * the process at once, by that signal's default action. */
+#ifndef TRAIN_STOP_REQUEST_H
+#define TRAIN_STOP_REQUEST_H
+
+#include <stdbool.h>
+
+/* Catches SIGINT and SIGTERM from now on (the first one is answered by a line on stderr). */
+void train_stop_catch(void);
+
+/* Puts back the handlers train_stop_catch replaced, and forgets a request. */
+void train_stop_release(void);
+
+/* The signal that asked to stop, or 0. */
+int train_stop_requested(void);
+
+#endif
