@@ -665,13 +665,18 @@ static void describe_run(trainer *t)
         t->train_set.count, t->batches_per_epoch, o->batch_size, t->subsequences,
         t->batches_per_epoch * t->subsequences, t->val_set.count, train_optimizer_name(o->optimizer),
         t->p.learning_rate, openblas_get_num_threads());
-    if (t->dist.size > 1)
+    if (t->dist.size > 1) {
+        uint64_t fewest = o->batch_size / (uint64_t)t->dist.size;
+        char rows[64];
+        if (o->batch_size % (uint64_t)t->dist.size)
+            snprintf(rows, sizeof rows, "%" PRIu64 " or %" PRIu64, fewest, fewest + 1);
+        else
+            snprintf(rows, sizeof rows, "%" PRIu64, fewest);
         train_say(&t->log,
-                  "MPI: %d processes (%d on this machine), %zu or %zu rows of each batch each; "
+                  "MPI: %d processes (%d on this machine), %s rows of each batch each; "
                   "gradients of %zu bytes summed every step",
-                  t->dist.size, t->dist.local_size, (size_t)(o->batch_size / t->dist.size),
-                  (size_t)((o->batch_size + t->dist.size - 1) / t->dist.size),
-                  t->core.layout.floats * sizeof(float));
+                  t->dist.size, t->dist.local_size, rows, t->core.layout.floats * sizeof(float));
+    }
 }
 
 /* MPI: what summing the gradients cost this run. */

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# srnn train over MPI (issue 16), on this machine's loopback:
+# - mpirun -np 2 with the same global batch logs the losses of the one-process run within 1e-5
+#   relative over 50 steps, and its step-50 checkpoint holds the same weights within 1e-5;
+# - -np 3 with a batch of 4 (shares 2, 1, 1) does too; -np 5 with a batch of 4 is refused with
+#   one line;
+# - kill -9 of one rank mid-run ends the job, and the same command resumes from the last
+#   checkpoint and logs exactly the losses of an uninterrupted 2-process run;
+# - SIGTERM to one rank at a random moment stops every rank at the same step with a checkpoint,
+#   and resuming logs exactly the uninterrupted run's losses; likewise SIGINT to a run without
+#   mpirun; a second SIGINT ends that run at once.
+set -eu
+source "$(dirname "$0")/lib.sh" SRNN BUILD
+trap '[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
+pid= # empty until the first background run: kill -9 0 would kill the whole process group
+
+command -v mpirun >/dev/null || { echo "mpirun missing: apt-get install openmpi-bin"; exit 1; }
+[ "$(cat "$BUILD/mpi" 2>/dev/null)" = 1 ] ||
+    { echo "$SRNN was built without MPI: apt-get install libopenmpi-dev, then make MPI=1"; exit 1; }
+# The tests run as root in containers, which Open MPI refuses unless told; two cores here.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# MPI's own allocations at start are never freed (the ASan build's leak check)
+export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0
+mpi() { mpirun --oversubscribe -np "$@"; }
+
+"$PYTHON" tests/train_data.py "$dir/data" --files 2 --seconds 2 --seed 5
+cat >"$dir/config.json" <<'JSON'
+{"seq_len": 64, "frame_sizes": [4, 16], "dim": 16, "rnn_type": "gru", "num_rnn_layers": 2,
+ "q_type": "mu-law", "q_levels": 256, "skip_conn": true}
+JSON
+# 4 batches of 50 steps, a resume point after each
+options=(--data "$dir/data" --config "$dir/config.json" --batch_size 4 --num_epochs 1
+    --chunk_length 200 --chunk_overlap 50 --val_frac 0.25 --log_every 1 --threads 1
+    --checkpoint_every_batches 1 --max_checkpoints none --generate false)
+
+"$SRNN" train "${options[@]}" --out "$dir/one" >"$dir/one.log"
+mpi 2 "$SRNN" train "${options[@]}" --out "$dir/two" >"$dir/two.log"
+mpi 3 "$SRNN" train "${options[@]}" --max_batches 1 --out "$dir/three" >"$dir/three.log"
+grep -q "^MPI: 3 processes" "$dir/three.log" || fail "-np 3: no MPI line: $(head -3 "$dir/three.log")"
+grep -q "^MPI: .* gradient sums of" "$dir/two.log" || fail "-np 2: no allreduce figures"
+checkpoints() { ls "$1" 2>/dev/null | grep -c '\.state$' || true; }
+[ "$(grep -c "^checkpoint" "$dir/two.log")" -eq "$(checkpoints "$dir/two")" ] ||
+    fail "-np 2: checkpoints not said once each"
+
+# Losses within 1e-5 relative over the first 50 steps, weights at step 50 within 1e-5.
+"$PYTHON" - "$dir" <<'PY' || fail "processes change the numbers"
+import csv, sys
+sys.path.insert(0, "tests/reference")
+import numpy as np
+from srnn_format import read_model
+
+d = sys.argv[1]
+def losses(run):
+    with open(f"{d}/{run}/steps.csv") as f:
+        return np.array([float(row["loss"]) for row in csv.DictReader(f)][:50])
+one = losses("one")
+assert len(one) == 50, len(one)
+ok = True
+for run in ("two", "three"):
+    other = losses(run)
+    worst = np.max(np.abs(other - one) / np.abs(one))
+    a = read_model(f"{d}/one/ckpt-000000050.srnn")[1]
+    b = read_model(f"{d}/{run}/ckpt-000000050.srnn")[1]
+    weights = max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
+    print(f"{run}: losses within {worst:.2g} relative over 50 steps, weights within {weights:.2g}")
+    if not (worst <= 1e-5 and weights <= 1e-5):
+        print(f"{run}: too far")
+        ok = False
+sys.exit(0 if ok else 1)
+PY
+
+# More processes than rows of a batch: one line, no run.
+if mpi 5 "$SRNN" train "${options[@]}" --out "$dir/five" >"$dir/five.log" 2>&1; then
+    fail "-np 5 with --batch_size 4 ran"
+fi
+grep -q "^srnn: train: --batch_size 4 is smaller than the 5 processes" "$dir/five.log" ||
+    fail "-np 5: $(head -3 "$dir/five.log")"
+ls "$dir/five" 2>/dev/null | grep -q ckpt && fail "-np 5 wrote checkpoints"
+
+# $1 run directory, $2 the signal, then the command: runs it in the background and, once it has
+# written a checkpoint, waits a random moment and sends the signal to its last process.
+interrupt() {
+    local out=$1 signal=$2
+    shift 2
+    "$@" >>"$out.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 600); do
+        [ "$(checkpoints "$out")" -gt 0 ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.05
+    done
+    sleep "0.$((RANDOM % 10))$((RANDOM % 10))"
+    local target=$pid child # down to mpirun's last rank: not the shell, not mpirun
+    while child=$(pgrep -P $target | tail -n 1) && [ -n "$child" ]; do target=$child; done
+    kill "-$signal" $target 2>/dev/null || true
+    status=0
+    wait $pid || status=$?
+    pid=
+}
+same_as() { # uninterrupted run, resumed run: the same logs and final weights
+    for log in steps.csv epochs.csv; do
+        cmp -s <(cut -d, -f1-7 "$dir/$1/$log") <(cut -d, -f1-7 "$dir/$2/$log") || {
+            diff <(cut -d, -f1-7 "$dir/$1/$log") <(cut -d, -f1-7 "$dir/$2/$log") | head -5
+            fail "$2: $log differs from $1's"
+        }
+    done
+    local last
+    last=$(ls "$dir/$1" | grep '\.srnn$' | grep ckpt | tail -n 1)
+    cmp -s "$dir/$1/$last" "$dir/$2/$last" || {
+        "$PYTHON" - "$dir/$1/$last" "$dir/$2/$last" <<'PY' || fail "$2: $last differs from $1's"
+import sys
+sys.path.insert(0, "tests/reference")
+import numpy as np
+from srnn_format import read_model
+a, b = read_model(sys.argv[1])[1], read_model(sys.argv[2])[1]
+sys.exit(0 if all(np.array_equal(a[k], b[k]) for k in a) else 1)
+PY
+    }
+}
+
+# kill -9 of one rank: the job ends; the same command resumes and matches the straight run.
+interrupt "$dir/killed" KILL mpi 2 "$SRNN" train "${options[@]}" --out "$dir/killed"
+[ $status -ne 0 ] || fail "kill -9 of a rank: mpirun exited 0"
+echo "kill -9 of a rank after $(checkpoints "$dir/killed") checkpoints: mpirun exit $status"
+mpi 2 "$SRNN" train "${options[@]}" --out "$dir/killed" >>"$dir/killed.log" 2>&1
+grep -q "^resuming from" "$dir/killed.log" || fail "kill -9: the rerun did not resume"
+same_as two killed
+
+# SIGTERM to one rank: every rank stops at the same resume point, with a checkpoint.
+interrupt "$dir/termed" TERM mpi 2 "$SRNN" train "${options[@]}" --out "$dir/termed"
+stopped=$(grep "^stopped at step" "$dir/termed.log" || true)
+echo "SIGTERM to a rank: ${stopped:-not stopped} (exit $status)"
+[ -n "$stopped" ] && [ $status -eq 0 ] || fail "SIGTERM to a rank: no stop line or exit $status"
+step=$(sed -n 's/^stopped at step \([0-9]*\) .*/\1/p' "$dir/termed.log")
+[ -n "$step" ] && [ -f "$dir/termed/ckpt-$(printf %09d "$step").state" ] ||
+    fail "SIGTERM: no checkpoint at the stop step"
+mpi 2 "$SRNN" train "${options[@]}" --out "$dir/termed" >>"$dir/termed.log" 2>&1
+same_as two termed
+
+# SIGINT without mpirun: the same; the resumed run under 2 processes says so.
+interrupt "$dir/inted" INT "$SRNN" train "${options[@]}" --out "$dir/inted"
+stopped=$(grep "^stopped at step" "$dir/inted.log" || true)
+echo "SIGINT: ${stopped:-not stopped} (exit $status)"
+[ -n "$stopped" ] && [ $status -eq 0 ] || fail "SIGINT: no stop line or exit $status"
+grep -q "Ctrl-C again stops at once" "$dir/inted.log" || fail "SIGINT: not acknowledged"
+cp -r "$dir/inted" "$dir/inted2"
+"$SRNN" train "${options[@]}" --out "$dir/inted" >>"$dir/inted.log" 2>&1
+same_as one inted
+mpi 2 "$SRNN" train "${options[@]}" --out "$dir/inted2" >"$dir/inted2.log" 2>&1
+grep -q "^note: the checkpoint was made by 1 processes, this run has 2" "$dir/inted2.log" ||
+    fail "resuming with another number of processes is not said: $(grep -m1 note "$dir/inted2.log")"
+
+# A second SIGINT stops at once: killed by the signal, no stop line.
+"$SRNN" train "${options[@]}" --out "$dir/twice" >"$dir/twice.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do grep -q "^training:" "$dir/twice.log" && break; sleep 0.05; done
+kill -INT $pid
+for _ in $(seq 600); do grep -q "Ctrl-C again" "$dir/twice.log" && break; sleep 0.001; done
+kill -INT $pid
+status=0
+wait $pid || status=$?
+pid=
+[ $status -eq 130 ] || fail "a second SIGINT: exit $status, not 130 (killed by SIGINT)"
+grep -q "^stopped at step" "$dir/twice.log" && fail "a second SIGINT: still stopped gracefully"
+
+finish "srnn train over MPI: $failed failures"
