@@ -13,7 +13,7 @@
 #include "checkpoint.h"
 
 #define STATE_MAGIC "SRNNTRST"
-#define STATE_VERSION 2 /* 1 lacks processes (then 1) */
+#define STATE_VERSION 2 /* 1 lacks processes (then 1), subsequence and carried states */
 #define MODEL_CHECKSUM_OFFSET 24 /* models/FORMAT.md header */
 
 void train_checkpoint_paths(const char *run_dir, uint64_t step, char model[TRAIN_PATH_MAX],
@@ -52,10 +52,11 @@ static void put_f64(byte_buffer *out, double value)
     U64(interval_correct) U64(interval_count) U64(interval_steps)                                  \
     U64(seed) U64(batch_size) U64(train_chunks) U64(val_chunks) U64(chunk_length)                  \
     U32(optimizer) U32(threads) F64(momentum)
-#define PROGRESS_FIELDS_2(U64, U32, F64) U32(processes) /* version 2 on */
+#define PROGRESS_FIELDS_2(U64, U32, F64) U32(processes) U64(subsequence) /* version 2 on */
 /* clang-format on */
 
-bool train_checkpoint_write(const train_core *core, const train_progress *p, const char *model_path,
+bool train_checkpoint_write(const train_core *core, const train_progress *p,
+                            const float *carried, size_t carried_floats, const char *model_path,
                             const char *state_path, const char *metadata,
                             char error[TRAIN_CHECKPOINT_ERROR_MAX])
 {
@@ -80,8 +81,11 @@ bool train_checkpoint_write(const train_core *core, const train_progress *p, con
 #define PUT_F64(f) put_f64(&out, p->f);
     PROGRESS_FIELDS(PUT_U64, PUT_U32, PUT_F64)
     PROGRESS_FIELDS_2(PUT_U64, PUT_U32, PUT_F64)
+    if (!p->subsequence) carried_floats = 0;
+    buffer_put_u64(&out, carried_floats);
     buffer_append(&out, core->opt.m, core->opt.floats * sizeof(float));
     buffer_append(&out, core->opt.v, core->opt.floats * sizeof(float));
+    if (carried_floats) buffer_append(&out, carried, carried_floats * sizeof(float));
     buffer_put_u32(&out, (uint32_t)crc32(0, out.data, (uInt)out.size));
     bool ok = !out.failed;
     if (!ok) snprintf(error, TRAIN_CHECKPOINT_ERROR_MAX, "out of memory writing %s", state_path);
@@ -140,8 +144,9 @@ static uint8_t *read_whole(const char *path, size_t *size)
     return data;
 }
 
-bool train_checkpoint_read(train_core *core, train_progress *p, const char *model_path,
-                           const char *state_path, char error[TRAIN_CHECKPOINT_ERROR_MAX])
+bool train_checkpoint_read(train_core *core, train_progress *p, float *carried,
+                           size_t carried_floats, const char *model_path, const char *state_path,
+                           char error[TRAIN_CHECKPOINT_ERROR_MAX])
 {
     size_t size = 0;
     uint8_t *data = read_whole(state_path, &size);
@@ -182,15 +187,27 @@ bool train_checkpoint_read(train_core *core, train_progress *p, const char *mode
 #define GET_F64(f) p->f = get_f64(&r);
     PROGRESS_FIELDS(GET_U64, GET_U32, GET_F64)
     p->processes = 1;
-    if (version >= 2) PROGRESS_FIELDS_2(GET_U64, GET_U32, GET_F64)
+    p->subsequence = 0;
+    uint64_t stored_carried = 0;
+    if (version >= 2) {
+        PROGRESS_FIELDS_2(GET_U64, GET_U32, GET_F64)
+        stored_carried = get_u64(&r);
+    }
     size_t moments = core->opt.floats * sizeof(float);
-    if (!r.ok || floats != core->opt.floats || (size_t)(r.end - r.p) != 2 * moments) {
+    if (!r.ok || floats != core->opt.floats ||
+        (size_t)(r.end - r.p) != 2 * moments + stored_carried * sizeof(float)) {
         snprintf(error, TRAIN_CHECKPOINT_ERROR_MAX,
                  "%s: optimiser state of another model size or truncated", state_path);
         goto done;
     }
+    if (stored_carried != (p->subsequence ? carried_floats : 0)) {
+        snprintf(error, TRAIN_CHECKPOINT_ERROR_MAX,
+                 "%s: stopped inside a batch of another size or model", state_path);
+        goto done;
+    }
     memcpy(core->opt.m, r.p, moments);
     memcpy(core->opt.v, r.p + moments, moments);
+    if (stored_carried) memcpy(carried, r.p + 2 * moments, stored_carried * sizeof(float));
     core->opt.step = step;
     core->opt.learning_rate = p->learning_rate;
     srnn_model *model = NULL;

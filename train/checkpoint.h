@@ -18,7 +18,8 @@
 /* Where training stands: everything besides weights and moments that resuming restores. */
 typedef struct {
     uint64_t epoch;        /* the epoch under way (0-based) */
-    uint64_t batch;        /* the next batch of that epoch */
+    uint64_t batch;        /* the next batch of that epoch, or the one under way */
+    uint64_t subsequence;  /* the next subsequence of that batch: 0 but for a stop inside it */
     uint64_t global_step;  /* optimisation steps done */
     double learning_rate;  /* current (after schedule and NaN cuts) */
     double epoch_loss_sum; /* nats over the epoch's predictions so far */
@@ -46,14 +47,19 @@ typedef struct {
 void train_checkpoint_paths(const char *run_dir, uint64_t step, char model[TRAIN_PATH_MAX],
                             char state[TRAIN_PATH_MAX]);
 
-/* Writes the model (with metadata) and then the state. */
+/* Writes the model (with metadata) and then the state; inside a batch (progress->subsequence
+ * not 0) the state holds the RNN states carried to the next subsequence, carried_floats of
+ * them (the whole batch's, train_net_get_carried's layout). */
 bool train_checkpoint_write(const train_core *core, const train_progress *progress,
-                            const char *model_path, const char *state_path, const char *metadata,
+                            const float *carried, size_t carried_floats, const char *model_path,
+                            const char *state_path, const char *metadata,
                             char error[TRAIN_CHECKPOINT_ERROR_MAX]);
 
-/* Reads a checkpoint into core (parameters, optimiser) and progress: the state must be
- * intact and name this model file. */
-bool train_checkpoint_read(train_core *core, train_progress *progress, const char *model_path,
+/* Reads a checkpoint into core (parameters, optimiser), progress and, for one inside a batch,
+ * carried (carried_floats: the whole batch's); the state must be intact and name this model
+ * file. */
+bool train_checkpoint_read(train_core *core, train_progress *progress, float *carried,
+                           size_t carried_floats, const char *model_path,
                            const char *state_path, char error[TRAIN_CHECKPOINT_ERROR_MAX]);
 
 /* The step of the newest checkpoint in run_dir whose model and state both exist (a valid

@@ -166,6 +166,58 @@ bool train_dist_same(const train_dist *d, uint64_t value)
 #endif
 }
 
+#ifdef SRNN_MPI
+/* Every rank's count and offset of floats for rows of per_row floats; false when a share is
+ * beyond an MPI count (the caller then aborts). */
+static bool row_shares(const train_dist *d, size_t per_row, size_t batch, int *counts,
+                       int *offsets)
+{
+    for (int r = 0; r < d->size; r++) {
+        size_t first, rows;
+        train_dist_share(r, d->size, batch, &first, &rows);
+        if ((first + rows) * per_row > INT_MAX) return false;
+        counts[r] = (int)(rows * per_row);
+        offsets[r] = (int)(first * per_row);
+    }
+    return true;
+}
+#endif
+
+/* Moves rows between the ranks' shares and rank 0's whole batch. */
+static void move_rows(const train_dist *d, float *mine, float *all, size_t per_row, size_t batch,
+                      bool gather)
+{
+    if (d->size == 1) {
+        memmove(gather ? all : mine, gather ? mine : all, batch * per_row * sizeof(float));
+        return;
+    }
+#ifdef SRNN_MPI
+    int *counts = malloc((size_t)d->size * 2 * sizeof *counts);
+    if (!counts || !row_shares(d, per_row, batch, counts, counts + d->size))
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    int mine_count = counts[d->rank];
+    if (gather)
+        MPI_Gatherv(mine, mine_count, MPI_FLOAT, all, counts, counts + d->size, MPI_FLOAT, 0,
+                    MPI_COMM_WORLD);
+    else
+        MPI_Scatterv(all, counts, counts + d->size, MPI_FLOAT, mine, mine_count, MPI_FLOAT, 0,
+                     MPI_COMM_WORLD);
+    free(counts);
+#endif
+}
+
+void train_dist_gather_rows(const train_dist *d, const float *mine, float *all, size_t per_row,
+                            size_t batch)
+{
+    move_rows(d, (float *)mine, all, per_row, batch, true);
+}
+
+void train_dist_scatter_rows(const train_dist *d, const float *all, float *mine, size_t per_row,
+                             size_t batch)
+{
+    move_rows(d, mine, (float *)all, per_row, batch, false);
+}
+
 void train_dist_broadcast(const train_dist *d, void *data, size_t bytes)
 {
 #ifdef SRNN_MPI

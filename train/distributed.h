@@ -54,6 +54,14 @@ bool train_dist_any(const train_dist *d, bool flag);
 /* Whether every rank holds the same value. */
 bool train_dist_same(const train_dist *d, uint64_t value);
 
+/* Rows of a batch of batch rows, per_row floats each, every rank holding its share
+ * (train_dist_share): gathered into all (the whole batch, rank 0's only), or scattered from
+ * rank 0's all. */
+void train_dist_gather_rows(const train_dist *d, const float *mine, float *all, size_t per_row,
+                            size_t batch);
+void train_dist_scatter_rows(const train_dist *d, const float *all, float *mine, size_t per_row,
+                             size_t batch);
+
 /* Copies rank 0's bytes to every other rank. */
 void train_dist_broadcast(const train_dist *d, void *data, size_t bytes);
 

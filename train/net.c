@@ -124,6 +124,37 @@ void train_net_free(train_net *net)
 
 size_t train_net_bytes(const train_net *net) { return net->bytes; }
 
+size_t train_net_carried_per_row(const train_net *net)
+{
+    size_t per_layer = net->config.rnn_type == SRNN_RNN_LSTM ? 2 : 1;
+    return 2 * net->config.num_rnn_layers * per_layer * net->config.dim;
+}
+
+/* Copies each batch entry's carried states (where train_rnn_begin takes the next
+ * subsequence's initial states from) into rows (out) or from rows into the net. */
+static void copy_carried(const train_net *net, float *rows, bool out)
+{
+    const tier *tiers[] = {&net->big_frame, &net->frame};
+    size_t d = net->config.dim, bytes = d * sizeof(float);
+    for (size_t b = 0; b < net->batch; b++)
+        for (size_t k = 0; k < 2; k++)
+            for (uint32_t l = 0; l < net->config.num_rnn_layers; l++) {
+                const train_rnn_state *s = &tiers[k]->layers[l];
+                float *states[2] = {s->h, s->c}; /* c: LSTM only */
+                for (size_t i = 0; i < 2 && states[i]; i++, rows += d) {
+                    float *last = states[i] + (s->steps * net->batch + b) * d;
+                    memcpy(out ? rows : last, out ? last : rows, bytes);
+                }
+            }
+}
+
+void train_net_get_carried(const train_net *net, float *rows) { copy_carried(net, rows, true); }
+
+void train_net_set_carried(train_net *net, const float *rows)
+{
+    copy_carried(net, (float *)rows, false);
+}
+
 /* ---- frame tiers ---------------------------------------------------------------------- */
 
 /* The tier's input frames: step t of entry b reads the frame samples starting at

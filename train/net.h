@@ -22,6 +22,14 @@ void train_net_free(train_net *net); /* NULL is a no-op */
 /* Bytes of activations and scratch the net holds. */
 size_t train_net_bytes(const train_net *net);
 
+/* The RNN states the next subsequence starts from (when not reset), so that a checkpoint can
+ * stop a batch between two subsequences: B rows of train_net_carried_per_row floats, row b
+ * holding batch entry b's states (the big frame tier's layers, then the frame tier's; h, and
+ * for an LSTM c, of each), so that a share of the batch's rows is a share of the floats. */
+size_t train_net_carried_per_row(const train_net *net);
+void train_net_get_carried(const train_net *net, float *rows);
+void train_net_set_carried(train_net *net, const float *rows);
+
 /* Forward pass on inputs (B, BF + T) int32, row-major, values in [0, Q). Returns the summed
  * cross-entropy in nats over the B·T predictions and counts the argmax hits in *correct.
  * Leaves in the net what train_net_backward needs, including dLoss/dlogits of the mean loss. */

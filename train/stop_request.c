@@ -18,9 +18,8 @@ static void on_signal(int signal_number)
         return;
     }
     requested = signal_number;
-    static const char line[] = "\nsrnn: train: stopping at the next resume point, with a "
-                               "checkpoint (Ctrl-C again stops at once, losing what is not "
-                               "checkpointed)\n";
+    static const char line[] = "\nsrnn: train: stopping after this step, with a checkpoint "
+                               "(Ctrl-C again stops at once, losing what is not checkpointed)\n";
     ssize_t written = write(STDERR_FILENO, line, sizeof line - 1);
     (void)written;
 }

@@ -1,6 +1,6 @@
-/* Stopping on purpose: while training, SIGINT (Ctrl-C) and SIGTERM ask the run to stop at its
- * next resume point with a checkpoint, so that nothing is lost; a second SIGINT or SIGTERM ends
- * the process at once, by that signal's default action. */
+/* Stopping on purpose: while training, SIGINT (Ctrl-C) and SIGTERM ask the run to stop after
+ * the step under way with a checkpoint, so that nothing is lost; a second SIGINT or SIGTERM
+ * ends the process at once, by that signal's default action. */
 #ifndef TRAIN_STOP_REQUEST_H
 #define TRAIN_STOP_REQUEST_H
 

@@ -71,6 +71,10 @@ typedef struct {
     train_dist dist;
     size_t share_first, share_rows; /* this rank's rows of each batch (all of them alone) */
     uint64_t last_weight_check;     /* the step the ranks' weights were last compared at */
+    bool stop_agreed;               /* a signal asked to stop: every rank knows after a step */
+    /* the RNN states carried inside a batch (train_net_get_carried): this rank's rows, and
+     * the whole batch's (rank 0 writes and reads them in a checkpoint inside a batch) */
+    float *carried_mine, *carried_all;
     train_progress p;
     train_rollback rollback; /* the state at the start of the batch */
     int32_t *inputs;
@@ -194,6 +198,12 @@ static uint64_t checkpoint_step(const char *path)
     return step;
 }
 
+/* Floats of the RNN states a whole batch carries from one subsequence to the next. */
+static size_t carried_floats(const trainer *t)
+{
+    return t->o->batch_size * train_net_carried_per_row(t->core.net);
+}
+
 /* Restores the newest checkpoint (or --resume_from), or starts from Keras' initial weights. */
 static bool start_or_resume(trainer *t)
 {
@@ -224,7 +234,9 @@ static bool start_or_resume(trainer *t)
                     o->out_dir);
     }
     if (exact) {
-        if (!train_checkpoint_read(&t->core, &t->p, model, state, error)) return fail("%s", error);
+        if (!train_checkpoint_read(&t->core, &t->p, t->carried_all, carried_floats(t), model,
+                                   state, error))
+            return fail("%s", error);
         if (!check_resumed(t)) return false;
         if (o->learning_rate_set && o->learning_rate != t->p.learning_rate) {
             train_say(&t->log, "learning rate %g as asked (the checkpoint's was %g)", o->learning_rate,
@@ -239,11 +251,19 @@ static bool start_or_resume(trainer *t)
                 t->p.threads, threads);
         if (t->p.processes != (uint32_t)t->dist.size)
             train_say(&t->log,
-                      "note: the checkpoint was made by %" PRIu32 " processes, this run has %d: "
-                      "the losses may differ from an uninterrupted run in the last digits",
-                      t->p.processes, t->dist.size);
-        train_say(&t->log, "resuming from %s: epoch %" PRIu64 ", batch %" PRIu64 ", step %" PRIu64, model,
-            t->p.epoch + 1, t->p.batch, t->p.global_step);
+                      "note: the checkpoint was made by %" PRIu32 " process%s, this run has "
+                      "%d: the losses may differ from an uninterrupted run in the last digits",
+                      t->p.processes, t->p.processes == 1 ? "" : "es", t->dist.size);
+        if (t->p.subsequence)
+            train_say(&t->log,
+                      "resuming from %s: epoch %" PRIu64 ", inside batch %" PRIu64
+                      " at subsequence %" PRIu64 ", step %" PRIu64,
+                      model, t->p.epoch + 1, t->p.batch + 1, t->p.subsequence + 1,
+                      t->p.global_step);
+        else
+            train_say(&t->log,
+                      "resuming from %s: epoch %" PRIu64 ", batch %" PRIu64 ", step %" PRIu64,
+                      model, t->p.epoch + 1, t->p.batch, t->p.global_step);
         return true;
     }
     if (weights_only) {
@@ -308,6 +328,11 @@ static bool save_checkpoint(trainer *t, bool previews)
     char model[TRAIN_PATH_MAX], state[TRAIN_PATH_MAX], error[TRAIN_CHECKPOINT_ERROR_MAX];
     char metadata[8192];
     if (!weights_agree(t)) return false;
+    if (t->p.subsequence) {
+        train_net_get_carried(t->core.net, t->carried_mine);
+        train_dist_gather_rows(&t->dist, t->carried_mine, t->carried_all,
+                               train_net_carried_per_row(t->core.net), t->o->batch_size);
+    }
     t->last_checkpoint_step = t->p.global_step;
     if (t->dist.rank != 0) return true;
     train_checkpoint_paths(t->o->out_dir, t->p.global_step, model, state);
@@ -315,7 +340,8 @@ static bool save_checkpoint(trainer *t, bool previews)
     t->p.threads = (uint32_t)openblas_get_num_threads();
     t->p.processes = (uint32_t)t->dist.size;
     metadata_text(t, metadata, sizeof metadata);
-    if (!train_checkpoint_write(&t->core, &t->p, model, state, metadata, error))
+    if (!train_checkpoint_write(&t->core, &t->p, t->carried_all, carried_floats(t), model, state,
+                                metadata, error))
         return fail("%s", error);
     if (t->o->max_checkpoints) train_checkpoint_sweep(t->o->out_dir, t->o->max_checkpoints);
     train_say(&t->log, "checkpoint %s", model);
@@ -351,15 +377,18 @@ static bool save_best(trainer *t)
 static train_step_result step(trainer *t, size_t j)
 {
     train_step_result r = train_core_gradients(&t->core, t->inputs, j == 0);
-    if (t->dist.size > 1) {
-        double stats[3] = {r.loss_sum, (double)r.correct, (double)r.count};
+    bool stop = train_stop_requested() != 0;
+    if (t->dist.size > 1) { /* the stop request rides along: every rank stops after one step */
+        double stats[4] = {r.loss_sum, (double)r.correct, (double)r.count, stop};
         train_dist_sum_gradients(&t->dist, t->core.grads, t->core.layout.floats, t->share_rows,
-                                 t->o->batch_size, stats, 3);
+                                 t->o->batch_size, stats, 4);
         r.loss_sum = stats[0];
         r.correct = (uint64_t)stats[1];
         r.count = (uint64_t)stats[2];
         r.finite = isfinite(r.loss_sum);
+        stop = stats[3] > 0;
     }
+    t->stop_agreed = stop;
     if (!t->nan_injected && t->p.global_step + 1 == t->o->inject_nan_at_step) {
         t->core.grads[0] = NAN; /* a stand-in for an exploding gradient, once */
         t->nan_injected = true;
@@ -382,24 +411,30 @@ static void count_step(train_progress *p, const train_step_result *r)
     p->interval_steps++;
 }
 
-/* One batch: its subsequences in order, states carried. A non-finite step puts the state of
- * the batch's start back, cuts the learning rate and runs the batch again. */
+/* One batch: its subsequences in order, states carried, from p.subsequence on (a run resumed
+ * inside the batch starts from its checkpoint's carried states). A non-finite step puts the
+ * state of the batch's start (or of the resume point) back, cuts the learning rate and runs
+ * the batch again. A stop request ends the batch after the step under way with p.subsequence
+ * the next one; otherwise p.subsequence is 0 at the end. */
 static bool train_batch(trainer *t, const size_t *ids)
 {
     train_rollback_save(&t->rollback, &t->core);
     for (;;) {
         train_progress before = t->p;
         bool finite = true;
-        for (size_t j = 0; j < t->subsequences && finite; j++) {
+        if (t->p.subsequence) train_net_set_carried(t->core.net, t->carried_mine);
+        for (size_t j = t->p.subsequence; j < t->subsequences && finite; j++) {
             train_subsequence(&t->data, &t->config, ids + t->share_first, t->share_rows, j,
                               t->inputs);
             train_step_result r = step(t, j);
             finite = r.finite;
             if (!finite) break;
             count_step(&t->p, &r);
+            t->p.subsequence = j + 1 < t->subsequences ? j + 1 : 0;
             train_log_step(&t->log, &t->p,
                            ((double)t->p.batch + (double)(j + 1) / (double)t->subsequences) /
                                (double)t->batches_per_epoch);
+            if (t->stop_agreed && t->p.subsequence) return true;
         }
         if (finite) return true;
         uint64_t failed_step = t->p.global_step + 1;
@@ -497,11 +532,11 @@ static bool end_epoch(trainer *t, bool *failed)
     return true;
 }
 
-/* Whether SIGINT or SIGTERM reached any rank: every rank gets the same answer at the same
- * resume point. */
+/* Whether SIGINT or SIGTERM reached any rank (after the last step or since): every rank gets
+ * the same answer at the same point. */
 static bool stop_asked(const trainer *t)
 {
-    return train_dist_any(&t->dist, train_stop_requested() != 0);
+    return t->stop_agreed || train_dist_any(&t->dist, train_stop_requested() != 0);
 }
 
 /* Ends a run a signal stopped, with a checkpoint of where it stands. */
@@ -534,6 +569,7 @@ static int run_epochs(trainer *t)
         train_epoch_order(&t->train_set, o->seed, t->p.epoch, t->order);
         while (t->p.batch < t->batches_per_epoch) {
             if (!train_batch(t, t->order + t->p.batch * o->batch_size)) return 1;
+            if (t->p.subsequence) return stop_now(t); /* stopped inside the batch */
             t->p.batch++;
             t->batches_this_run++;
             bool last = t->p.batch == t->batches_per_epoch;
@@ -572,6 +608,8 @@ static void trainer_free(trainer *t)
     train_rollback_free(&t->rollback);
     free(t->inputs);
     free(t->order);
+    free(t->carried_mine);
+    free(t->carried_all);
     train_core_free(&t->core);
     train_chunk_lists_free(&t->train_set, &t->val_set);
     train_dataset_free(&t->data);
@@ -620,7 +658,10 @@ static bool set_up(trainer *t)
     t->inputs =
         malloc(t->share_rows * (t->config.big_frame_size + t->config.seq_len) * sizeof *t->inputs);
     t->order = malloc(t->train_set.count * sizeof *t->order);
-    if (!rollback || !t->inputs || !t->order) return fail("out of memory");
+    t->carried_mine = malloc(t->share_rows * train_net_carried_per_row(t->core.net) * sizeof(float));
+    t->carried_all = malloc(carried_floats(t) * sizeof(float));
+    if (!rollback || !t->inputs || !t->order || !t->carried_mine || !t->carried_all)
+        return fail("out of memory");
     if (lead && !start_or_resume(t)) return false;
     if (!train_log_open(&t->log, o->out_dir, &t->p, o->num_epochs, o->log_every,
                         t->batches_per_epoch, t->subsequences * o->batch_size * t->config.seq_len,
@@ -711,6 +752,9 @@ int train_run(const train_options *o)
     bool ready = set_up(&t), training = false;
     if (!train_dist_any(&t.dist, !ready)) { /* every rank ready */
         share_start(&t);
+        if (t.p.subsequence)
+            train_dist_scatter_rows(&t.dist, t.carried_all, t.carried_mine,
+                                    train_net_carried_per_row(t.core.net), o->batch_size);
         t.last_weight_check = t.p.global_step;
         t.core.opt.learning_rate = t.p.learning_rate;
         if (same_data(&t) && weights_agree(&t)) {
