@@ -207,6 +207,17 @@ $(BUILD)/bench/bench_train: bench/bench_train.c $(TRAIN_LIB) $(CKPT_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(TRAIN_CFLAGS) $(DEPFLAGS) $(LDFLAGS) $< $(TRAIN_LIB) $(CKPT_LIB) $(LIB) $(TRAIN_LIBS) $(LDLIBS) -o $@
 
+# srnn train over MPI: 1 and 2 processes, the gradient sums' share and one allreduce's time
+# (bench/bench_mpi.sh); needs MPI (MPI=1 when pkg-config finds it: the default).
+.PHONY: bench-mpi
+bench-mpi: $(SRNN) $(BUILD)/bench/bench_allreduce
+	@BUILD=$(BUILD) PYTHON=$(PYTHON) bash bench/bench_mpi.sh
+
+$(BUILD)/bench/bench_allreduce: bench/bench_allreduce.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call pkgconfig,--cflags,$(MPI_PKG)) $(DEPFLAGS) $(LDFLAGS) $< \
+	    $(call pkgconfig,--libs,$(MPI_PKG)) -o $@
+
 # The engine's speed against the machine's peak, PyTorch and OpenBLAS (srnn help bench).
 .PHONY: bench
 bench: $(SRNN)

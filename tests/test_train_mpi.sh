@@ -8,7 +8,8 @@
 #   checkpoint and logs exactly the losses of an uninterrupted 2-process run;
 # - SIGTERM to one rank at a random moment stops every rank at the same step with a checkpoint,
 #   and resuming logs exactly the uninterrupted run's losses; likewise SIGINT to a run without
-#   mpirun, which resumed by 2 processes says so. (A second signal: tests/test_train_stop.c.)
+#   mpirun (GRU and LSTM), which resumed by 2 processes says so. (A second signal:
+#   tests/test_train_stop.c.)
 set -eu
 source "$(dirname "$0")/lib.sh" SRNN BUILD
 trap '[ -z "$pid" ] || kill -9 "$pid" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
@@ -151,6 +152,14 @@ grep -q "Ctrl-C again stops at once" "$dir/inted.log" || fail "SIGINT: not ackno
 cp -r "$dir/inted" "$dir/inted2"
 "$SRNN" train "${options[@]}" --out "$dir/inted" >>"$dir/inted.log" 2>&1
 same_as one inted
+# An LSTM carries cell states too.
+sed 's/"gru"/"lstm"/' "$dir/config.json" >"$dir/lstm.json"
+lstm=("${options[@]/config.json/lstm.json}")
+"$SRNN" train "${lstm[@]}" --out "$dir/lstm" >"$dir/lstm.log"
+interrupt "$dir/lstm_inted" INT 5 "$SRNN" train "${lstm[@]}" --out "$dir/lstm_inted"
+grep "^stopped at step" "$dir/lstm_inted.log" || fail "LSTM: SIGINT did not stop the run"
+"$SRNN" train "${lstm[@]}" --out "$dir/lstm_inted" >>"$dir/lstm_inted.log" 2>&1
+same_as lstm lstm_inted
 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/inted2" >"$dir/inted2.log" 2>&1
 grep -q "^note: the checkpoint was made by 1 process, this run has 2" "$dir/inted2.log" ||
     fail "resuming with another number of processes is not said: $(grep -m1 note "$dir/inted2.log")"

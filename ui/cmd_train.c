@@ -283,7 +283,8 @@ const cli_command cmd_train = {
     "  --val_data DIR                validate on the audio under DIR instead of val_frac\n"
     "  --chunk_length MS             8000 (chunk_audio.py's milliseconds)\n"
     "  --chunk_overlap MS            1000\n"
-    "  --threads N                   OpenBLAS threads (default: every core)\n"
+    "  --threads N                   OpenBLAS threads (default: every core; under mpirun, the\n"
+    "                                cores each process may use, shared on its machine)\n"
     "  --seed N                      1: initial weights, split and batch order\n"
     "  --checkpoint_every_batches N  also a resume point every N batches (default off)\n"
     "  --max_batches N               stop after N batches, with a checkpoint\n"
@@ -292,6 +293,11 @@ const cli_command cmd_train = {
     "\n"
     "A non-finite loss or gradient restores the weights and optimiser of the batch's start,\n"
     "cuts the learning rate x0.1 and repeats the batch. Resuming reproduces the losses of an\n"
-    "uninterrupted run (same --threads).\n",
+    "uninterrupted run (same --threads). SIGINT (Ctrl-C) or SIGTERM stops after the step under\n"
+    "way with a checkpoint; a second one stops at once.\n"
+    "\n"
+    "mpirun -np N [--hostfile H] srnn train ... trains on N processes (a build with MPI), each\n"
+    "on its share of every batch: the same global --batch_size, the gradients summed. Rank 0\n"
+    "alone writes RUNDIR; every machine needs the same audio under --data.\n",
     train_command,
 };
