@@ -43,3 +43,6 @@ TEST_PACKAGES+=(dpkg-dev debhelper lintian)
 # make install's test (tests/once_install.sh): man and groff for the man page, binutils'
 # readelf and nm for the library's soname and symbols.
 TEST_PACKAGES+=(man-db groff-base binutils)
+# srnn train over MPI (tests/test_train_mpi.sh, make bench-mpi): Open MPI's headers and mpirun.
+# Optional for building: make leaves MPI out when pkg-config does not find it.
+TEST_PACKAGES+=(libopenmpi-dev openmpi-bin)
