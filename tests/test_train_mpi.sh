@@ -20,9 +20,10 @@ command -v mpirun >/dev/null || { echo "mpirun missing: apt-get install openmpi-
     { echo "$SRNN was built without MPI: apt-get install libopenmpi-dev, then make MPI=1"; exit 1; }
 # The tests run as root in containers, which Open MPI refuses unless told; two cores here.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# MPI's own allocations at start are never freed (the ASan build's leak check)
-export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0
-mpi() { mpirun --oversubscribe -np "$@"; }
+# MPI's own allocations at start are never freed: no leak check under mpirun (the ASan build)
+mpi() {
+    ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0 mpirun --oversubscribe -np "$@"
+}
 
 "$PYTHON" tests/train_data.py "$dir/data" --files 2 --seconds 2 --seed 5
 cat >"$dir/config.json" <<'JSON'

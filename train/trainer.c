@@ -94,13 +94,14 @@ static int failing_rank;
 static bool fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
 static bool fail(const char *format, ...)
 {
+    char line[4096];
+    int at = snprintf(line, sizeof line, "srnn: train: ");
+    if (failing_rank) at += snprintf(line + at, sizeof line - (size_t)at, "rank %d: ", failing_rank);
     va_list args;
     va_start(args, format);
-    fputs("srnn: train: ", stderr);
-    if (failing_rank) fprintf(stderr, "rank %d: ", failing_rank);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
+    vsnprintf(line + at, sizeof line - (size_t)at, format, args);
     va_end(args);
+    fprintf(stderr, "%s\n", line); /* in one piece: other ranks may be failing beside it */
     return false;
 }
 
@@ -636,8 +637,9 @@ static bool set_up(trainer *t)
     bool lead = t->dist.rank == 0;
     char error[CKPT_ERROR_MAX];
     if (prism_config_read(o->config_path, &t->config, error) != SRNN_OK) return fail("%s", error);
-    if (o->batch_size < (uint64_t)t->dist.size)
-        return fail("--batch_size %" PRIu64 " is smaller than the %d processes: each needs at "
+    if (o->batch_size < (uint64_t)t->dist.size) /* said once, by rank 0 */
+        return t->dist.rank == 0 &&
+               fail("--batch_size %" PRIu64 " is smaller than the %d processes: each needs at "
                     "least one row of every batch",
                     o->batch_size, t->dist.size);
     openblas_set_num_threads(o->threads > 0 ? o->threads : train_dist_default_threads(&t->dist));
