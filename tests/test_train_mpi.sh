@@ -3,7 +3,7 @@
 # - mpirun -np 2 with the same global batch logs the losses of the one-process run within 1e-5
 #   relative over 50 steps, and its step-50 checkpoint holds the same weights within 1e-5;
 # - -np 3 with a batch of 4 (shares 2, 1, 1) does too; -np 5 with a batch of 4 is refused with
-#   one line;
+#   one line; ranks whose weights part (another optimiser on one) stop at the first checksum;
 # - kill -9 of one rank mid-run ends the job, and the same command resumes from the last
 #   checkpoint and logs exactly the losses of an uninterrupted 2-process run;
 # - SIGTERM to one rank at a random moment stops every rank at the same step with a checkpoint,
@@ -42,6 +42,16 @@ mpi 2 "$SRNN" train "${options[@]}" --out "$dir/two" >"$dir/two.log"
 mpi 3 "$SRNN" train "${options[@]}" --max_batches 1 --out "$dir/three" >"$dir/three.log"
 grep -q "^MPI: 3 processes" "$dir/three.log" || fail "-np 3: no MPI line: $(head -3 "$dir/three.log")"
 grep -q "^MPI: .* gradient sums of" "$dir/two.log" || fail "-np 2: no allreduce figures"
+# Processes that update differently (another optimiser on rank 1, MPMD): the weight checksums
+# part at the first comparison, which stops the job with one line.
+if mpi 1 "$SRNN" train "${options[@]}" --out "$dir/parted" : -np 1 "$SRNN" train \
+    "${options[@]}" --optimizer sgd --out "$dir/parted" >"$dir/parted.log" 2>&1; then
+    fail "ranks with different optimisers: the run went on"
+fi
+grep -q "^srnn: train: .*the processes' weights differ at step 50 " "$dir/parted.log" ||
+    fail "ranks with different optimisers: $(grep -m1 'srnn: train' "$dir/parted.log")"
+ls "$dir/parted" | grep -q ckpt && fail "ranks with different optimisers: a checkpoint written"
+
 checkpoints() { ls "$1" 2>/dev/null | grep -c '\.state$' || true; }
 [ "$(grep -c "^checkpoint" "$dir/two.log")" -eq "$(checkpoints "$dir/two")" ] ||
     fail "-np 2: checkpoints not said once each"

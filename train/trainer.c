@@ -432,6 +432,9 @@ static bool train_batch(trainer *t, const size_t *ids)
             if (!finite) break;
             count_step(&t->p, &r);
             t->p.subsequence = j + 1 < t->subsequences ? j + 1 : 0;
+            if (t->p.global_step >= t->last_weight_check + WEIGHT_CHECK_STEPS &&
+                !weights_agree(t))
+                return false;
             train_log_step(&t->log, &t->p,
                            ((double)t->p.batch + (double)(j + 1) / (double)t->subsequences) /
                                (double)t->batches_per_epoch);
@@ -580,9 +583,6 @@ static int run_epochs(trainer *t)
             bool asked = stop_asked(t);
             if (!last && (stop || resume_point || asked) && !save_checkpoint(t, false)) return 1;
             if (asked && !last) return stop_now(t);
-            if (t->p.global_step - t->last_weight_check >= WEIGHT_CHECK_STEPS &&
-                !weights_agree(t))
-                return 1;
             if (stop && !last) {
                 train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)", t->batches_this_run);
                 return 0;
