@@ -11,7 +11,7 @@
 # directories, JACK servers and X displays of their own). The slow system tests start first, so
 # that the longest do not end the run alone. A test whose source (the script, or tests/NAME.c
 # for a program) has a line "# run.sh: alone" runs after all others, with nothing beside it: it
-# measures this machine's speed, which a neighbour would change.
+# measures this machine's speed, or keeps time with a JACK server, which a neighbour would upset.
 # -k PATTERN runs only the tests whose file name contains PATTERN (test_lv2_sound,
 # test_play_jack.sh, once_neon.sh); with several, a test runs when its name contains any of
 # them; none matching is a failure. The golden data is then written only when it is missing or
