@@ -1,7 +1,8 @@
 /* The training loop of PRiSM's train.py: epochs of batches of stateful subsequences, validation
  * at each epoch's end, checkpoints, previews, the learning-rate schedule and early stopping;
  * and what PRiSM lacked: resume points inside an epoch, exact resumption, and recovery from a
- * non-finite loss or gradient (the weights of the batch's start back, learning rate x0.1). */
+ * non-finite loss or gradient (the weights of the batch's start back, learning rate x0.1); and
+ * gradual block pruning (pruning.h). */
 #include <cblas.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -51,6 +52,7 @@ void train_options_default(train_options *o)
     o->chunk_ms = 8000.0;
     o->overlap_ms = 1000.0;
     o->log_every = 50;
+    train_prune_defaults(&o->prune);
 }
 
 typedef struct {
@@ -70,6 +72,7 @@ typedef struct {
     uint64_t last_checkpoint_step; /* UINT64_MAX before the first of this run */
     bool nan_injected;             /* --inject_nan_at_step has fired */
     double last_epoch_loss;        /* of the last epoch this run finished, else NAN */
+    double density;                /* the pruning mask's share of the prunable weights, else NAN */
     int run_lock; /* the run directory's lock file, -1 before it is taken */
 } trainer;
 
@@ -149,6 +152,37 @@ static void fresh_progress(trainer *t)
     t->p.chunk_length = t->data.chunk_length;
     t->p.optimizer = o->optimizer;
     t->p.momentum = o->momentum;
+    t->p.prune = o->prune;
+}
+
+static bool same_pruning(const train_prune_options *a, const train_prune_options *b)
+{
+    for (int k = 0; k < SRNN_PRUNE_KINDS; k++)
+        if (a->density[k] != b->density[k]) return false;
+    return a->start == b->start && a->end == b->end && a->every == b->every;
+}
+
+/* A resumed run prunes on the checkpoint's schedule: given no pruning options it goes on with
+ * it, and a checkpoint without pruning takes the options' schedule from here on. */
+static bool check_pruning(trainer *t)
+{
+    const train_prune_options *o = &t->o->prune, *p = &t->p.prune;
+    if (same_pruning(o, p)) return true;
+    if (!train_prune_active(o)) {
+        train_say(&t->log, "pruning as the checkpoint did");
+        return true;
+    }
+    if (!train_prune_active(p)) {
+        train_say(&t->log, "pruning from step %" PRIu64 " on (the checkpoint had none)",
+                  t->p.global_step);
+        t->p.prune = *o;
+        return true;
+    }
+    return fail("the checkpoint was made with --prune_density_rnn %g --prune_density_upsampling "
+                "%g --prune_density_mlp %g --prune_start %" PRIu64 " --prune_end %" PRIu64
+                " --prune_every %" PRIu64,
+                p->density[SRNN_PRUNE_RNN], p->density[SRNN_PRUNE_UPSAMPLING],
+                p->density[SRNN_PRUNE_MLP], p->start, p->end, p->every);
 }
 
 /* A resumed run must see the data and settings its checkpoint was made with. */
@@ -168,7 +202,7 @@ static bool check_resumed(trainer *t)
                     "chunks of %zu samples now, %" PRIu64 " and %" PRIu64 " of %" PRIu64 " then",
                     t->train_set.count, t->val_set.count, t->data.chunk_length, p->train_chunks,
                     p->val_chunks, p->chunk_length);
-    return true;
+    return check_pruning(t);
 }
 
 /* The step in a checkpoint's name (…/ckpt-STEP.srnn), or 0. */
@@ -249,7 +283,7 @@ static bool start_or_resume(trainer *t)
 static void metadata_text(const trainer *t, char *out, size_t size)
 {
     time_t now = time(NULL);
-    char created[32], train_nll[64] = "", val_nll[64] = "";
+    char created[32], train_nll[64] = "", val_nll[64] = "", density[64] = "";
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     double train_loss = t->p.epoch_count ? t->p.epoch_loss_sum / (double)t->p.epoch_count
                                          : t->last_epoch_loss;
@@ -257,16 +291,18 @@ static void metadata_text(const trainer *t, char *out, size_t size)
         snprintf(train_nll, sizeof train_nll, "train_nll_bits=%.6f\n", train_loss / log(2.0));
     if (isfinite(t->p.last_val_loss))
         snprintf(val_nll, sizeof val_nll, "val_nll_bits=%.6f\n", t->p.last_val_loss / log(2.0));
+    if (t->core.mask)
+        snprintf(density, sizeof density, "pruned_density=%.6f\n", train_prune_kept(&t->core));
     snprintf(out, size,
              "name=SampleRNN trained by srnn train\n"
              "training_data=%s\n"
-             "%s%s"
+             "%s%s%s"
              "training_epochs=%" PRIu64 "\n"
              "training_batches=%" PRIu64 "\n"
              "training_steps=%" PRIu64 "\n"
              "created=%s\n"
              "created_by=srnn train\n",
-             t->o->data_dir, train_nll, val_nll, t->p.epoch, t->p.batch, t->p.global_step, created);
+             t->o->data_dir, train_nll, val_nll, density, t->p.epoch, t->p.batch, t->p.global_step, created);
 }
 
 /* Writes a checkpoint of the current state; with previews, renders them from it. */
@@ -309,17 +345,22 @@ static bool save_best(trainer *t)
 
 /* ---- steps and batches -------------------------------------------------------------------- */
 
-/* One optimisation step on the subsequence in t->inputs, the j-th of its batch: forward and
- * backward, clip, update. */
-static train_step_result step(trainer *t, size_t j)
+/* One optimisation step on the subsequence in t->inputs, the j-th of its batch: the pruning
+ * schedule's masks when due, forward and backward, clip, update. false when out of memory. */
+static bool step(trainer *t, size_t j, train_step_result *r)
 {
-    train_step_result r = train_core_gradients(&t->core, t->inputs, j == 0);
+    if (train_prune_due(&t->p.prune, t->p.global_step)) {
+        if (!train_prune(&t->core, &t->p.prune, t->p.global_step))
+            return fail("out of memory pruning");
+        t->density = train_prune_kept(&t->core);
+    }
+    *r = train_core_gradients(&t->core, t->inputs, j == 0);
     if (!t->nan_injected && t->p.global_step + 1 == t->o->inject_nan_at_step) {
         t->core.grads[0] = NAN; /* a stand-in for an exploding gradient, once */
         t->nan_injected = true;
     }
-    train_core_apply(&t->core, &r);
-    return r;
+    train_core_apply(&t->core, r);
+    return true;
 }
 
 /* Counts a step's result into the epoch and the log interval. */
@@ -346,18 +387,21 @@ static bool train_batch(trainer *t, const size_t *ids)
         bool finite = true;
         for (size_t j = 0; j < t->subsequences && finite; j++) {
             train_subsequence(&t->data, &t->config, ids, t->o->batch_size, j, t->inputs);
-            train_step_result r = step(t, j);
+            train_step_result r;
+            if (!step(t, j, &r)) return false;
             finite = r.finite;
             if (!finite) break;
             count_step(&t->p, &r);
             train_log_step(&t->log, &t->p,
                            ((double)t->p.batch + (double)(j + 1) / (double)t->subsequences) /
-                               (double)t->batches_per_epoch);
+                               (double)t->batches_per_epoch,
+                           t->density);
         }
         if (finite) return true;
         uint64_t failed_step = t->p.global_step + 1;
         t->p = before;
         train_rollback_restore(&t->rollback, &t->core);
+        if (t->core.mask) t->density = train_prune_kept(&t->core);
         t->p.learning_rate *= NAN_CUT;
         t->core.opt.learning_rate = t->p.learning_rate;
         t->p.nan_recoveries++;
@@ -508,6 +552,7 @@ int train_run(const train_options *o)
     t.run_lock = -1;
     t.last_checkpoint_step = UINT64_MAX;
     t.last_epoch_loss = NAN;
+    t.density = NAN;
     train_log_begin(&t.log);
     char error[CKPT_ERROR_MAX];
     if (prism_config_read(o->config_path, &t.config, error) != SRNN_OK) {
@@ -533,15 +578,19 @@ int train_run(const train_options *o)
         fail("%s", detail);
         goto done;
     }
-    bool rollback = train_rollback_create(&t.rollback, &t.core);
     t.inputs =
         malloc(o->batch_size * (t.config.big_frame_size + t.config.seq_len) * sizeof *t.inputs);
     t.order = malloc(t.train_set.count * sizeof *t.order);
-    if (!rollback || !t.inputs || !t.order) {
+    if ((train_prune_active(&o->prune) && !train_prune_begin(&t.core)) || !t.inputs || !t.order) {
         fail("out of memory");
         goto done;
     }
     if (!start_or_resume(&t)) goto done;
+    if (!train_rollback_create(&t.rollback, &t.core)) {
+        fail("out of memory");
+        goto done;
+    }
+    if (t.core.mask) t.density = train_prune_kept(&t.core);
     if (!train_log_open(&t.log, o->out_dir, &t.p, o->num_epochs, o->log_every,
                         t.batches_per_epoch, t.subsequences * o->batch_size * t.config.seq_len,
                         t.config.sample_rate, error)) {
