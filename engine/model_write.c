@@ -309,5 +309,14 @@ srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
                                     srnn_precision precision, srnn_precision sample_precision,
                                     double density, char error[SRNN_ERROR_MAX])
 {
-    return write_model(path, config, tensors, metadata, precision, sample_precision, density, true, error);
+    return write_model(path, config, tensors, metadata, precision, sample_precision, density, false,
+                       error);
+}
+
+srnn_status srnn_model_write_sparse(const char *path, const srnn_config *config,
+                                    const float *const *tensors, const char *metadata,
+                                    srnn_precision precision, srnn_precision sample_precision,
+                                    char error[SRNN_ERROR_MAX])
+{
+    return write_model(path, config, tensors, metadata, precision, sample_precision, 1.0, true, error);
 }

@@ -59,7 +59,8 @@ def nonzero_pieces(m):
 def engine_matrices(name, w, skip):  # (kind, [the matrices the engine runs])
     if name.endswith("/upsample"):
         return "upsampling", [u.T for u in w]
-    if name in ("sample_mlp/hidden1/kernel", "sample_mlp/hidden2/kernel", "sample_mlp/output/kernel"):
+    if name in ("sample_mlp/hidden1/kernel", "sample_mlp/hidden2/kernel",
+                "sample_mlp/output/kernel"):
         return "mlp", [w]
     if name == "frame/rnn/layer_0/kernel":  # the halves' sum; either half nonzero marks it
         half = w.shape[0] // 2

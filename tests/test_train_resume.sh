@@ -15,15 +15,16 @@ cat >"$dir/config.json" <<'JSON'
 {"seq_len": 64, "frame_sizes": [4, 16], "dim": 16, "rnn_type": "gru", "num_rnn_layers": 2,
  "q_type": "mu-law", "q_levels": 256, "skip_conn": true}
 JSON
-common=(--data "$dir/data" --config "$dir/config.json" --batch_size 2 --num_epochs 2
+common=(--data "$dir/data" --config "$dir/config.json" --batch_size 2
     --chunk_length 500 --chunk_overlap 100 --val_frac 0.25 --log_every 1 --threads 1
     --checkpoint_every_batches 1 --max_checkpoints none --generate false)
-# 1500 steps in 12 batches of 125; the pruning ends in the 8th
-pruning=(--prune_density 0.3 --prune_start 200 --prune_end 1000 --prune_every 100)
+# 125 steps a batch, 6 batches an epoch: two epochs dense; one pruned, the pruning ending in the
+# 5th batch
+pruning=(--num_epochs 1 --prune_density 0.3 --prune_start 100 --prune_end 550 --prune_every 50)
 
 for variant in dense pruned; do
     options=("${common[@]}")
-    [ $variant = dense ] || options+=("${pruning[@]}")
+    if [ $variant = dense ]; then options+=(--num_epochs 2); else options+=("${pruning[@]}"); fi
     run=$dir/$variant
     checkpoints() { ls "$run/killed" 2>/dev/null | grep -c '\.state$' || true; }
 

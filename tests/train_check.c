@@ -190,8 +190,10 @@ static void run(const char *dir, const char *name)
             size_t moved = 0, zeros = 0;
             for (size_t i = 0; i < core.layout.floats; i++)
                 if (core.mask[i] == 0.0f) moved += core.params[i] != 0.0f, zeros++;
-            CHECK_SHOW(zeros > 0 && moved == 0, "%s: %zu of %zu pruned weights moved off zero (%.3f of "
-                       "the prunable weights kept)", name, moved, zeros, train_prune_kept(&core));
+            CHECK_SHOW(zeros > 0 && moved == 0,
+                       "%s: %zu of %zu pruned weights moved off zero (%.3f of the prunable "
+                       "weights kept)",
+                       name, moved, zeros, train_prune_kept(&core));
         }
     }
     free(sub);

@@ -1,9 +1,9 @@
 /* Checkpoints: a model file the engine plays (RUN/ckpt-STEP.srnn) and beside it the state
  * that resuming needs (RUN/ckpt-STEP.state): the optimiser's moments and step, the pruning
- * mask and schedule, the position in the data, the epoch's running metrics, early stopping's memory. Each file is written
- * atomically (temporary file, fsync, rename, fsync of the folder), the model first; the state
- * names the model's checksum, so a crash between the two leaves a model without a state,
- * which resuming passes over. */
+ * mask and schedule, the position in the data, the epoch's running metrics, early stopping's
+ * memory. Each file is written atomically (temporary file, fsync, rename, fsync of the
+ * folder), the model first; the state names the model's checksum, so a crash between the two
+ * leaves a model without a state, which resuming passes over. */
 #ifndef TRAIN_CHECKPOINT_H
 #define TRAIN_CHECKPOINT_H
 

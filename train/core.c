@@ -101,7 +101,7 @@ srnn_status train_core_write_model(const train_core *core, const char *path, con
     const float *tensors[TRAIN_MAX_TENSORS];
     for (size_t i = 0; i < core->layout.count; i++)
         tensors[i] = core->params + core->layout.offset[i];
-    /* the pruned matrices' zero pieces are stored block-sparse: the engine plays the sparse model */
-    return srnn_model_write_pruned(path, &core->layout.config, tensors, metadata, SRNN_PRECISION_F32,
-                                   SRNN_PRECISION_AUTO, 1.0, error);
+    /* pruned matrices' zero pieces are stored block-sparse: the engine plays the sparse model */
+    return srnn_model_write_sparse(path, &core->layout.config, tensors, metadata,
+                                   SRNN_PRECISION_F32, SRNN_PRECISION_AUTO, error);
 }

@@ -1,5 +1,5 @@
-/* The state of a batch's start (parameters, optimiser moments and step, the pruning mask), kept so that a
- * non-finite loss or gradient can take the batch back and run it again. */
+/* The state of a batch's start (parameters, optimiser moments and step, the pruning mask),
+ * kept so that a non-finite loss or gradient can take the batch back and run it again. */
 #ifndef TRAIN_ROLLBACK_H
 #define TRAIN_ROLLBACK_H
 

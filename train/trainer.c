@@ -247,8 +247,8 @@ static bool start_or_resume(trainer *t)
         if (!train_checkpoint_read(&t->core, &t->p, model, state, error)) return fail("%s", error);
         if (!check_resumed(t)) return false;
         if (o->learning_rate_set && o->learning_rate != t->p.learning_rate) {
-            train_say(&t->log, "learning rate %g as asked (the checkpoint's was %g)", o->learning_rate,
-                t->p.learning_rate);
+            train_say(&t->log, "learning rate %g as asked (the checkpoint's was %g)",
+                      o->learning_rate, t->p.learning_rate);
             t->p.learning_rate = o->learning_rate;
         }
         int threads = openblas_get_num_threads();
@@ -257,8 +257,9 @@ static bool start_or_resume(trainer *t)
                 "note: the checkpoint was made with %" PRIu32 " threads, this run has %d: the "
                 "losses may differ from an uninterrupted run in the last digits",
                 t->p.threads, threads);
-        train_say(&t->log, "resuming from %s: epoch %" PRIu64 ", batch %" PRIu64 ", step %" PRIu64, model,
-            t->p.epoch + 1, t->p.batch, t->p.global_step);
+        train_say(&t->log,
+                  "resuming from %s: epoch %" PRIu64 ", batch %" PRIu64 ", step %" PRIu64, model,
+                  t->p.epoch + 1, t->p.batch, t->p.global_step);
         return true;
     }
     if (weights_only) {
@@ -302,7 +303,8 @@ static void metadata_text(const trainer *t, char *out, size_t size)
              "training_steps=%" PRIu64 "\n"
              "created=%s\n"
              "created_by=srnn train\n",
-             t->o->data_dir, train_nll, val_nll, density, t->p.epoch, t->p.batch, t->p.global_step, created);
+             t->o->data_dir, train_nll, val_nll, density, t->p.epoch, t->p.batch,
+             t->p.global_step, created);
 }
 
 /* Writes a checkpoint of the current state; with previews, renders them from it. */
@@ -499,7 +501,8 @@ static int run_epochs(trainer *t)
         if (t->p.batch == 0 && o->reduce_learning_rate_after &&
             t->p.epoch >= o->reduce_learning_rate_after) {
             t->p.learning_rate *= exp(SCHEDULE_DECAY);
-            train_say(&t->log, "epoch %" PRIu64 ": learning rate %.4g", t->p.epoch + 1, t->p.learning_rate);
+            train_say(&t->log, "epoch %" PRIu64 ": learning rate %.4g", t->p.epoch + 1,
+                      t->p.learning_rate);
         }
         t->core.opt.learning_rate = t->p.learning_rate;
         train_log_epoch_begin(&t->log, &t->p);
@@ -514,7 +517,8 @@ static int run_epochs(trainer *t)
                 o->checkpoint_every_batches && t->p.batch % o->checkpoint_every_batches == 0;
             if (!last && (stop || resume_point) && !save_checkpoint(t, false)) return 1;
             if (stop && !last) {
-                train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)", t->batches_this_run);
+                train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)",
+                          t->batches_this_run);
                 return 0;
             }
         }
@@ -522,7 +526,8 @@ static int run_epochs(trainer *t)
         if (!end_epoch(t, &failed)) return failed ? 1 : 0;
         if (o->max_batches && t->batches_this_run >= o->max_batches) {
             if (t->last_checkpoint_step != t->p.global_step && !save_checkpoint(t, false)) return 1;
-            train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)", t->batches_this_run);
+            train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)",
+                      t->batches_this_run);
             return 0;
         }
     }
@@ -615,6 +620,15 @@ int train_run(const train_options *o)
         t.train_set.count, t.batches_per_epoch, o->batch_size, t.subsequences,
         t.batches_per_epoch * t.subsequences, t.val_set.count, train_optimizer_name(o->optimizer),
         t.p.learning_rate, openblas_get_num_threads());
+    const train_prune_options *prune = &t.p.prune;
+    if (train_prune_active(prune))
+        train_say(&t.log,
+                  "pruning: to densities %g (RNN), %g (upsamplings), %g (sample MLP) from step "
+                  "%" PRIu64 " to %" PRIu64 ", every %" PRIu64 " steps; now %.3f of the prunable "
+                  "weights kept",
+                  prune->density[SRNN_PRUNE_RNN], prune->density[SRNN_PRUNE_UPSAMPLING],
+                  prune->density[SRNN_PRUNE_MLP], prune->start, prune->end, prune->every,
+                  train_prune_kept(&t.core));
     if (t.p.epoch >= o->num_epochs) {
         train_say(&t.log, "already trained %" PRIu64 " epochs", t.p.epoch);
         status = 0;

@@ -58,7 +58,8 @@ def prune_kind(name):
     if name in ("sample_mlp/hidden1/kernel", "sample_mlp/hidden2/kernel",
                 "sample_mlp/output/kernel"):
         return "mlp"
-    if "/rnn/layer_" in name and leaf in ("kernel", "recurrent_kernel") or "/skip_out/kernel" in name:
+    if ("/rnn/layer_" in name and leaf in ("kernel", "recurrent_kernel")
+            or "/skip_out/kernel" in name):
         return None if name == "big_frame/rnn/layer_0/kernel" else "rnn"
     return None
 
