@@ -96,6 +96,10 @@ static inline int srnn_format_kept(const srnn_tensor_info *info, const uint8_t *
 /* The elements of a block-sparse matrix's kept pieces. */
 uint64_t srnn_format_kept_elements(const srnn_tensor_info *info, const uint8_t *mask);
 
+/* Marks in mask (srnn_format_mask_bytes) the pieces of a matrix x (ndim 2) that hold a nonzero
+ * element, and returns their count. */
+uint64_t srnn_format_nonzero_pieces(const srnn_tensor_info *info, const float *x, uint8_t *mask);
+
 /* Prunes a matrix x (ndim 2) to a density (0 < density <= 1) of its pieces: keeps the
  * ceil(density · pieces) with the largest L2 norm (ties: the first), into mask
  * (srnn_format_mask_bytes) and pruned (x with the other pieces zero). SRNN_ERR_NOMEM else OK. */

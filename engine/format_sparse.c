@@ -20,6 +20,20 @@ uint64_t srnn_format_kept_elements(const srnn_tensor_info *info, const uint8_t *
     return kept;
 }
 
+uint64_t srnn_format_nonzero_pieces(const srnn_tensor_info *info, const float *x, uint8_t *mask)
+{
+    uint64_t columns = info->shape[1], kept = 0;
+    uint64_t across = (columns + SRNN_FORMAT_PIECE_COLUMNS - 1) / SRNN_FORMAT_PIECE_COLUMNS;
+    memset(mask, 0, srnn_format_mask_bytes(info));
+    for (uint64_t i = 0; i < info->count; i++) {
+        if (x[i] == 0.0f) continue;
+        uint64_t piece = i / columns / SRNN_FORMAT_PIECE_ROWS * across + i % columns / SRNN_FORMAT_PIECE_COLUMNS;
+        kept += !(mask[piece / 8] >> (piece % 8) & 1);
+        mask[piece / 8] |= (uint8_t)(1u << (piece % 8));
+    }
+    return kept;
+}
+
 typedef struct {
     double energy;
     uint64_t piece;

@@ -11,6 +11,7 @@
 #include "atomic_file.h"
 #include "dtype.h"
 #include "format.h"
+#include "prune.h"
 #include "tensor_specs.h"
 
 
@@ -231,34 +232,13 @@ srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
                                   error);
 }
 
-srnn_status srnn_model_write_tiers(const char *path, const srnn_config *config,
-                                   const float *const *tensors, const char *metadata,
-                                   srnn_precision precision, srnn_precision sample_precision,
-                                   char error[SRNN_ERROR_MAX])
-{
-    return srnn_model_write_pruned(path, config, tensors, metadata, precision, sample_precision,
-                                   1.0, error);
-}
-
-/* Whether the run-time matrix of a tensor is the tensor itself (model.h), so that pieces pruned
- * in it are left out of the products: the RNN kernels past layer 0, the recurrent and skip
- * kernels, hidden2 and the output. The others are folded into products at load time (layer
- * 0's kernel, the upsamplings, hidden1) or looked up (the embedding and input convolution). */
-static bool runs_as_stored(const srnn_tensor_info *info)
-{
-    const char *name = info->name, *layer = strstr(name, "/layer_");
-    if (strcmp(name, "sample_mlp/hidden2/kernel") == 0 || strcmp(name, "sample_mlp/output/kernel") == 0)
-        return true;
-    if (!layer) return false;
-    const char *leaf = strchr(layer + 1, '/');
-    return strcmp(leaf, "/recurrent_kernel") == 0 || strcmp(leaf, "/skip_out/kernel") == 0 ||
-           (strcmp(leaf, "/kernel") == 0 && strncmp(layer, "/layer_0/", 9) != 0);
-}
-
-srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
-                                    const float *const *tensors, const char *metadata,
-                                    srnn_precision precision, srnn_precision sample_precision,
-                                    double density, char error[SRNN_ERROR_MAX])
+/* The model at path, the matrices the engine runs as stored pruned to density (1: as they
+ * are); with zero_pieces_sparse, each of them whose zeros fill whole pieces (pruned now or
+ * before, as sparse training leaves them) is stored block-sparse without those pieces. */
+static srnn_status write_model(const char *path, const srnn_config *config,
+                               const float *const *tensors, const char *metadata,
+                               srnn_precision precision, srnn_precision sample_precision,
+                               double density, bool zero_pieces_sparse, char error[SRNN_ERROR_MAX])
 {
     if (precision < SRNN_PRECISION_AUTO || precision > SRNN_PRECISION_I4)
         return srnn_fail(error, SRNN_ERR_ARGUMENT, "unknown precision %d", (int)precision);
@@ -285,12 +265,19 @@ srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
     for (size_t i = 0; i < count && status == SRNN_OK; i++) {
         const srnn_tensor_info *info = &specs[i].info;
         stored[i] = tensors[i];
-        if (density == 1.0 || !runs_as_stored(info)) continue;
-        pruned[i] = malloc(info->count * sizeof **pruned);
+        if (!(density < 1.0 || zero_pieces_sparse) || !srnn_prune_runs_as_stored(info->name)) continue;
         masks[i] = malloc(srnn_format_mask_bytes(info));
-        if (!pruned[i] || !masks[i] || srnn_format_prune(info, tensors[i], density, pruned[i], masks[i]) != SRNN_OK)
-            status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory pruning '%s'", info->name);
-        stored[i] = pruned[i];
+        if (density < 1.0) {
+            pruned[i] = malloc(info->count * sizeof **pruned);
+            if (!pruned[i] || !masks[i] || srnn_format_prune(info, tensors[i], density, pruned[i], masks[i]) != SRNN_OK)
+                status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory pruning '%s'", info->name);
+            stored[i] = pruned[i];
+        } else if (!masks[i]) {
+            status = srnn_fail(error, SRNN_ERR_NOMEM, "out of memory");
+        } else if (srnn_format_nonzero_pieces(info, tensors[i], masks[i]) == srnn_format_pieces(info)) {
+            free(masks[i]); /* nothing to leave out: dense */
+            masks[i] = NULL;
+        }
     }
     if (status == SRNN_OK)
         status = encode(config, specs, count, stored, (const uint8_t *const *)masks, metadata, weights,
@@ -307,4 +294,29 @@ srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
     free(specs);
     free(scratch);
     return status;
+}
+
+srnn_status srnn_model_write_tiers(const char *path, const srnn_config *config,
+                                   const float *const *tensors, const char *metadata,
+                                   srnn_precision precision, srnn_precision sample_precision,
+                                   char error[SRNN_ERROR_MAX])
+{
+    return write_model(path, config, tensors, metadata, precision, sample_precision, 1.0, false, error);
+}
+
+srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
+                                    const float *const *tensors, const char *metadata,
+                                    srnn_precision precision, srnn_precision sample_precision,
+                                    double density, char error[SRNN_ERROR_MAX])
+{
+    return write_model(path, config, tensors, metadata, precision, sample_precision, density, false,
+                       error);
+}
+
+srnn_status srnn_model_write_sparse(const char *path, const srnn_config *config,
+                                    const float *const *tensors, const char *metadata,
+                                    srnn_precision precision, srnn_precision sample_precision,
+                                    char error[SRNN_ERROR_MAX])
+{
+    return write_model(path, config, tensors, metadata, precision, sample_precision, 1.0, true, error);
 }

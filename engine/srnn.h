@@ -198,11 +198,20 @@ srnn_status srnn_model_write_tiers(const char *path, const srnn_config *config,
  * layer 0, the recurrent and skip kernels, hidden2, the output) pruned to a density
  * (0 < density <= 1) of their pieces of 4 inputs x 8 outputs, keeping those of the largest
  * L2 norm, and stored block-sparse (models/FORMAT.md, version 4); int8 runs them block-sparse.
- * Pruning without training costs quality. density 1 is srnn_model_write_tiers. */
+ * Pruning without training costs quality (srnn train prunes while it trains). density 1 is
+ * srnn_model_write_tiers. */
 srnn_status srnn_model_write_pruned(const char *path, const srnn_config *config,
                                     const float *const *tensors, const char *metadata,
                                     srnn_precision precision, srnn_precision sample_precision,
                                     double density, char error[SRNN_ERROR_MAX]);
+
+/* srnn_model_write_tiers with each matrix the engine runs as stored whose zeros fill whole
+ * pieces of 4 inputs x 8 outputs (as sparse training leaves them) stored block-sparse without
+ * them (version 4); for a model without such pieces, srnn_model_write_tiers. */
+srnn_status srnn_model_write_sparse(const char *path, const srnn_config *config,
+                                    const float *const *tensors, const char *metadata,
+                                    srnn_precision precision, srnn_precision sample_precision,
+                                    char error[SRNN_ERROR_MAX]);
 
 /* For srnn_model_write_pruned: the factors of the products the engine multiplies out at load
  * time (the upsamplings, hidden1's kernel, the frame tier's layer-0 kernel) pruned to density

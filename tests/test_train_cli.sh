@@ -65,6 +65,10 @@ expect_fail "neither true nor false" "${good[@]}" --out "$dir/x" --resume maybe
 expect_fail "at least a batch" $(with --batch_size 50) "${common[@]}" --out "$dir/x"
 expect_fail "shorter than seq_len" $(with --chunk_length 3) "${common[@]}" --out "$dir/x"
 expect_fail "fake.srnn" "${good[@]}" --out "$dir/x" --resume_from "$dir/fake.srnn"
+expect_fail "--prune_density must be" "${good[@]}" --out "$dir/x" --prune_density 0
+expect_fail "--prune_density_mlp must be" "${good[@]}" --out "$dir/x" --prune_density_mlp 1.5
+expect_fail "--prune_start (50) must come before --prune_end (10)" "${good[@]}" --out "$dir/x" \
+    --prune_density 0.5 --prune_start 50 --prune_end 10
 touch "$dir/file"
 expect_fail "$dir/file" "${good[@]}" --out "$dir/file/run"
 
@@ -81,6 +85,13 @@ expect_fail "holds later checkpoints than --resume_from" "${good[@]}" --out "$di
 state=$(ls "$dir/run"/*.state | tail -1)
 printf 'X' | dd of="$state" bs=1 seek=100 conv=notrunc 2>/dev/null
 expect_fail "checksum mismatch" $(with) --threads 1 --generate false --chunk_overlap 0 --num_epochs 2 --out "$dir/run"
+
+# a pruned run resumed with other pruning
+pruned=(--prune_density 0.5 --prune_start 0 --prune_end 4 --prune_every 2)
+"$SRNN" train "${good[@]}" "${pruned[@]}" --checkpoint_every_batches 1 --out "$dir/pruned" \
+    >/dev/null 2>"$dir/err" || fail "the pruned run: $(cat "$dir/err")"
+expect_fail "the checkpoint was made with --prune_density_rnn 0.5" $(with) --threads 1 \
+    --generate false --chunk_overlap 0 --num_epochs 2 --out "$dir/pruned" --prune_density 0.25
 
 # Two trainers on one run directory: the second is refused while the first runs, and a kill -9
 # of the first frees the directory (the kernel drops its lock).

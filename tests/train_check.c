@@ -7,7 +7,9 @@
  * at the initial weights, the second with the states the first left) and CASE.losses.txt (the
  * loss of every training step, gradients clipped, Keras optimiser). Passes (exit 0) when every
  * gradient element is within 1e-3 relative or 1e-5 absolute of the reference and every loss
- * within 1e-3 nats; prints the worst differences either way. */
+ * within 1e-3 nats; prints the worst differences either way. A pruned case (CASE.txt names
+ * prune_density_KIND=D) prunes the initial weights to those densities with the trainer's own
+ * pruning (train/pruning.c) before all of it, and its masked gradients are compared. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 
 #include "check.h"
 #include "core.h"
+#include "pruning.h"
 
 #define GRAD_RELATIVE 1e-3
 #define GRAD_ABSOLUTE 1e-5
@@ -25,6 +28,7 @@ typedef struct {
     size_t batch, subsequences, batches;
     char optimizer[16];
     double learning_rate, momentum;
+    train_prune_options prune; /* final densities, reached at step 1 */
 } case_settings;
 
 static int read_settings(const char *path, case_settings *s)
@@ -33,8 +37,16 @@ static int read_settings(const char *path, case_settings *s)
     if (!f) return -1;
     char line[256];
     int found = 0;
+    train_prune_defaults(&s->prune);
+    s->prune.start = 0;
+    s->prune.end = s->prune.every = 1;
     while (fgets(line, sizeof line, f)) {
         unsigned long value;
+        if (sscanf(line, "prune_density_rnn=%lf", &s->prune.density[SRNN_PRUNE_RNN]) == 1 ||
+            sscanf(line, "prune_density_upsampling=%lf",
+                   &s->prune.density[SRNN_PRUNE_UPSAMPLING]) == 1 ||
+            sscanf(line, "prune_density_mlp=%lf", &s->prune.density[SRNN_PRUNE_MLP]) == 1)
+            continue;
         if (sscanf(line, "batch=%lu", &value) == 1)
             s->batch = value, found++;
         else if (sscanf(line, "subsequences=%lu", &value) == 1)
@@ -130,6 +142,13 @@ static void run(const char *dir, const char *name)
         srnn_model_free(initial);
         return;
     }
+    bool pruned = train_prune_active(&s.prune);
+    if (pruned && !CHECK(train_prune_begin(&core) && train_prune(&core, &s.prune, 1),
+                         "%s: out of memory pruning", name)) {
+        train_core_free(&core);
+        srnn_model_free(initial);
+        return;
+    }
     size_t width = c->big_frame_size + s.subsequences * c->seq_len;
     size_t batch_values = s.batch * width;
     snprintf(path, sizeof path, "%s/%s.batches.i32", dir, name);
@@ -151,6 +170,7 @@ static void run(const char *dir, const char *name)
             compare_gradients(&core, path);
         }
         train_core_load_params(&core, initial, error); /* the weights never moved; to be sure */
+        if (pruned) train_prune(&core, &s.prune, 1);   /* the same pieces again */
         double worst = 0.0;
         size_t step = 0, off = 0;
         for (size_t i = 0; i < s.batches; i++)
@@ -166,6 +186,15 @@ static void run(const char *dir, const char *name)
         CHECK_SHOW(off == 0,
                    "%s: %zu %s steps, losses %.5f -> %.5f, max |diff| from the reference %.2g",
                    name, steps, s.optimizer, expected[0], expected[steps - 1], worst);
+        if (pruned) {
+            size_t moved = 0, zeros = 0;
+            for (size_t i = 0; i < core.layout.floats; i++)
+                if (core.mask[i] == 0.0f) moved += core.params[i] != 0.0f, zeros++;
+            CHECK_SHOW(zeros > 0 && moved == 0,
+                       "%s: %zu of %zu pruned weights moved off zero (%.3f of the prunable "
+                       "weights kept)",
+                       name, moved, zeros, train_prune_kept(&core));
+        }
     }
     free(sub);
     free(batches);

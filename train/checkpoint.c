@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,8 @@
 #include "checkpoint.h"
 
 #define STATE_MAGIC "SRNNTRST"
-#define STATE_VERSION 2 /* 1 lacks processes (then 1), subsequence and carried states */
+/* 1 lacks pruning; 2 the processes (then 1), the subsequence and carried states; all are read */
+#define STATE_VERSION 3
 #define MODEL_CHECKSUM_OFFSET 24 /* models/FORMAT.md header */
 
 void train_checkpoint_paths(const char *run_dir, uint64_t step, char model[TRAIN_PATH_MAX],
@@ -52,7 +54,12 @@ static void put_f64(byte_buffer *out, double value)
     U64(interval_correct) U64(interval_count) U64(interval_steps)                                  \
     U64(seed) U64(batch_size) U64(train_chunks) U64(val_chunks) U64(chunk_length)                  \
     U32(optimizer) U32(threads) F64(momentum)
-#define PROGRESS_FIELDS_2(U64, U32, F64) U32(processes) U64(subsequence) /* version 2 on */
+/* version 2 on */
+#define PRUNE_FIELDS(U64, F64)                                                                     \
+    F64(prune.density[SRNN_PRUNE_RNN]) F64(prune.density[SRNN_PRUNE_UPSAMPLING])                   \
+    F64(prune.density[SRNN_PRUNE_MLP]) U64(prune.start) U64(prune.end) U64(prune.every)
+/* version 3 on; then the count of carried floats */
+#define PROGRESS_FIELDS_3(U64, U32) U32(processes) U64(subsequence)
 /* clang-format on */
 
 bool train_checkpoint_write(const train_core *core, const train_progress *p,
@@ -80,11 +87,17 @@ bool train_checkpoint_write(const train_core *core, const train_progress *p,
 #define PUT_U32(f) buffer_put_u32(&out, p->f);
 #define PUT_F64(f) put_f64(&out, p->f);
     PROGRESS_FIELDS(PUT_U64, PUT_U32, PUT_F64)
-    PROGRESS_FIELDS_2(PUT_U64, PUT_U32, PUT_F64)
+    PRUNE_FIELDS(PUT_U64, PUT_F64)
+    PROGRESS_FIELDS_3(PUT_U64, PUT_U32)
     if (!p->subsequence) carried_floats = 0;
     buffer_put_u64(&out, carried_floats);
     buffer_append(&out, core->opt.m, core->opt.floats * sizeof(float));
     buffer_append(&out, core->opt.v, core->opt.floats * sizeof(float));
+    buffer_put_u32(&out, core->mask != NULL);
+    for (size_t i = 0; core->mask && i < core->opt.floats; i++) {
+        uint8_t kept = core->mask[i] != 0.0f;
+        buffer_append(&out, &kept, 1);
+    }
     if (carried_floats) buffer_append(&out, carried, carried_floats * sizeof(float));
     buffer_put_u32(&out, (uint32_t)crc32(0, out.data, (uInt)out.size));
     bool ok = !out.failed;
@@ -186,16 +199,24 @@ bool train_checkpoint_read(train_core *core, train_progress *p, float *carried,
 #define GET_U32(f) p->f = get_u32(&r);
 #define GET_F64(f) p->f = get_f64(&r);
     PROGRESS_FIELDS(GET_U64, GET_U32, GET_F64)
+    train_prune_defaults(&p->prune);
+    if (version >= 2) {
+        PRUNE_FIELDS(GET_U64, GET_F64)
+    }
     p->processes = 1;
     p->subsequence = 0;
     uint64_t stored_carried = 0;
-    if (version >= 2) {
-        PROGRESS_FIELDS_2(GET_U64, GET_U32, GET_F64)
+    if (version >= 3) {
+        PROGRESS_FIELDS_3(GET_U64, GET_U32)
         stored_carried = get_u64(&r);
     }
     size_t moments = core->opt.floats * sizeof(float);
+    const uint8_t *m = r.p, *v = r.p + moments;
+    r.p = r.end - r.p >= (ptrdiff_t)(2 * moments) ? r.p + 2 * moments : r.end;
+    bool has_mask = version >= 2 && get_u32(&r);
+    size_t mask_bytes = has_mask ? core->opt.floats : 0;
     if (!r.ok || floats != core->opt.floats ||
-        (size_t)(r.end - r.p) != 2 * moments + stored_carried * sizeof(float)) {
+        (size_t)(r.end - r.p) != mask_bytes + stored_carried * sizeof(float)) {
         snprintf(error, TRAIN_CHECKPOINT_ERROR_MAX,
                  "%s: optimiser state of another model size or truncated", state_path);
         goto done;
@@ -205,9 +226,14 @@ bool train_checkpoint_read(train_core *core, train_progress *p, float *carried,
                  "%s: stopped inside a batch of another size or model", state_path);
         goto done;
     }
-    memcpy(core->opt.m, r.p, moments);
-    memcpy(core->opt.v, r.p + moments, moments);
-    if (stored_carried) memcpy(carried, r.p + 2 * moments, stored_carried * sizeof(float));
+    memcpy(core->opt.m, m, moments);
+    memcpy(core->opt.v, v, moments);
+    if (has_mask && !core->mask && !train_prune_begin(core)) {
+        snprintf(error, TRAIN_CHECKPOINT_ERROR_MAX, "out of memory reading %s", state_path);
+        goto done;
+    }
+    for (size_t i = 0; i < mask_bytes; i++) core->mask[i] = r.p[i] ? 1.0f : 0.0f;
+    if (stored_carried) memcpy(carried, r.p + mask_bytes, stored_carried * sizeof(float));
     core->opt.step = step;
     core->opt.learning_rate = p->learning_rate;
     srnn_model *model = NULL;

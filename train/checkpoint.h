@@ -1,9 +1,9 @@
 /* Checkpoints: a model file the engine plays (RUN/ckpt-STEP.srnn) and beside it the state
- * that resuming needs (RUN/ckpt-STEP.state): the optimiser's moments and step, the position in
- * the data, the epoch's running metrics, early stopping's memory. Each file is written
- * atomically (temporary file, fsync, rename, fsync of the folder), the model first; the state
- * names the model's checksum, so a crash between the two leaves a model without a state,
- * which resuming passes over. */
+ * that resuming needs (RUN/ckpt-STEP.state): the optimiser's moments and step, the pruning
+ * mask and schedule, the position in the data, the epoch's running metrics, early stopping's
+ * memory. Each file is written atomically (temporary file, fsync, rename, fsync of the
+ * folder), the model first; the state names the model's checksum, so a crash between the two
+ * leaves a model without a state, which resuming passes over. */
 #ifndef TRAIN_CHECKPOINT_H
 #define TRAIN_CHECKPOINT_H
 
@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core.h"
+#include "pruning.h"
 
 #define TRAIN_PATH_MAX 4096
 #define TRAIN_CHECKPOINT_ERROR_MAX 1024
@@ -40,7 +41,8 @@ typedef struct {
     uint32_t optimizer; /* train_optimizer_kind */
     uint32_t threads;   /* OpenBLAS threads: results are bit-identical only for the same */
     double momentum;
-    uint32_t processes; /* MPI ranks (1 without mpirun): likewise; from state version 2 */
+    train_prune_options prune; /* none in a state of version 1; the mask follows the moments */
+    uint32_t processes; /* MPI ranks (1 without mpirun): likewise; from state version 3 */
 } train_progress;
 
 /* RUN/ckpt-STEP.srnn and .state for a step. */
@@ -55,9 +57,9 @@ bool train_checkpoint_write(const train_core *core, const train_progress *progre
                             const char *state_path, const char *metadata,
                             char error[TRAIN_CHECKPOINT_ERROR_MAX]);
 
-/* Reads a checkpoint into core (parameters, optimiser), progress and, for one inside a batch,
- * carried (carried_floats: the whole batch's); the state must be intact and name this model
- * file. */
+/* Reads a checkpoint into core (parameters, optimiser, the pruning mask when the state holds
+ * one), progress and, for one inside a batch, carried (carried_floats: the whole batch's); the
+ * state must be intact and name this model file. */
 bool train_checkpoint_read(train_core *core, train_progress *progress, float *carried,
                            size_t carried_floats, const char *model_path,
                            const char *state_path, char error[TRAIN_CHECKPOINT_ERROR_MAX]);

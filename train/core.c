@@ -32,6 +32,7 @@ void train_core_free(train_core *core)
 {
     free(core->params);
     free(core->grads);
+    free(core->mask);
     train_optimizer_free(&core->opt);
     train_net_free(core->net);
     memset(core, 0, sizeof *core);
@@ -51,6 +52,8 @@ train_step_result train_core_gradients(train_core *core, const int32_t *inputs, 
     train_step_result r = train_core_evaluate(core, inputs, reset_states);
     memset(core->grads, 0, core->layout.floats * sizeof(float));
     train_net_backward(core->net, &core->w, &core->g);
+    if (core->mask)
+        for (size_t i = 0; i < core->layout.floats; i++) core->grads[i] *= core->mask[i];
     return r;
 }
 
@@ -98,5 +101,7 @@ srnn_status train_core_write_model(const train_core *core, const char *path, con
     const float *tensors[TRAIN_MAX_TENSORS];
     for (size_t i = 0; i < core->layout.count; i++)
         tensors[i] = core->params + core->layout.offset[i];
-    return srnn_model_write(path, &core->layout.config, tensors, metadata, error);
+    /* pruned matrices' zero pieces are stored block-sparse: the engine plays the sparse model */
+    return srnn_model_write_sparse(path, &core->layout.config, tensors, metadata,
+                                   SRNN_PRECISION_F32, SRNN_PRECISION_AUTO, error);
 }

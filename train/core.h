@@ -16,6 +16,7 @@ typedef struct {
     train_layout layout;
     float *params, *grads; /* layout.floats each */
     train_weights w, g;    /* named views of params and grads */
+    float *mask;           /* pruning (pruning.h): 1 for a weight kept, 0 pruned; NULL: dense */
     train_optimizer opt;
     train_net *net;
     size_t batch;
@@ -48,7 +49,8 @@ void train_core_apply(train_core *core, train_step_result *r);
 train_step_result train_core_evaluate(train_core *core, const int32_t *inputs, bool reset_states);
 
 /* Gradients of the mean loss of a subsequence at the current parameters, in core->grads
- * (unclipped, nothing updated). */
+ * (unclipped, nothing updated); with a mask, those of pruned weights are zero: they are no
+ * parameters any more. */
 train_step_result train_core_gradients(train_core *core, const int32_t *inputs, bool reset_states);
 
 /* Copies the parameters of a loaded model of the same configuration; false with error filled

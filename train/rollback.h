@@ -1,5 +1,5 @@
-/* The state of a batch's start (parameters, optimiser moments and step), kept so that a
- * non-finite loss or gradient can take the batch back and run it again. */
+/* The state of a batch's start (parameters, optimiser moments and step, the pruning mask),
+ * kept so that a non-finite loss or gradient can take the batch back and run it again. */
 #ifndef TRAIN_ROLLBACK_H
 #define TRAIN_ROLLBACK_H
 
@@ -8,11 +8,11 @@
 #include "core.h"
 
 typedef struct {
-    float *params, *m, *v;
+    float *params, *m, *v, *mask; /* mask: NULL when the core has none */
     uint64_t opt_step;
 } train_rollback;
 
-/* Room for core's state; false when out of memory. */
+/* Room for core's state (its mask too, if it has one now); false when out of memory. */
 bool train_rollback_create(train_rollback *r, const train_core *core);
 void train_rollback_free(train_rollback *r);
 

@@ -100,7 +100,7 @@ static void next_interval(train_log *rl, train_progress *p, double now)
 }
 
 /* The interval's log line, CSV row and TensorBoard points. */
-static void log_interval(train_log *rl, train_progress *p)
+static void log_interval(train_log *rl, train_progress *p, double density)
 {
     if (p->interval_steps == 0) return;
     if (rl->silent) {
@@ -113,15 +113,16 @@ static void log_interval(train_log *rl, train_progress *p)
     double grad_norm = p->interval_grad_norm_sum / (double)p->interval_steps;
     double rate = seconds > 0 ? count / seconds : 0.0;
     double epoch_progress = (double)p->batch / (double)rl->batches_per_epoch;
-    char eta[32];
+    char eta[32], pruned[32] = "";
+    if (!isnan(density)) snprintf(pruned, sizeof pruned, ", density %.3f", density);
     format_duration(eta, sizeof eta,
                     (1.0 - epoch_progress) * (double)rl->batches_per_epoch *
                         (double)rl->samples_per_batch / (rate > 0 ? rate : 1.0));
     train_say(rl,
               "epoch %" PRIu64 "/%" PRIu64 " batch %" PRIu64 "/%" PRIu64 " step %" PRIu64
-              ": loss %.4f accuracy %.2f%% grad_norm %.3g lr %.3g, %.0f samples/s, epoch ETA %s",
+              ": loss %.4f accuracy %.2f%% grad_norm %.3g lr %.3g%s, %.0f samples/s, epoch ETA %s",
               p->epoch + 1, rl->num_epochs, p->batch, rl->batches_per_epoch, p->global_step,
-              loss, 100.0 * accuracy, grad_norm, p->learning_rate, rate, eta);
+              loss, 100.0 * accuracy, grad_norm, p->learning_rate, pruned, rate, eta);
     train_csv_row(&rl->steps_csv,
                   "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.9g,%.9g,%.9g,%.9g,%.1f,%.1f",
                   p->global_step, p->epoch + 1, p->batch, loss, accuracy, p->learning_rate,
@@ -132,10 +133,11 @@ static void log_interval(train_log *rl, train_progress *p)
     train_events_scalar(&rl->events, "accuracy", step, wall, (float)accuracy);
     train_events_scalar(&rl->events, "learning_rate", step, wall, (float)p->learning_rate);
     train_events_scalar(&rl->events, "grad_norm", step, wall, (float)grad_norm);
+    if (!isnan(density)) train_events_scalar(&rl->events, "density", step, wall, (float)density);
     next_interval(rl, p, now);
 }
 
-void train_log_step(train_log *rl, train_progress *p, double epoch_fraction)
+void train_log_step(train_log *rl, train_progress *p, double epoch_fraction, double density)
 {
     if (rl->bar.tty && !rl->silent) {
         double count = p->epoch_count ? (double)p->epoch_count : 1.0;
@@ -146,7 +148,7 @@ void train_log_step(train_log *rl, train_progress *p, double epoch_fraction)
         progress_update(&rl->bar,
                         (uint64_t)(epoch_fraction * (double)rl->bar.total + 0.5));
     }
-    if (p->global_step % rl->log_every == 0) log_interval(rl, p);
+    if (p->global_step % rl->log_every == 0) log_interval(rl, p, density);
 }
 
 bool train_log_recovery(train_log *rl, const train_progress *p, uint64_t failed_step,

@@ -51,8 +51,9 @@ void train_log_epoch_begin(train_log *rl, const train_progress *p);
 
 /* After a step that p already counts (its interval sums and global_step): redraws the bar at
  * the fraction of the epoch done and, every log_every steps, writes the interval's line, CSV
- * row and TensorBoard points and starts the next interval. */
-void train_log_step(train_log *rl, train_progress *p, double epoch_fraction);
+ * row and TensorBoard points and starts the next interval. density: the pruning mask's share
+ * of the prunable weights, NAN when not pruning. */
+void train_log_step(train_log *rl, train_progress *p, double epoch_fraction, double density);
 
 /* A non-finite step rolls the batch back to p: drops the CSV rows past it, says so and
  * records the cut learning rate. */

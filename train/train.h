@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "optimizer.h"
+#include "pruning.h"
 
 #define TRAIN_MAX_TEMPERATURES 8
 
@@ -50,6 +51,7 @@ typedef struct {
     uint64_t max_batches;              /* stop (with a checkpoint) after this many; 0: no */
     uint64_t log_every;                /* steps between log lines, CSV rows, TensorBoard points */
     uint64_t inject_nan_at_step;       /* testing: poison this step's gradient; 0: never */
+    train_prune_options prune;         /* gradual block pruning; none by default */
 } train_options;
 
 /* PRiSM's defaults. */

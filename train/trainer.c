@@ -1,10 +1,11 @@
 /* The training loop of PRiSM's train.py: epochs of batches of stateful subsequences, validation
  * at each epoch's end, checkpoints, previews, the learning-rate schedule and early stopping;
  * and what PRiSM lacked: resume points inside an epoch, exact resumption, recovery from a
- * non-finite loss or gradient (the weights of the batch's start back, learning rate x0.1), a
- * stop on SIGINT or SIGTERM at the next resume point with a checkpoint, and data-parallel
- * training over MPI (distributed.h: every rank runs this loop on its share of each batch;
- * rank 0 alone reads and writes the run directory and says what happens). */
+ * non-finite loss or gradient (the weights of the batch's start back, learning rate x0.1),
+ * gradual block pruning (pruning.h), a stop on SIGINT or SIGTERM after the step under way with
+ * a checkpoint, and data-parallel training over MPI (distributed.h: every rank runs this loop
+ * on its share of each batch; rank 0 alone reads and writes the run directory and says what
+ * happens). */
 #include <cblas.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -58,6 +59,7 @@ void train_options_default(train_options *o)
     o->chunk_ms = 8000.0;
     o->overlap_ms = 1000.0;
     o->log_every = 50;
+    train_prune_defaults(&o->prune);
 }
 
 typedef struct {
@@ -84,6 +86,7 @@ typedef struct {
     uint64_t last_checkpoint_step; /* UINT64_MAX before the first of this run */
     bool nan_injected;             /* --inject_nan_at_step has fired */
     double last_epoch_loss;        /* of the last epoch this run finished, else NAN */
+    double density;                /* the pruning mask's share of the prunable weights, else NAN */
     int run_lock; /* the run directory's lock file, -1 before it is taken */
 } trainer;
 
@@ -168,6 +171,37 @@ static void fresh_progress(trainer *t)
     t->p.chunk_length = t->data.chunk_length;
     t->p.optimizer = o->optimizer;
     t->p.momentum = o->momentum;
+    t->p.prune = o->prune;
+}
+
+static bool same_pruning(const train_prune_options *a, const train_prune_options *b)
+{
+    for (int k = 0; k < SRNN_PRUNE_KINDS; k++)
+        if (a->density[k] != b->density[k]) return false;
+    return a->start == b->start && a->end == b->end && a->every == b->every;
+}
+
+/* A resumed run prunes on the checkpoint's schedule: given no pruning options it goes on with
+ * it, and a checkpoint without pruning takes the options' schedule from here on. */
+static bool check_pruning(trainer *t)
+{
+    const train_prune_options *o = &t->o->prune, *p = &t->p.prune;
+    if (same_pruning(o, p)) return true;
+    if (!train_prune_active(o)) {
+        train_say(&t->log, "pruning as the checkpoint did");
+        return true;
+    }
+    if (!train_prune_active(p)) {
+        train_say(&t->log, "pruning from step %" PRIu64 " on (the checkpoint had none)",
+                  t->p.global_step);
+        t->p.prune = *o;
+        return true;
+    }
+    return fail("the checkpoint was made with --prune_density_rnn %g --prune_density_upsampling "
+                "%g --prune_density_mlp %g --prune_start %" PRIu64 " --prune_end %" PRIu64
+                " --prune_every %" PRIu64,
+                p->density[SRNN_PRUNE_RNN], p->density[SRNN_PRUNE_UPSAMPLING],
+                p->density[SRNN_PRUNE_MLP], p->start, p->end, p->every);
 }
 
 /* A resumed run must see the data and settings its checkpoint was made with. */
@@ -187,7 +221,7 @@ static bool check_resumed(trainer *t)
                     "chunks of %zu samples now, %" PRIu64 " and %" PRIu64 " of %" PRIu64 " then",
                     t->train_set.count, t->val_set.count, t->data.chunk_length, p->train_chunks,
                     p->val_chunks, p->chunk_length);
-    return true;
+    return check_pruning(t);
 }
 
 /* The step in a checkpoint's name (…/ckpt-STEP.srnn), or 0. */
@@ -240,8 +274,8 @@ static bool start_or_resume(trainer *t)
             return fail("%s", error);
         if (!check_resumed(t)) return false;
         if (o->learning_rate_set && o->learning_rate != t->p.learning_rate) {
-            train_say(&t->log, "learning rate %g as asked (the checkpoint's was %g)", o->learning_rate,
-                t->p.learning_rate);
+            train_say(&t->log, "learning rate %g as asked (the checkpoint's was %g)",
+                      o->learning_rate, t->p.learning_rate);
             t->p.learning_rate = o->learning_rate;
         }
         int threads = openblas_get_num_threads();
@@ -289,7 +323,7 @@ static bool start_or_resume(trainer *t)
 static void metadata_text(const trainer *t, char *out, size_t size)
 {
     time_t now = time(NULL);
-    char created[32], train_nll[64] = "", val_nll[64] = "";
+    char created[32], train_nll[64] = "", val_nll[64] = "", density[64] = "";
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     double train_loss = t->p.epoch_count ? t->p.epoch_loss_sum / (double)t->p.epoch_count
                                          : t->last_epoch_loss;
@@ -297,16 +331,19 @@ static void metadata_text(const trainer *t, char *out, size_t size)
         snprintf(train_nll, sizeof train_nll, "train_nll_bits=%.6f\n", train_loss / log(2.0));
     if (isfinite(t->p.last_val_loss))
         snprintf(val_nll, sizeof val_nll, "val_nll_bits=%.6f\n", t->p.last_val_loss / log(2.0));
+    if (t->core.mask)
+        snprintf(density, sizeof density, "pruned_density=%.6f\n", train_prune_kept(&t->core));
     snprintf(out, size,
              "name=SampleRNN trained by srnn train\n"
              "training_data=%s\n"
-             "%s%s"
+             "%s%s%s"
              "training_epochs=%" PRIu64 "\n"
              "training_batches=%" PRIu64 "\n"
              "training_steps=%" PRIu64 "\n"
              "created=%s\n"
              "created_by=srnn train\n",
-             t->o->data_dir, train_nll, val_nll, t->p.epoch, t->p.batch, t->p.global_step, created);
+             t->o->data_dir, train_nll, val_nll, density, t->p.epoch, t->p.batch,
+             t->p.global_step, created);
 }
 
 /* MPI: whether every rank holds the same weights (a checksum compared); says which step they
@@ -373,20 +410,26 @@ static bool save_best(trainer *t)
 
 /* ---- steps and batches -------------------------------------------------------------------- */
 
-/* One optimisation step on the subsequence in t->inputs, the j-th of its batch: forward and
- * backward (of this rank's rows), the ranks' gradients summed, clip, update. */
-static train_step_result step(trainer *t, size_t j)
+/* One optimisation step on the subsequence in t->inputs, the j-th of its batch: the pruning
+ * schedule's masks when due, forward and backward (of this rank's rows), the ranks' gradients
+ * summed, clip, update. false when out of memory. */
+static bool step(trainer *t, size_t j, train_step_result *r)
 {
-    train_step_result r = train_core_gradients(&t->core, t->inputs, j == 0);
+    if (train_prune_due(&t->p.prune, t->p.global_step)) {
+        if (!train_prune(&t->core, &t->p.prune, t->p.global_step))
+            return fail("out of memory pruning");
+        t->density = train_prune_kept(&t->core);
+    }
+    *r = train_core_gradients(&t->core, t->inputs, j == 0);
     bool stop = train_stop_requested() != 0;
     if (t->dist.size > 1) { /* the stop request rides along: every rank stops after one step */
-        double stats[4] = {r.loss_sum, (double)r.correct, (double)r.count, stop};
+        double stats[4] = {r->loss_sum, (double)r->correct, (double)r->count, stop};
         train_dist_sum_gradients(&t->dist, t->core.grads, t->core.layout.floats, t->share_rows,
                                  t->o->batch_size, stats, 4);
-        r.loss_sum = stats[0];
-        r.correct = (uint64_t)stats[1];
-        r.count = (uint64_t)stats[2];
-        r.finite = isfinite(r.loss_sum);
+        r->loss_sum = stats[0];
+        r->correct = (uint64_t)stats[1];
+        r->count = (uint64_t)stats[2];
+        r->finite = isfinite(r->loss_sum);
         stop = stats[3] > 0;
     }
     t->stop_agreed = stop;
@@ -394,8 +437,8 @@ static train_step_result step(trainer *t, size_t j)
         t->core.grads[0] = NAN; /* a stand-in for an exploding gradient, once */
         t->nan_injected = true;
     }
-    train_core_apply(&t->core, &r);
-    return r;
+    train_core_apply(&t->core, r);
+    return true;
 }
 
 /* Counts a step's result into the epoch and the log interval. */
@@ -427,7 +470,8 @@ static bool train_batch(trainer *t, const size_t *ids)
         for (size_t j = t->p.subsequence; j < t->subsequences && finite; j++) {
             train_subsequence(&t->data, &t->config, ids + t->share_first, t->share_rows, j,
                               t->inputs);
-            train_step_result r = step(t, j);
+            train_step_result r;
+            if (!step(t, j, &r)) return false;
             finite = r.finite;
             if (!finite) break;
             count_step(&t->p, &r);
@@ -437,13 +481,15 @@ static bool train_batch(trainer *t, const size_t *ids)
                 return false;
             train_log_step(&t->log, &t->p,
                            ((double)t->p.batch + (double)(j + 1) / (double)t->subsequences) /
-                               (double)t->batches_per_epoch);
+                               (double)t->batches_per_epoch,
+                           t->density);
             if (t->stop_agreed && t->p.subsequence) return true;
         }
         if (finite) return true;
         uint64_t failed_step = t->p.global_step + 1;
         t->p = before;
         train_rollback_restore(&t->rollback, &t->core);
+        if (t->core.mask) t->density = train_prune_kept(&t->core);
         t->p.learning_rate *= NAN_CUT;
         t->core.opt.learning_rate = t->p.learning_rate;
         t->p.nan_recoveries++;
@@ -566,7 +612,8 @@ static int run_epochs(trainer *t)
         if (t->p.batch == 0 && o->reduce_learning_rate_after &&
             t->p.epoch >= o->reduce_learning_rate_after) {
             t->p.learning_rate *= exp(SCHEDULE_DECAY);
-            train_say(&t->log, "epoch %" PRIu64 ": learning rate %.4g", t->p.epoch + 1, t->p.learning_rate);
+            train_say(&t->log, "epoch %" PRIu64 ": learning rate %.4g", t->p.epoch + 1,
+                      t->p.learning_rate);
         }
         t->core.opt.learning_rate = t->p.learning_rate;
         train_log_epoch_begin(&t->log, &t->p);
@@ -584,7 +631,8 @@ static int run_epochs(trainer *t)
             if (!last && (stop || resume_point || asked) && !save_checkpoint(t, false)) return 1;
             if (asked && !last) return stop_now(t);
             if (stop && !last) {
-                train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)", t->batches_this_run);
+                train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)",
+                          t->batches_this_run);
                 return 0;
             }
         }
@@ -593,7 +641,8 @@ static int run_epochs(trainer *t)
         if (stop_asked(t)) return stop_now(t);
         if (o->max_batches && t->batches_this_run >= o->max_batches) {
             if (t->last_checkpoint_step != t->p.global_step && !save_checkpoint(t, false)) return 1;
-            train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)", t->batches_this_run);
+            train_say(&t->log, "stopping after %" PRIu64 " batches (--max_batches)",
+                      t->batches_this_run);
             return 0;
         }
     }
@@ -656,19 +705,33 @@ static bool set_up(trainer *t)
     if (!train_core_create(&t->core, &t->config, t->share_rows, o->optimizer, o->learning_rate,
                            o->momentum, detail))
         return fail("%s", detail);
-    bool rollback = train_rollback_create(&t->rollback, &t->core);
     t->inputs =
         malloc(t->share_rows * (t->config.big_frame_size + t->config.seq_len) * sizeof *t->inputs);
     t->order = malloc(t->train_set.count * sizeof *t->order);
     t->carried_mine = malloc(t->share_rows * train_net_carried_per_row(t->core.net) * sizeof(float));
     t->carried_all = malloc(carried_floats(t) * sizeof(float));
-    if (!rollback || !t->inputs || !t->order || !t->carried_mine || !t->carried_all)
+    if ((train_prune_active(&o->prune) && !train_prune_begin(&t->core)) || !t->inputs ||
+        !t->order || !t->carried_mine || !t->carried_all)
         return fail("out of memory");
     if (lead && !start_or_resume(t)) return false;
     if (!train_log_open(&t->log, o->out_dir, &t->p, o->num_epochs, o->log_every,
                         t->batches_per_epoch, t->subsequences * o->batch_size * t->config.seq_len,
                         t->config.sample_rate, error))
         return fail("%s", error);
+    return true;
+}
+
+/* Rank 0's pruning mask (a checkpoint may have brought it) to every other rank, then the
+ * rollback's room (with the mask's when there is one); false when out of memory. */
+static bool prepare_batches(trainer *t)
+{
+    bool pruned = t->core.mask != NULL;
+    train_dist_broadcast(&t->dist, &pruned, sizeof pruned);
+    if (pruned && !t->core.mask && !train_prune_begin(&t->core)) return fail("out of memory");
+    if (pruned)
+        train_dist_broadcast(&t->dist, t->core.mask, t->core.layout.floats * sizeof(float));
+    if (t->core.mask) t->density = train_prune_kept(&t->core);
+    if (!train_rollback_create(&t->rollback, &t->core)) return fail("out of memory");
     return true;
 }
 
@@ -708,6 +771,15 @@ static void describe_run(trainer *t)
         t->train_set.count, t->batches_per_epoch, o->batch_size, t->subsequences,
         t->batches_per_epoch * t->subsequences, t->val_set.count, train_optimizer_name(o->optimizer),
         t->p.learning_rate, openblas_get_num_threads());
+    const train_prune_options *prune = &t->p.prune;
+    if (train_prune_active(prune))
+        train_say(&t->log,
+                  "pruning: to densities %g (RNN), %g (upsamplings), %g (sample MLP) from step "
+                  "%" PRIu64 " to %" PRIu64 ", every %" PRIu64 " steps; now %.3f of the prunable "
+                  "weights kept",
+                  prune->density[SRNN_PRUNE_RNN], prune->density[SRNN_PRUNE_UPSAMPLING],
+                  prune->density[SRNN_PRUNE_MLP], prune->start, prune->end, prune->every,
+                  train_prune_kept(&t->core));
     if (t->dist.size > 1) {
         uint64_t fewest = o->batch_size / (uint64_t)t->dist.size;
         char rows[64];
@@ -741,6 +813,7 @@ int train_run(const train_options *o)
     t.run_lock = -1;
     t.last_checkpoint_step = UINT64_MAX;
     t.last_epoch_loss = NAN;
+    t.density = NAN;
     train_log_begin(&t.log);
     char error[TRAIN_DIST_ERROR_MAX];
     if (!train_dist_start(&t.dist, error)) {
@@ -751,29 +824,29 @@ int train_run(const train_options *o)
     t.log.silent = t.dist.rank != 0;
     train_stop_catch();
     int status = 1;
-    bool ready = set_up(&t), training = false;
+    bool ready = set_up(&t), started = false;
     if (!train_dist_any(&t.dist, !ready)) { /* every rank ready */
+        started = true; /* from here a failure may be one rank's alone */
         share_start(&t);
         if (t.p.subsequence)
             train_dist_scatter_rows(&t.dist, t.carried_all, t.carried_mine,
                                     train_net_carried_per_row(t.core.net), o->batch_size);
         t.last_weight_check = t.p.global_step;
         t.core.opt.learning_rate = t.p.learning_rate;
-        if (same_data(&t) && weights_agree(&t)) {
+        if (prepare_batches(&t) && same_data(&t) && weights_agree(&t)) {
             describe_run(&t);
             double start = train_log_elapsed(&t.log);
             if (t.p.epoch >= o->num_epochs) {
                 train_say(&t.log, "already trained %" PRIu64 " epochs", t.p.epoch);
                 status = 0;
             } else {
-                training = true; /* from here a failure may be one rank's alone */
                 status = run_epochs(&t);
             }
             describe_reductions(&t, train_log_elapsed(&t.log) - start);
             train_log_end(&t.log);
         }
     }
-    bool agreed = !training || status == 0;
+    bool agreed = !started || status == 0;
     trainer_free(&t);
     train_stop_release();
     train_dist_end(&t.dist, agreed);

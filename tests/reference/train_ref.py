@@ -12,13 +12,20 @@ overlap by BF; the RNN states carry over between the subsequences of a batch and
 the next; the loss is the mean cross-entropy; gradients are clipped to global norm 5; the
 optimisers are Keras' (TF 2 optimizer_v2) Adam (epsilon 1e-4), SGD and RMSprop (epsilon 1e-5).
 
+A pruned case (srnn train --prune_density) first prunes the initial weights, per matrix kind,
+in the pieces of 4 inputs x 8 outputs of the matrices the engine runs (srnn_format.prune on
+each upsampling matrix U_j^T, on the sum of the halves of the frame tier's layer-0 kernel with
+skip connections, on the others as stored); the gradients of the pruned weights are zero.
+
 Usage:
   train_ref.py grad OUTDIR   writes the cases the C trainer is checked against
                              (tests/test_train_grad.sh): per case CASE.srnn (initial weights),
                              CASE.batches.i32, CASE.txt (batch, subsequences, optimiser),
                              CASE.grad1.srnn and CASE.grad2.srnn (gradients of the first two
                              subsequences at the initial weights), CASE.losses.txt (the loss
-                             of every training step); and cases.txt
+                             of every training step); and cases.txt. A pruned case's CASE.txt
+                             names its densities (prune_density_KIND=D); CASE.srnn holds the
+                             weights before pruning, the gradients are of the pruned model
   train_ref.py bench --dim D --layers L --batch B --threads N --steps K
                              prints training samples/s of this reference (bench/)
 """
@@ -32,7 +39,7 @@ import numpy as np
 import torch
 import torch.nn.functional as fn
 
-from srnn_format import Config, read_model, write_model
+from srnn_format import Config, prune, read_model, write_model
 from srnn_ref import SampleRNN, quantise, random_weights
 
 CLIP_NORM = 5.0
@@ -41,6 +48,39 @@ CLIP_NORM = 5.0
 def _swap_gru_gates(m, d):
     """Keras GRU gate blocks z, r, h (last axis) in PyTorch's order r, z, n, and back."""
     return torch.cat([m[..., d:2 * d], m[..., :d], m[..., 2 * d:]], dim=-1)
+
+
+def prune_kind(name):
+    """engine/prune.h's kind of a tensor: "rnn", "upsampling", "mlp", or None (not pruned)."""
+    leaf = name.rsplit("/", 1)[-1]
+    if leaf == "upsample":
+        return "upsampling"
+    if name in ("sample_mlp/hidden1/kernel", "sample_mlp/hidden2/kernel",
+                "sample_mlp/output/kernel"):
+        return "mlp"
+    if ("/rnn/layer_" in name and leaf in ("kernel", "recurrent_kernel")
+            or "/skip_out/kernel" in name):
+        return None if name == "big_frame/rnn/layer_0/kernel" else "rnn"
+    return None
+
+
+def prune_masks(cfg, weights, densities):
+    """{name: element mask (float64 0/1)} of each pruned tensor at its kind's density."""
+    masks = {}
+    for name, w in weights.items():
+        kind = prune_kind(name)
+        if kind is None or densities.get(kind, 1.0) >= 1.0:
+            continue
+        density, w = densities[kind], np.asarray(w, np.float64)
+        if kind == "upsampling":  # U_j^T, inputs x outputs
+            masks[name] = np.stack([prune(u.T, density)[0].T != 0 for u in w])
+        elif name == "frame/rnn/layer_0/kernel" and cfg.skip_conn:
+            half = w.shape[0] // 2  # summed in float32, as the engine sums them
+            kept = prune(np.float32(w[:half]) + np.float32(w[half:]), density)[0] != 0
+            masks[name] = np.concatenate([kept, kept])
+        else:
+            masks[name] = prune(w, density)[0] != 0
+    return {name: m.astype(np.float64) for name, m in masks.items()}
 
 
 class TrainModel:
@@ -108,6 +148,20 @@ class TrainModel:
                 out[f"{layer}/bias"] = b_ih
         return {name: value.detach().clone() for name, value in out.items()}
 
+    def leaf_masks(self, masks):
+        """masks ({FORMAT.md name: element mask}) as {leaf key: mask} in the leaves' layouts."""
+        d, out = self.cfg.dim, {}
+        for name, m in masks.items():
+            m = torch.tensor(m, dtype=self.dtype)
+            if name in self.params:
+                out[name] = m
+                continue
+            tier, _, layer, leaf = name.split("/")
+            key = f"{tier}/{layer.split('_')[1]}/" + ("weight_ih_l0" if leaf == "kernel"
+                                                       else "weight_hh_l0")
+            out[key] = (_swap_gru_gates(m, d) if self.cfg.rnn_type == "gru" else m).T
+        return out
+
     def reset_states(self):
         self.state = None
 
@@ -167,13 +221,18 @@ class TrainModel:
         targets = inputs[:, self.cfg.big_frame_size:]
         return fn.cross_entropy(logits.reshape(-1, self.cfg.q_levels), targets.reshape(-1))
 
-    def gradients(self, inputs):
-        """The loss and {leaf key: gradient} of one subsequence."""
+    def gradients(self, inputs, masks=None):
+        """The loss and {leaf key: gradient} of one subsequence; with masks (leaf_masks) those
+        of pruned weights zero."""
         leaves = self.leaves()
         for value in leaves.values():
             value.grad = None
         loss = self.loss(inputs)
         loss.backward()
+        if masks:
+            with torch.no_grad():
+                for key, m in masks.items():
+                    leaves[key].grad *= m
         return float(loss), {name: value.grad for name, value in leaves.items()}
 
 
@@ -217,7 +276,7 @@ def clip_by_global_norm(grads, clip_norm=CLIP_NORM):
     return norm
 
 
-def train_steps(model, optimizer, batches, subsequences):
+def train_steps(model, optimizer, batches, subsequences, masks=None):
     """PRiSM's training loop over batches [N, B, BF + S·T]: returns every step's loss."""
     cfg, losses = model.cfg, []
     for batch in batches:
@@ -225,7 +284,7 @@ def train_steps(model, optimizer, batches, subsequences):
         for j in range(subsequences):
             sub = torch.from_numpy(batch[:, j * cfg.seq_len: j * cfg.seq_len + cfg.big_frame_size
                                          + cfg.seq_len].astype(np.int64))
-            loss, grads = model.gradients(sub)
+            loss, grads = model.gradients(sub, masks)
             clip_by_global_norm(grads)
             optimizer.apply(model.leaves(), grads)
             losses.append(loss)
@@ -254,7 +313,7 @@ def case(frame_sizes, seq_len, **kw):
     return Config(frame_size=f, big_frame_size=bf, seq_len=seq_len, **kw)
 
 
-# name: (config, batch, subsequences, optimiser, learning rate, momentum)
+# name: (config, batch, subsequences, optimiser, learning rate, momentum[, prune densities])
 CASES = {
     "gru": (case((4, 16), 32, dim=16, num_rnn_layers=2), 3, 2, "adam", 1e-2, 0.9),
     "lstm": (case((4, 16), 32, dim=12, num_rnn_layers=2, rnn_type="lstm"), 3, 2, "adam", 1e-2,
@@ -267,6 +326,10 @@ CASES = {
                "rmsprop", 3e-3, 0.0),
     "frames_8_8": (case((8, 8), 16, dim=9, num_rnn_layers=1, rnn_type="lstm", q_type="linear",
                         q_levels=40), 4, 2, "adam", 1e-2, 0.9),
+    "gru_skip_pruned": (case((4, 16), 32, dim=16, num_rnn_layers=2, skip_conn=True), 3, 2, "adam",
+                        1e-2, 0.9, {"rnn": 0.5, "upsampling": 0.25, "mlp": 0.375}),
+    "lstm_pruned": (case((2, 8), 16, dim=24, num_rnn_layers=2, rnn_type="lstm"), 2, 2, "sgd",
+                    0.05, 0.9, {"rnn": 0.3, "upsampling": 1.0, "mlp": 0.6}),
 }
 STEPS = 20
 
@@ -289,7 +352,9 @@ def check_against_inference_reference(cfg, weights, batches):
 
 def write_grad_cases(outdir):
     outdir.mkdir(parents=True, exist_ok=True)
-    for index, (name, (cfg, batch, subs, kind, lr, momentum)) in enumerate(CASES.items()):
+    for index, (name, (cfg, batch, subs, kind, lr, momentum, *pruning)) in enumerate(
+            CASES.items()):
+        densities = pruning[0] if pruning else {}
         cfg.check()
         torch.manual_seed(100 + index)
         weights = random_weights(cfg)
@@ -300,18 +365,27 @@ def write_grad_cases(outdir):
         batches.astype("<i4").tofile(outdir / f"{name}.batches.i32")
         (outdir / f"{name}.txt").write_text(
             f"batch={batch}\nsubsequences={subs}\nbatches={len(batches)}\noptimizer={kind}\n"
-            f"learning_rate={lr!r}\nmomentum={momentum!r}\n")
+            f"learning_rate={lr!r}\nmomentum={momentum!r}\n"
+            + "".join(f"prune_density_{k}={v!r}\n" for k, v in densities.items()))
+        masks = prune_masks(cfg, weights, densities)
+        weights = {k: (w * masks[k]).astype(np.float32) if k in masks else w
+                   for k, w in weights.items()}
 
         model = TrainModel(cfg, weights)
+        leaf_masks = model.leaf_masks(masks)
         for j in range(2):  # the first subsequence from zero states, the second carried on
             sub = batches[0][:, j * cfg.seq_len: j * cfg.seq_len + cfg.big_frame_size + cfg.seq_len]
-            model.gradients(torch.from_numpy(sub.astype(np.int64)))
+            model.gradients(torch.from_numpy(sub.astype(np.int64)), leaf_masks)
             write_model(outdir / f"{name}.grad{j + 1}.srnn", cfg,
                         {k: g.numpy().astype(np.float32)
                          for k, g in model.keras(grads=True).items()})
 
         model = TrainModel(cfg, weights)
-        losses = train_steps(model, KerasOptimizer(kind, lr, momentum), batches, subs)
+        losses = train_steps(model, KerasOptimizer(kind, lr, momentum), batches, subs,
+                             model.leaf_masks(masks))
+        for k, w in model.keras().items():
+            if k in masks and np.any(w.numpy()[masks[k] == 0] != 0):
+                raise SystemExit(f"train_ref: {name}: pruned weights of {k} moved")
         (outdir / f"{name}.losses.txt").write_text("".join(f"{x!r}\n" for x in losses))
         print(f"{name}: losses {losses[0]:.5f} -> {losses[-1]:.5f}")
     (outdir / "cases.txt").write_text("".join(f"{name}\n" for name in CASES))

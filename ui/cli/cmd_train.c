@@ -96,8 +96,50 @@ enum {
     MAX_BATCHES,
     LOG_EVERY,
     INJECT_NAN,
+    PRUNE_DENSITY,
+    PRUNE_DENSITY_RNN,
+    PRUNE_DENSITY_UPSAMPLING,
+    PRUNE_DENSITY_MLP,
+    PRUNE_START,
+    PRUNE_END,
+    PRUNE_EVERY,
     NUM_OPTIONS
 };
+
+/* --prune_density D for every kind, then a kind's own; the schedule's steps. */
+static int parse_pruning(const cli_option *options, train_prune_options *o) {
+    static const int kinds[SRNN_PRUNE_KINDS] = {
+        [SRNN_PRUNE_RNN] = PRUNE_DENSITY_RNN,
+        [SRNN_PRUNE_UPSAMPLING] = PRUNE_DENSITY_UPSAMPLING,
+        [SRNN_PRUNE_MLP] = PRUNE_DENSITY_MLP,
+    };
+    const char *v;
+    double all = 1.0;
+    if ((v = options[PRUNE_DENSITY].value) &&
+        parse_range("--prune_density", v, 0.0, false, 1.0, &all))
+        return -1;
+    for (int k = 0; k < SRNN_PRUNE_KINDS; k++) {
+        o->density[k] = all;
+        if ((v = options[kinds[k]].value) &&
+            parse_range(options[kinds[k]].name, v, 0.0, false, 1.0, &o->density[k]))
+            return -1;
+    }
+    if ((v = options[PRUNE_START].value) &&
+        cli_parse_u64_range("--prune_start", v, 0, UINT64_MAX - 1, &o->start))
+        return -1;
+    if ((v = options[PRUNE_END].value) &&
+        cli_parse_u64_range("--prune_end", v, 1, UINT64_MAX, &o->end))
+        return -1;
+    if ((v = options[PRUNE_EVERY].value) &&
+        cli_parse_u64_range("--prune_every", v, 1, UINT32_MAX, &o->every))
+        return -1;
+    if (o->start >= o->end) {
+        cli_error("--prune_start (%" PRIu64 ") must come before --prune_end (%" PRIu64 ")",
+                  o->start, o->end);
+        return -1;
+    }
+    return 0;
+}
 
 static int parse_args(int argc, char **argv, train_options *o) {
     cli_option options[NUM_OPTIONS] = {
@@ -130,6 +172,13 @@ static int parse_args(int argc, char **argv, train_options *o) {
         [MAX_BATCHES] = {"--max_batches", NULL, NULL},
         [LOG_EVERY] = {"--log_every", NULL, NULL},
         [INJECT_NAN] = {"--inject_nan_at_step", NULL, NULL},
+        [PRUNE_DENSITY] = {"--prune_density", NULL, NULL},
+        [PRUNE_DENSITY_RNN] = {"--prune_density_rnn", NULL, NULL},
+        [PRUNE_DENSITY_UPSAMPLING] = {"--prune_density_upsampling", NULL, NULL},
+        [PRUNE_DENSITY_MLP] = {"--prune_density_mlp", NULL, NULL},
+        [PRUNE_START] = {"--prune_start", NULL, NULL},
+        [PRUNE_END] = {"--prune_end", NULL, NULL},
+        [PRUNE_EVERY] = {"--prune_every", NULL, NULL},
     };
     if (cli_parse(argc, argv, options, NUM_OPTIONS, NULL, 0, 0,
                   "--data DIR --config CFG.json --out RUNDIR [options]") < 0)
@@ -238,7 +287,7 @@ static int parse_args(int argc, char **argv, train_options *o) {
     if ((v = options[INJECT_NAN].value) &&
         cli_parse_u64_range("--inject_nan_at_step", v, 1, UINT64_MAX, &o->inject_nan_at_step))
         return -1;
-    return 0;
+    return parse_pruning(options, &o->prune);
 }
 
 static int train_command(int argc, char **argv) {
@@ -290,6 +339,20 @@ const cli_command cmd_train = {
     "  --max_batches N               stop after N batches, with a checkpoint\n"
     "  --log_every N                 50 steps between log lines, CSV rows, TensorBoard points\n"
     "  --inject_nan_at_step N        testing: make step N's gradient NaN, to see the recovery\n"
+    "\n"
+    "Sparse training (gradual block pruning, as WaveRNN and LPCNet; default off):\n"
+    "  --prune_density D             final share of the pieces kept, every prunable matrix\n"
+    "  --prune_density_rnn D         ... of the RNN kernels, recurrent and skip kernels\n"
+    "  --prune_density_upsampling D  ... of the upsamplings\n"
+    "  --prune_density_mlp D         ... of the sample MLP (hidden1, hidden2, output)\n"
+    "  --prune_start N               0: the step pruning starts at\n"
+    "  --prune_end N                 10000: the step the final density is reached at\n"
+    "  --prune_every N               100 steps between choices of the pieces\n"
+    "From start to end a matrix keeps 1 - (1 - D)(1 - (1 - (t - start)/(end - start))^3) of\n"
+    "its pieces of 4 inputs x 8 outputs (those the int8 engine skips), those of the largest\n"
+    "L2 norm; pruned weights stay zero. Checkpoints are block-sparse models (convert them to\n"
+    "int8 to play them sparse); the mask and schedule are in the .state, so resuming is exact.\n"
+    "With --resume_from any model (a PRiSM import too) is fine-tuned to a density.\n"
     "\n"
     "A non-finite loss or gradient restores the weights and optimiser of the batch's start,\n"
     "cuts the learning rate x0.1 and repeats the batch. Resuming reproduces the losses of an\n"
