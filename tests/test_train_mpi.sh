@@ -8,7 +8,8 @@
 #   checkpoint and logs exactly the losses of an uninterrupted 2-process run;
 # - SIGTERM to one rank at a random moment stops every rank at the same step with a checkpoint,
 #   and resuming logs exactly the uninterrupted run's losses; likewise SIGINT to a run without
-#   mpirun (GRU and LSTM), which resumed by 2 processes says so. (A second signal:
+#   mpirun (GRU and LSTM), which resumed by 2 processes says so; a pruned run resumed by 2
+#   processes matches its uninterrupted run. (A second signal:
 #   tests/test_train_stop.c.)
 set -eu
 source "$(dirname "$0")/lib.sh" SRNN BUILD
@@ -141,6 +142,17 @@ echo "kill -9 of a rank after $(checkpoints "$dir/killed") checkpoints: mpirun e
 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/killed" >>"$dir/killed.log" 2>&1
 grep -q "^resuming from" "$dir/killed.log" || fail "kill -9: the rerun did not resume"
 same_as two killed
+
+# A pruned run stopped after 2 batches and resumed by 2 processes: rank 0 reads the mask and
+# hands it to the other.
+pruning=(--prune_density 0.5 --prune_start 0 --prune_end 60 --prune_every 20) # done before the resume
+mpi 2 "$SRNN" train "${options[@]}" "${pruning[@]}" --out "$dir/pruned" >"$dir/pruned.log"
+mpi 2 "$SRNN" train "${options[@]}" "${pruning[@]}" --max_batches 2 --out "$dir/pruned_resumed" \
+    >"$dir/pruned_resumed.log"
+mpi 2 "$SRNN" train "${options[@]}" "${pruning[@]}" --out "$dir/pruned_resumed" \
+    >>"$dir/pruned_resumed.log" 2>&1 ||
+    fail "pruned: the resumed run failed: $(grep -m1 '^srnn: train' "$dir/pruned_resumed.log")"
+same_as pruned pruned_resumed
 
 # SIGTERM to one rank: every rank stops at the same resume point, with a checkpoint.
 interrupt "$dir/termed" TERM 10 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/termed"
