@@ -45,6 +45,7 @@ deb.lv2           := lv2-dev
 deb.lilv-0        := liblilv-dev
 deb.cairo         := libcairo2-dev
 deb.x11           := libx11-dev
+deb.xtst          := libxtst-dev
 
 # $(call pkgconfig,--cflags|--libs,PACKAGES): pkg-config's answer. A missing package stops
 # make with one line naming the Debian package to install.
@@ -107,6 +108,7 @@ LV2_FILES  := $(addprefix $(LV2_BUNDLE)/,$(LV2_MODULE) $(GUI_MODULE) manifest.tt
                                          srnn_ui.ttl presets.ttl default.srnn)
 PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)))
 PLUGIN_LIBS  = $(eval PLUGIN_LIBS := $(call pkgconfig,--libs,samplerate zlib) -lm)$(PLUGIN_LIBS)
+GUI_CHECK   := $(BUILD)/tests/lv2_gui_check # its test host (tests/test_lv2_gui.sh)
 GUI_OBJ     := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard ui/lv2gui/*.c)))
 GUI_PKGS    := cairo x11 lv2
 GUI_CFLAGS   = $(eval GUI_CFLAGS := $(call pkgconfig,--cflags,$(GUI_PKGS)))$(GUI_CFLAGS)
@@ -244,7 +246,7 @@ $(BUILD)/tests/test_realtime: LDLIBS += -ldl
 
 # Everything tests/run.sh runs: the test programs, the trainer's helpers, and (through all)
 # the tool and the bundle.
-tests: all $(TEST_BIN) $(TRAIN_HELPERS) $(BUDGET)
+tests: all $(TEST_BIN) $(TRAIN_HELPERS) $(BUDGET) $(GUI_CHECK)
 
 # K=lv2 (or K="lv2 play") runs only the tests whose name contains one of the words.
 RUN_K := $(foreach k,$(K),-k $(k))
@@ -376,6 +378,16 @@ $(BUILD)/tests/test_lv2_%: tests/test_lv2_%.c tests/lv2/host.c $(LIB) $(LV2_FILE
 	$(call depend,$(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS))
 	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(LDFLAGS) $(filter %.c,$^) $(LIB) \
 	    $(LILV_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
+# The GUI's test host (tests/test_lv2_gui.sh runs it on Xvfb): the plugin in the lilv host, the
+# GUI's library opened by it, XTest for the pointer, cairo for the screenshots' PNG files.
+GUI_CHECK_FLAGS = $(call pkgconfig,--cflags,cairo x11 xtst)
+$(GUI_CHECK): tests/lv2_gui_check.c tests/lv2/host.c $(LIB) $(LV2_FILES)
+	@mkdir -p $(dir $@)
+	$(call depend,$(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_FLAGS))
+	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_FLAGS) $(LDFLAGS) \
+	    $(filter %.c,$^) $(LIB) $(LILV_LIBS) $(call pkgconfig,--libs,cairo x11 xtst) \
+	    $(PLUGIN_LIBS) -ldl -lpthread -o $@
+
 $(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c
 $(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c

@@ -336,7 +336,7 @@ static void draw_output(const gui_view *view, cairo_t *cr)
     cairo_fill(cr);
     int columns = (int)(w.w - 4);
     if (columns > GUI_HISTORY) columns = GUI_HISTORY;
-    cairo_set_source_rgba(cr, wave_colour.r, wave_colour.g, wave_colour.b, 0.9);
+    set(cr, wave_colour);
     for (int i = 0; i < columns; i++) {
         uint32_t k = (view->head + GUI_HISTORY - 1 - (uint32_t)i) % GUI_HISTORY;
         double low = view->low[k], high = view->high[k];
