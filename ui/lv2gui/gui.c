@@ -365,7 +365,7 @@ static void draw(gui *g)
     cairo_paint(cr);
     cairo_destroy(cr);
     cairo_surface_flush(g->surface);
-    XFlush(g->display);
+    XSync(g->display, False); /* drawn when idle() returns; one round trip per frame drawn */
     g->dirty = false;
 }
 
