@@ -4,7 +4,8 @@
  * starts a crossfade when the worker has a model ready, and renders in chunks: each channel's
  * generator, the old model's fade-out, then the smoothed gain and a reseed's dip. Chunks end
  * where a fade or a dip changes phase, so everything happens at the same host sample whatever
- * the host's block size. run() never allocates, locks, logs or waits. */
+ * the host's block size, and last posts the output's levels for the GUI (ui_feed.c). run()
+ * never allocates, locks, logs or waits. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,10 +14,13 @@
  * - a drag up on the knob (XTest, the X server's synthetic pointer) raises the temperature
  *   the plugin sees;
  * - a corrupt model's load error, sent by the plugin, shows as a red banner;
+ * - the browser lists the playing model's folder: a click on the row above the playing one
+ *   (its orange-gold marker) has the plugin load that file;
  * - resized, the GUI draws a larger knob; at scale factor 2 its window is twice as large.
  * The screenshots are written as PNG files to SHOTS_DIR.
  *
- * Usage: lv2_gui_check SHOTS_DIR CORRUPT_MODEL */
+ * Usage: lv2_gui_check SHOTS_DIR CORRUPT_MODEL MODEL_DIR
+ * MODEL_DIR holds a.srnn and b.srnn (models that load). */
 #include <dlfcn.h>
 #include <math.h>
 #include <stdint.h>
@@ -90,9 +93,14 @@ static void set_port(gui_host *g, uint32_t port, float value)
 }
 
 /* Runs blocks of the plugin, each followed by its notifications to the GUI and the GUI's
- * idle call, then waits for the X server to have drawn. */
+ * idle call, then lets the GUI draw. The X server hears the GUI on a connection of its own:
+ * what this one asked (a resize, synthetic pointer events) is done first, and the GUI given a
+ * moment to receive its events, and the server one to draw what the GUI drew. */
 static void pump(gui_host *g, int blocks)
 {
+    struct timespec moment = {0, 30 * 1000 * 1000};
+    XSync(g->display, False);
+    nanosleep(&moment, NULL);
     for (int b = 0; b < blocks; b++) {
         host_run(g->plugin, BLOCK, NULL, NULL);
         LV2_ATOM_SEQUENCE_FOREACH (host_notify(g->plugin), event)
@@ -100,13 +108,8 @@ static void pump(gui_host *g, int blocks)
                                       g->atom_eventTransfer, &event->body);
         g->idle->idle(g->ui);
     }
-    /* the X server hears the GUI on a connection of its own: time for it to handle what
-     * this one asked (a resize, a synthetic event), then for the GUI to draw */
-    struct timespec moment = {0, 30 * 1000 * 1000};
-    XSync(g->display, False);
     nanosleep(&moment, NULL);
     g->idle->idle(g->ui);
-    nanosleep(&moment, NULL);
     XSync(g->display, False);
 }
 
@@ -194,6 +197,7 @@ static int bright(const shot *s, int top, int bottom)
 #define TEMPERATURE_ORANGE 0xFF9F1C
 #define WAVE_TEAL 0x38D9A9
 #define ERROR_RED 0xC0392B
+#define ROW_MARKER 0xF5BE61 /* the playing row's marker (gui_draw.c's highlight) */
 #define HEADER_ROWS 50 /* the header band at scale 1 (gui_draw.c: 56 logical pixels) */
 
 /* ---- the GUI ------------------------------------------------------------------------------ */
@@ -268,11 +272,11 @@ static void drag(gui_host *g, int x, int y, int dy)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: lv2_gui_check SHOTS_DIR CORRUPT_MODEL\n");
+    if (argc != 4) {
+        fprintf(stderr, "usage: lv2_gui_check SHOTS_DIR CORRUPT_MODEL MODEL_DIR\n");
         return 2;
     }
-    const char *shots = argv[1], *corrupt = argv[2];
+    const char *shots = argv[1], *corrupt = argv[2], *model_dir = argv[3];
     if (!host_world()) return 1;
     gui_host g = {0};
     g.atom_eventTransfer = host_map()->map(NULL, LV2_ATOM__eventTransfer);
@@ -303,7 +307,7 @@ int main(int argc, char **argv)
     shot empty = take(&g, widget, shots, "0-before-the-plugin-spoke");
 
     /* the plugin answers the GUI's patch:Get with its model and speed, and plays */
-    pump(&g, 300); /* 3.2 s: enough of the waveform to show its shape */
+    pump(&g, 150); /* 1.6 s: enough of the waveform to show its shape */
     shot playing = take(&g, widget, shots, "1-playing");
     int header_text = bright(&playing, 0, HEADER_ROWS);
     int header_changed = changed(&empty, &playing, 0, HEADER_ROWS);
@@ -360,11 +364,37 @@ int main(int argc, char **argv)
                "the plugin's load error (\"%s\") shows as a red banner: %d pixels (%d before)",
                host_notified_error(g.plugin), red.count, red_before.count);
 
+    /* the browser: b.srnn plays; the row above it is a.srnn, a click loads it */
+    char a_path[4096], b_path[4096];
+    snprintf(a_path, sizeof a_path, "%s/a.srnn", model_dir);
+    snprintf(b_path, sizeof b_path, "%s/b.srnn", model_dir);
+    host_send_model(g.plugin, b_path);
+    pump(&g, 4);
+    shot listed = take(&g, widget, shots, "6-browser");
+    blob marker = find(&listed, ROW_MARKER, 12, HEADER_ROWS + 10, listed.height);
+    bool b_plays = strcmp(host_notified_model(g.plugin), b_path) == 0;
+    CHECK(b_plays && marker.count > 10, "the browser marks the playing model %s (%d pixels)",
+          host_notified_model(g.plugin), marker.count);
+    XTestFakeMotionEvent(g.display, -1, marker.right + 40, (int)marker.y - 20, 0);
+    pump(&g, 1);
+    XTestFakeButtonEvent(g.display, 1, True, 0);
+    XTestFakeButtonEvent(g.display, 1, False, 0);
+    pump(&g, 5);
+    CHECK_SHOW(b_plays && strcmp(host_notified_model(g.plugin), a_path) == 0,
+               "a click on the row above %s in the browser loaded %s", b_path,
+               host_notified_model(g.plugin));
+    shot loaded = take(&g, widget, shots, "7-browser-loaded");
+    blob red_after = find(&loaded, ERROR_RED, 10, 0, loaded.height);
+    CHECK_SHOW(red.count > 0 && red_after.count == 0,
+               "the load asked in the GUI took the old error's banner away (%d red pixels)",
+               red_after.count);
+    free(listed.pixels), free(loaded.pixels);
+
     /* resized by the host: a larger knob */
     XResizeWindow(g.display, widget, 1000, 620);
     set_port(&g, SRNN_PORT_TEMPERATURE, 1.8f);
     pump(&g, 2);
-    shot large = take(&g, widget, shots, "6-resized");
+    shot large = take(&g, widget, shots, "8-resized");
     blob arc_large = find(&large, TEMPERATURE_ORANGE, 12, 0, large.height);
     CHECK_SHOW(large.width == 1000 && arc_large.right - arc_large.left > 1.15 * knob_width,
                "resized to %d x %d, the knob is %d pixels wide (%d before)", large.width,
@@ -384,7 +414,7 @@ int main(int argc, char **argv)
     CHECK_SHOW(g.width == 2 * width1 && g.height == 2 * height1 && a.width == g.width,
                "at scale factor 2 the GUI asks for %d x %d (%d x %d at 1)", g.width, g.height,
                width1, height1);
-    shot scaled = take(&g, widget, shots, "7-scale-2");
+    shot scaled = take(&g, widget, shots, "9-scale-2");
     free(scaled.pixels);
     g.descriptor->cleanup(g.ui);
     cairo_debug_reset_static_data(); /* cairo's and fontconfig's caches, for LeakSanitizer */

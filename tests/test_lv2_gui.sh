@@ -26,9 +26,13 @@ done
 
 # A model cut short: the plugin's worker refuses it and reports why on notify.
 head -c 4096 models/default.srnn >"$dir/corrupt.srnn"
+# A folder of two models for the browser.
+mkdir "$dir/models"
+ln -s "$PWD/models/default.srnn" "$dir/models/a.srnn"
+ln -s "$PWD/models/default.srnn" "$dir/models/b.srnn"
 mkdir -p "$BUILD/tests/gui"
 # Under ASan: cairo keeps its state for an X display past the display's closing (and
 # cairo_debug_reset_static_data does not free it); LeakSanitizer would call that a leak of ours.
 printf 'leak:libcairo.so\n' >"$dir/lsan.supp"
 export LSAN_OPTIONS="suppressions=$dir/lsan.supp:print_suppressions=0"
-DISPLAY=":$display" "$check" "$BUILD/tests/gui" "$dir/corrupt.srnn"
+DISPLAY=":$display" "$check" "$BUILD/tests/gui" "$dir/corrupt.srnn" "$dir/models"
