@@ -12,7 +12,7 @@
  * - the temperature knob's arc follows the port: its orange reaches further right at 1.8
  *   than at 0.1;
  * - a drag up on the knob (XTest, the X server's synthetic pointer) raises the temperature
- *   the plugin sees;
+ *   the plugin sees, a drag down lowers it, a double click resets it;
  * - a corrupt model's load error, sent by the plugin, shows as a red banner;
  * - the browser lists the playing model's folder: a click on the row above the playing one
  *   (its orange-gold marker) has the plugin load that file;
@@ -351,6 +351,14 @@ int main(int argc, char **argv)
     float lowered = host_control(g.plugin, SRNN_PORT_TEMPERATURE);
     CHECK_SHOW(lowered < dragged * 0.7f, "and a drag down lowers it: %.3f -> %.3f", dragged,
                lowered);
+    for (int click = 0; click < 2; click++) {
+        XTestFakeButtonEvent(g.display, 1, True, 0);
+        XTestFakeButtonEvent(g.display, 1, False, 0);
+    }
+    pump(&g, 1);
+    float reset = host_control(g.plugin, SRNN_PORT_TEMPERATURE);
+    CHECK_SHOW(fabsf(reset - SRNN_LV2_TEMPERATURE_DEFAULT) < 1e-4f,
+               "a double click on the knob resets it: %.3f", reset);
 
     /* a load error from the plugin */
     shot before_error = take(&g, widget, shots, "4-before-the-error");

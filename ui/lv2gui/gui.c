@@ -39,6 +39,7 @@
 #define DRAG_PIXELS 200.0 /* logical pixels of vertical drag for a knob's whole travel */
 #define WHEEL_STEP 0.02   /* of a knob's travel per wheel click */
 #define PEAK_FALL 0.97f   /* the peak hold's fall per feed frame: about 16 dB/s */
+#define DOUBLE_CLICK_MS 300 /* a second click on a knob within it resets the knob */
 
 typedef enum { DRAG_NONE, DRAG_TEMPERATURE, DRAG_GAIN } drag_target;
 
@@ -61,6 +62,8 @@ typedef struct {
 
     drag_target drag;
     double drag_y, drag_travel;
+    drag_target last_click; /* the knob clicked last, and when (X server time, ms) */
+    Time last_click_time;
     char bundle_dir[GUI_PATH_MAX];
     gui_view view;
 } gui;
@@ -258,7 +261,7 @@ static void set_travel(gui *g, drag_target target, double travel)
     g->dirty = true;
 }
 
-static void press(gui *g, unsigned button, double x, double y)
+static void press(gui *g, unsigned button, Time time, double x, double y)
 {
     gui_view *v = &g->view;
     const gui_layout *l = &v->layout;
@@ -279,14 +282,23 @@ static void press(gui *g, unsigned button, double x, double y)
         return;
     }
     if (button != Button1) return;
-    bool was_typing = v->typing;
     v->typing = false;
     int row;
     if (on_temperature || on_gain) {
-        g->drag = on_temperature ? DRAG_TEMPERATURE : DRAG_GAIN;
-        g->drag_y = y;
-        g->drag_travel = on_temperature ? gui_temperature_to_travel(v->temperature)
-                                        : gui_gain_to_travel(v->gain_db);
+        drag_target knob = on_temperature ? DRAG_TEMPERATURE : DRAG_GAIN;
+        if (knob == g->last_click && time - g->last_click_time < DOUBLE_CLICK_MS) {
+            set_travel(g, knob, on_temperature
+                                    ? gui_temperature_to_travel(SRNN_LV2_TEMPERATURE_DEFAULT)
+                                    : gui_gain_to_travel(0.0f));
+            knob = DRAG_NONE; /* a third click is a first one */
+        } else {
+            g->drag = knob;
+            g->drag_y = y;
+            g->drag_travel = on_temperature ? gui_temperature_to_travel(v->temperature)
+                                            : gui_gain_to_travel(v->gain_db);
+        }
+        g->last_click = knob;
+        g->last_click_time = time;
     } else if (v->error[0] && inside(l->error, x, y)) {
         v->error[0] = '\0';
     } else if (inside(l->reseed, x, y)) {
@@ -302,7 +314,6 @@ static void press(gui *g, unsigned button, double x, double y)
     } else if (v->can_browse && inside(l->browse, x, y)) {
         g->request_value->request(g->request_value->handle, g->model, g->atom_Path, NULL);
     }
-    g->dirty |= was_typing || v->typing;
     g->dirty = true;
 }
 
@@ -385,7 +396,7 @@ static void handle_event(gui *g, XEvent *event)
         break;
     case ButtonPress:
         x = event->xbutton.x / g->scale, y = event->xbutton.y / g->scale;
-        press(g, event->xbutton.button, x, y);
+        press(g, event->xbutton.button, event->xbutton.time, x, y);
         break;
     case ButtonRelease:
         if (event->xbutton.button == Button1) release(g);
