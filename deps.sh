@@ -34,9 +34,10 @@ BUILD_PACKAGES+=(lv2-dev libcairo2-dev libx11-dev)
 # Its tests: lilv for the test hosts (make tests), lv2_validate (sordi) and lv2info, jalv on a
 # dummy JACK server recorded with jack_rec (jackd2), valgrind.
 TEST_PACKAGES+=(liblilv-dev lilv-utils sordi jalv jackd2 valgrind)
-# The GUI's test (tests/test_lv2_gui.sh): a virtual X server, XTest for a synthetic drag,
-# fontconfig to empty its caches before LeakSanitizer looks.
-TEST_PACKAGES+=(xvfb libxtst-dev libfontconfig-dev)
+# The GUI's tests: a virtual X server, XTest for a synthetic drag, fontconfig to empty its
+# caches before LeakSanitizer looks (tests/test_lv2_gui.sh); xwininfo and xwd to find and
+# photograph it in jalv.gtk3 (tests/once_lv2_jalv_gui.sh).
+TEST_PACKAGES+=(xvfb libxtst-dev libfontconfig-dev x11-utils x11-apps)
 # srnn play's tests: a dummy JACK server and jack_rec, tmux for the terminal UI, a MIDI sender.
 TEST_PACKAGES+=(jackd2 tmux python3-jack-client)
 # The NEON kernels cross-compiled and run under qemu (tests/once_neon.sh).

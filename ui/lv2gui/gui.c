@@ -486,6 +486,7 @@ static bool open_window(gui *g, Window parent)
     hints.base_width = g->width;
     hints.base_height = g->height;
     XSetWMNormalHints(g->display, g->window, &hints);
+    XStoreName(g->display, g->window, "srnn"); /* for xwininfo and window lists */
     XMapRaised(g->display, g->window);
     g->surface = cairo_xlib_surface_create(g->display, g->window,
                                            DefaultVisual(g->display, DefaultScreen(g->display)),
