@@ -14,8 +14,10 @@
  * - a drag up on the knob (XTest, the X server's synthetic pointer) raises the temperature
  *   the plugin sees, a drag down lowers it, a double click resets it;
  * - a corrupt model's load error, sent by the plugin, shows as a red banner;
+ * - the reseed button holds the trigger port up while pressed, and lets it go;
  * - the browser lists the playing model's folder: a click on the row above the playing one
- *   (its orange-gold marker) has the plugin load that file;
+ *   (its orange-gold marker) has the plugin load that file; a path typed (XTest keys) into
+ *   the field and Enter loads that file;
  * - resized, the GUI draws a larger knob; at scale factor 2 its window is twice as large.
  * The screenshots are written as PNG files to SHOTS_DIR.
  *
@@ -39,6 +41,7 @@
 
 #include <X11/Xlib.h>
 #include <X11/Xutil.h>
+#include <X11/keysym.h>
 #include <X11/extensions/XTest.h>
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
@@ -155,12 +158,13 @@ static bool near(uint32_t pixel, uint32_t colour, int tolerance)
     return true;
 }
 
-/* The pixels of a colour within the rows [top, bottom). */
-static blob find(const shot *s, uint32_t colour, int tolerance, int top, int bottom)
+/* The pixels of a colour right of column left, within the rows [top, bottom). */
+static blob find_right_of(const shot *s, uint32_t colour, int tolerance, int left, int top,
+                          int bottom)
 {
     blob b = {0, 0, 0, s->width, -1, s->height, -1};
     for (int y = top; y < bottom && y < s->height; y++)
-        for (int x = 0; x < s->width; x++) {
+        for (int x = left; x < s->width; x++) {
             if (!near(s->pixels[y * s->width + x], colour, tolerance)) continue;
             b.count++;
             b.x += x;
@@ -172,6 +176,22 @@ static blob find(const shot *s, uint32_t colour, int tolerance, int top, int bot
         }
     if (b.count) b.x /= b.count, b.y /= b.count;
     return b;
+}
+
+/* The middle of the longest run of a colour in row y between x0 and x1, or -1. */
+static int run_middle(const shot *s, uint32_t colour, int y, int x0, int x1)
+{
+    int best = 0, best_end = -1, run = 0;
+    for (int x = x0; x < x1 && x < s->width; x++) {
+        run = near(s->pixels[y * s->width + x], colour, 3) ? run + 1 : 0;
+        if (run > best) best = run, best_end = x;
+    }
+    return best >= 20 ? best_end - best / 2 : -1;
+}
+
+static blob find(const shot *s, uint32_t colour, int tolerance, int top, int bottom)
+{
+    return find_right_of(s, colour, tolerance, 0, top, bottom);
 }
 
 /* Pixels that differ between two shots of one size within the rows [top, bottom). */
@@ -197,6 +217,8 @@ static int bright(const shot *s, int top, int bottom)
 #define TEMPERATURE_ORANGE 0xFF9F1C
 #define WAVE_TEAL 0x38D9A9
 #define ERROR_RED 0xC0392B
+#define GAIN_BLUE 0x6CB4FF
+#define BUTTON_FILL 0x3C4149 /* the reseed and load buttons (gui_draw.c's track) */
 #define ROW_MARKER 0xF5BE61 /* the playing row's marker (gui_draw.c's highlight) */
 #define HEADER_ROWS 50 /* the header band at scale 1 (gui_draw.c: 56 logical pixels) */
 
@@ -360,6 +382,23 @@ int main(int argc, char **argv)
     CHECK_SHOW(fabsf(reset - SRNN_LV2_TEMPERATURE_DEFAULT) < 1e-4f,
                "a double click on the knob resets it: %.3f", reset);
 
+    /* the reseed button, right of the gain knob: the trigger is up while it is held */
+    blob gain = find(&high, GAIN_BLUE, 12, 0, high.height);
+    int reseed_y = (gain.top + gain.bottom) / 2,
+        reseed_x = run_middle(&high, BUTTON_FILL, reseed_y, gain.right + 1, high.width / 3);
+    CHECK(gain.count > 20 && reseed_x > 0, "the gain knob (%d pixels) and the reseed button "
+          "(at x %d) are on the screenshot", gain.count, reseed_x);
+    XTestFakeMotionEvent(g.display, -1, reseed_x, reseed_y, 0);
+    XTestFakeButtonEvent(g.display, 1, True, 0);
+    pump(&g, 1);
+    float held = host_control(g.plugin, SRNN_PORT_RESEED);
+    XTestFakeButtonEvent(g.display, 1, False, 0);
+    pump(&g, 1);
+    float released = host_control(g.plugin, SRNN_PORT_RESEED);
+    CHECK_SHOW(held == 1.0f && released == 0.0f,
+               "the reseed button at (%d, %d) holds the trigger at %g, and lets it go to %g",
+               reseed_x, reseed_y, held, released);
+
     /* a load error from the plugin */
     shot before_error = take(&g, widget, shots, "4-before-the-error");
     host_send_model(g.plugin, corrupt);
@@ -379,7 +418,9 @@ int main(int argc, char **argv)
     host_send_model(g.plugin, b_path);
     pump(&g, 4);
     shot listed = take(&g, widget, shots, "6-browser");
-    blob marker = find(&listed, ROW_MARKER, 12, HEADER_ROWS + 10, listed.height);
+    /* in the browser's column, the right third (the knob's antialiased edges come near) */
+    blob marker = find_right_of(&listed, ROW_MARKER, 12, 2 * listed.width / 3, HEADER_ROWS + 10,
+                                listed.height);
     bool b_plays = strcmp(host_notified_model(g.plugin), b_path) == 0;
     CHECK(b_plays && marker.count > 10, "the browser marks the playing model %s (%d pixels)",
           host_notified_model(g.plugin), marker.count);
@@ -398,11 +439,35 @@ int main(int argc, char **argv)
                red_after.count);
     free(listed.pixels), free(loaded.pixels);
 
+    /* a path typed into the field (below the list, 30 pixels above the window's bottom at
+     * scale 1), then Enter: models/default.srnn, from the test's directory */
+    const char *typed = "models/default.srnn";
+    XTestFakeMotionEvent(g.display, -1, marker.left + 30, loaded.height - 30, 0);
+    XTestFakeButtonEvent(g.display, 1, True, 0);
+    XTestFakeButtonEvent(g.display, 1, False, 0);
+    pump(&g, 1);
+    for (const char *c = typed; *c; c++) {
+        char name[2] = {*c, 0};
+        KeySym symbol = *c == '/' ? XK_slash : *c == '.' ? XK_period : XStringToKeysym(name);
+        KeyCode code = XKeysymToKeycode(g.display, symbol);
+        XTestFakeKeyEvent(g.display, code, True, 0);
+        XTestFakeKeyEvent(g.display, code, False, 0);
+    }
+    pump(&g, 1);
+    shot typing = take(&g, widget, shots, "8-typed-path");
+    free(typing.pixels);
+    KeyCode enter = XKeysymToKeycode(g.display, XK_Return);
+    XTestFakeKeyEvent(g.display, enter, True, 0);
+    XTestFakeKeyEvent(g.display, enter, False, 0);
+    pump(&g, 5);
+    CHECK_SHOW(strcmp(host_notified_model(g.plugin), typed) == 0,
+               "the path typed into the field and Enter loaded %s", host_notified_model(g.plugin));
+
     /* resized by the host: a larger knob */
     XResizeWindow(g.display, widget, 1000, 620);
     set_port(&g, SRNN_PORT_TEMPERATURE, 1.8f);
     pump(&g, 2);
-    shot large = take(&g, widget, shots, "8-resized");
+    shot large = take(&g, widget, shots, "9-resized");
     blob arc_large = find(&large, TEMPERATURE_ORANGE, 12, 0, large.height);
     CHECK_SHOW(large.width == 1000 && arc_large.right - arc_large.left > 1.15 * knob_width,
                "resized to %d x %d, the knob is %d pixels wide (%d before)", large.width,
@@ -422,7 +487,7 @@ int main(int argc, char **argv)
     CHECK_SHOW(g.width == 2 * width1 && g.height == 2 * height1 && a.width == g.width,
                "at scale factor 2 the GUI asks for %d x %d (%d x %d at 1)", g.width, g.height,
                width1, height1);
-    shot scaled = take(&g, widget, shots, "9-scale-2");
+    shot scaled = take(&g, widget, shots, "10-scale-2");
     free(scaled.pixels);
     g.descriptor->cleanup(g.ui);
     cairo_debug_reset_static_data(); /* cairo's and fontconfig's caches, for LeakSanitizer */
