@@ -164,7 +164,8 @@ static void show_speed(gui *g, const char *line, uint32_t size)
 
 static void show_levels(gui *g, const LV2_Atom *value)
 {
-    if (!value || value->type != g->forge.Vector) return;
+    if (!value || value->type != g->forge.Vector || value->size < sizeof(LV2_Atom_Vector_Body))
+        return;
     const LV2_Atom_Vector *vector = (const LV2_Atom_Vector *)value;
     if (vector->body.child_type != g->atom_Float || vector->body.child_size != sizeof(float))
         return;
