@@ -79,8 +79,9 @@ float gui_travel_to_temperature(double travel);
 double gui_gain_to_travel(float gain_db);
 float gui_travel_to_gain(double travel);
 
-/* gui_browser.c: the .srnn files in dirs (duplicates and a NULL dir skipped), sorted by name,
- * at most max; returns how many. */
+/* gui_browser.c: the .srnn files in dirs (duplicates, and NULL or empty dirs, skipped), sorted
+ * by name, at most max; returns how many. The last dir is the bundle's: its files are marked
+ * in_bundle. */
 int gui_browser_list(const char *const dirs[], int dir_count, gui_model_entry *out, int max);
 
 /* gui_card.c: one line describing the model at path (its rate, size and precision), read with
