@@ -95,8 +95,9 @@ static void set_port(gui_host *g, uint32_t port, float value)
     g->descriptor->port_event(g->ui, port, sizeof value, 0, &value);
 }
 
-/* Runs blocks of the plugin, each followed by its notifications to the GUI and the GUI's
- * idle call, then lets the GUI draw. The X server hears the GUI on a connection of its own:
+/* Runs blocks of the plugin, each followed by its notifications to the GUI, and the GUI's
+ * idle call every third block (about 30 times a second, as hosts call it), then lets the GUI
+ * draw. The X server hears the GUI on a connection of its own:
  * what this one asked (a resize, synthetic pointer events) is done first, and the GUI given a
  * moment to receive its events, and the server one to draw what the GUI drew. */
 static void pump(gui_host *g, int blocks)
@@ -109,7 +110,7 @@ static void pump(gui_host *g, int blocks)
         LV2_ATOM_SEQUENCE_FOREACH (host_notify(g->plugin), event)
             g->descriptor->port_event(g->ui, SRNN_PORT_NOTIFY, lv2_atom_total_size(&event->body),
                                       g->atom_eventTransfer, &event->body);
-        g->idle->idle(g->ui);
+        if (b % 3 == 0) g->idle->idle(g->ui);
     }
     nanosleep(&moment, NULL);
     g->idle->idle(g->ui);
