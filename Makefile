@@ -381,13 +381,14 @@ $(BUILD)/tests/test_lv2_%: tests/test_lv2_%.c tests/lv2/host.c $(LIB) $(LV2_FILE
 	    $(LILV_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
 # The GUI's test host (tests/test_lv2_gui.sh runs it on Xvfb): the plugin in the lilv host, the
 # GUI's library opened by it, XTest for the pointer, cairo for the screenshots' PNG files.
-GUI_CHECK_FLAGS = $(call pkgconfig,--cflags,cairo fontconfig x11 xtst)
+GUI_CHECK_PKGS := cairo fontconfig x11 xtst
+GUI_CHECK_CFLAGS = $(eval GUI_CHECK_CFLAGS := $(call pkgconfig,--cflags,$(GUI_CHECK_PKGS)))$(GUI_CHECK_CFLAGS)
+GUI_CHECK_LIBS = $(eval GUI_CHECK_LIBS := $(call pkgconfig,--libs,$(GUI_CHECK_PKGS)))$(GUI_CHECK_LIBS)
 $(GUI_CHECK): tests/lv2_gui_check.c tests/lv2/host.c $(LIB) $(LV2_FILES)
 	@mkdir -p $(dir $@)
-	$(call depend,$(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_FLAGS))
-	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_FLAGS) $(LDFLAGS) \
-	    $(filter %.c,$^) $(LIB) $(LILV_LIBS) $(call pkgconfig,--libs,cairo fontconfig x11 xtst) \
-	    $(PLUGIN_LIBS) -ldl -lpthread -o $@
+	$(call depend,$(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_CFLAGS))
+	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_CFLAGS) $(LDFLAGS) \
+	    $(filter %.c,$^) $(LIB) $(LILV_LIBS) $(GUI_CHECK_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
 
 $(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c
 $(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c
