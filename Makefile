@@ -66,7 +66,10 @@ ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine -Ickpt $(PKG_CFLAGS)
 LDLIBS   = $(PKG_LIBS) -lz -lm -lpthread
 
 ENGINE_SRC := $(sort $(wildcard engine/*.c))
-UI_SRC     := $(sort $(wildcard ui/*.c))
+# The tool's sources: its command line (ui/cli), the terminal player (ui/player) and what both
+# use (ui/common). The plugin's GUI (ui/lv2gui) goes into the LV2 bundle instead.
+UI_SRC     := $(sort $(wildcard ui/cli/*.c ui/player/*.c ui/common/*.c))
+UI_INCLUDES := -Iui/cli -Iui/player -Iui/common
 CKPT_SRC   := $(sort $(wildcard ckpt/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
@@ -74,9 +77,9 @@ TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 # into the tool, its tests (tests/test_train*.c) and their helpers (tests/train_*.c).
 TRAIN_SRC    := $(sort $(wildcard train/*.c))
 TRAIN_PKGS   := openblas libcjson
-TRAIN_CFLAGS  = $(eval TRAIN_CFLAGS := -Itrain -Iui $(call pkgconfig,--cflags,$(TRAIN_PKGS)))$(TRAIN_CFLAGS)
+TRAIN_CFLAGS  = $(eval TRAIN_CFLAGS := -Itrain -Iui/common $(call pkgconfig,--cflags,$(TRAIN_PKGS)))$(TRAIN_CFLAGS)
 TRAIN_LIBS    = $(eval TRAIN_LIBS := $(call pkgconfig,--libs,$(TRAIN_PKGS)))$(TRAIN_LIBS)
-TRAIN_OBJ    := $(TRAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/ui/audio_file.o
+TRAIN_OBJ    := $(TRAIN_SRC:%.c=$(BUILD)/%.o) $(BUILD)/ui/common/audio_file.o
 TRAIN_LIB    := $(BUILD)/libsrnn_train.a
 TRAIN_HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/train_*.c))
 
@@ -89,9 +92,9 @@ UI_OBJ         += $(SPEED_OBJ)
 CKPT_OBJ       := $(CKPT_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN       := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-# The version (the tool's, in ui/srnn.c) names the shared library: libsrnn.so.0.1.0, whose
+# The version (the tool's, in ui/cli/srnn.c) names the shared library: libsrnn.so.0.1.0, whose
 # soname libsrnn.so.0 changes with the major version.
-VERSION := $(shell sed -n 's/^.define SRNN_TOOL_VERSION "\(.*\)"$$/\1/p' ui/srnn.c)
+VERSION := $(shell sed -n 's/^.define SRNN_TOOL_VERSION "\(.*\)"$$/\1/p' ui/cli/srnn.c)
 SONAME  := libsrnn.so.$(firstword $(subst ., ,$(VERSION)))
 
 LIB     := $(BUILD)/libsrnn.a
@@ -178,15 +181,16 @@ $(SRNN): $(UI_OBJ) $(TRAIN_LIB) $(CKPT_LIB) $(LIB)
 # srnn play with no model plays $(DATADIR)/srnn/default.srnn, a path compiled into the tool.
 # $(BUILD)/datadir holds the DATADIR it was compiled with and changes only with it, so that
 # `make install PREFIX=/usr` after a plain `make` recompiles the one object that uses it.
-$(BUILD)/ui/cmd_play.o: ALL_CFLAGS += -DSRNN_DATADIR='"$(DATADIR)"'
-$(BUILD)/ui/cmd_play.o: $(BUILD)/datadir
+$(BUILD)/ui/cli/cmd_play.o: ALL_CFLAGS += -DSRNN_DATADIR='"$(DATADIR)"'
+$(BUILD)/ui/cli/cmd_play.o: $(BUILD)/datadir
 $(BUILD)/datadir: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
 FORCE:
 
-$(TRAIN_OBJ) $(BUILD)/ui/cmd_train.o: ALL_CFLAGS += $(TRAIN_CFLAGS)
-$(SPEED_OBJ) $(BUILD)/ui/cmd_bench.o: ALL_CFLAGS += -Ibench $(call pkgconfig,--cflags,openblas)
+$(UI_OBJ): ALL_CFLAGS += $(UI_INCLUDES)
+$(TRAIN_OBJ) $(BUILD)/ui/cli/cmd_train.o: ALL_CFLAGS += $(TRAIN_CFLAGS)
+$(SPEED_OBJ) $(BUILD)/ui/cli/cmd_bench.o: ALL_CFLAGS += -Ibench $(call pkgconfig,--cflags,openblas)
 
 # Training samples/s of the C trainer against the PyTorch reference (bench/bench_train.sh).
 .PHONY: bench-train
@@ -222,12 +226,12 @@ $(BUILD)/tests/%: tests/%.c $(CKPT_LIB) $(LIB)
 
 # The player's tests (tests/test_play*.c) link its audio side too (callback, slots, ring,
 # recorder); the real-time one counts forbidden calls with the interposer (tests/interposer.c).
-PLAYER_OBJ := $(addprefix $(BUILD)/ui/,player.o player_slot.o player_ring.o player_recorder.o \
-                                       audio_file.o)
+PLAYER_OBJ := $(addprefix $(BUILD)/ui/,player/player.o player/player_slot.o player/player_ring.o \
+                                       player/player_recorder.o common/audio_file.o)
 $(BUILD)/tests/test_play%: tests/test_play%.c $(PLAYER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(call depend,$(ALL_CFLAGS) -Iui)
-	$(CC) $(ALL_CFLAGS) -Iui $(LDFLAGS) $(filter %.c,$^) $(PLAYER_OBJ) $(LIB) \
+	$(call depend,$(ALL_CFLAGS) $(UI_INCLUDES))
+	$(CC) $(ALL_CFLAGS) $(UI_INCLUDES) $(LDFLAGS) $(filter %.c,$^) $(PLAYER_OBJ) $(LIB) \
 	    $(LDLIBS) -ldl -o $@
 $(BUILD)/tests/test_play_realtime: tests/interposer.c
 
@@ -237,8 +241,8 @@ BUDGET := $(BUILD)/tests/budget_realtime
 $(BUDGET): tests/budget_realtime.c tests/interposer.c tests/lv2/host.c $(BUILD)/bench/speed_model.o \
            $(PLAYER_OBJ) $(LIB) $(LV2_FILES)
 	@mkdir -p $(dir $@)
-	$(call depend,$(ALL_CFLAGS) -Iui -Itests -Itests/lv2 -Iplugin -Ibench $(LILV_CFLAGS))
-	$(CC) $(ALL_CFLAGS) -Iui -Itests -Itests/lv2 -Iplugin -Ibench $(LILV_CFLAGS) $(LDFLAGS) \
+	$(call depend,$(ALL_CFLAGS) $(UI_INCLUDES) -Itests -Itests/lv2 -Iplugin -Ibench $(LILV_CFLAGS))
+	$(CC) $(ALL_CFLAGS) $(UI_INCLUDES) -Itests -Itests/lv2 -Iplugin -Ibench $(LILV_CFLAGS) $(LDFLAGS) \
 	    $(filter %.c,$^) $(filter %.o,$^) $(LIB) $(LILV_LIBS) $(LDLIBS) -ldl -o $@
 
 # The engine's real-time test counts forbidden calls with the interposer (tests/interposer.c).
@@ -365,7 +369,7 @@ uninstall-user:
 # The pkg-config file and the man page, written at every install with the directories of
 # that install in place of the @NAMES@.
 $(BUILD)/srnn.pc: srnn.pc.in FORCE
-$(BUILD)/srnn.1: ui/srnn.1.in FORCE
+$(BUILD)/srnn.1: ui/cli/srnn.1.in FORCE
 $(BUILD)/srnn.pc $(BUILD)/srnn.1:
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \

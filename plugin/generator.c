@@ -15,7 +15,7 @@
 #include "params.h"
 
 /* Model-rate samples generated at a time for the converter: small, so that a period's work
- * follows its length (as PLAYER_SLOT_BLOCK in ui/player_slot.h: 64 made every third period of
+ * follows its length (as PLAYER_SLOT_BLOCK in ui/player/player_slot.h: 64 made every third period of
  * 256 frames at 48 kHz generate 128 samples of a 16 kHz model, 16 makes it 80 or 96). */
 #define QUEUE_SAMPLES 16
 #define CONVERTER SRC_SINC_MEDIUM_QUALITY

@@ -5,6 +5,7 @@
 # in thread CPU time against each model's budget, with no forbidden call. Then the same with a
 # deliberate slow path (a 2 ms spin every 10,000 calls; the shipped model's scenarios), which
 # must fail the budget: proof that the budget can fail.
+# run.sh: alone (thread CPU time per call grows when a neighbour shares the caches)
 set -u
 source "$(dirname "$0")/lib.sh" BUILD
 budget=$BUILD/tests/budget_realtime

@@ -7,6 +7,7 @@
 # (a trained model's own dynamics move its level too much for a finer ratio here; the gain's
 # exact value is tested sample for sample in tests/test_lv2_sound.c); the stereo
 # plugin's two channels must both sound and differ.
+# run.sh: alone (it plays in time with a JACK server: a neighbour's load makes xruns)
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}

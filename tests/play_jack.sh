@@ -16,9 +16,13 @@ jack_test=$(basename "$0" .sh)
 # names it, its log is $dir/jackd.log. Without "realtime" it runs --no-realtime, which needs
 # no privileges; with it, at priority 70, above what else may run real-time here.
 # jack_lsp runs under timeout: a client connecting while a server starts can hang for good.
+# Tests run side by side (tests/run.sh -j): a lock held while a name is chosen and its server
+# starts keeps two runs of one test from taking the same name.
 start_jack() {
-    local rate=$1 period=$2 k pid log="$dir/jackd.log" mode=(--no-realtime)
+    local rate=$1 period=$2 k pid log="$dir/jackd.log" mode=(--no-realtime) lock
     [ "${3:-}" = realtime ] && mode=(--realtime --realtime-priority 70)
+    exec {lock}>"${TMPDIR:-/tmp}/srnn-jack-names.lock"
+    flock "$lock"
     for k in 0 1 2 3; do
         export JACK_DEFAULT_SERVER="srnn-$jack_test-$k"
         timeout 5 jack_lsp >/dev/null 2>&1 && continue # another run of this test has it
@@ -26,8 +30,9 @@ start_jack() {
         pid=$!
         for _ in $(seq 100); do
             kill -0 "$pid" 2>/dev/null || break # it gave up (the name was just taken?)
-            if timeout 5 jack_lsp >/dev/null 2>&1; then
+            if timeout 5 jack_lsp >/dev/null 2>&1 && kill -0 "$pid" 2>/dev/null; then
                 jack_pids+=("$pid")
+                exec {lock}>&-
                 return 0
             fi
             sleep 0.1
@@ -35,6 +40,7 @@ start_jack() {
         kill "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
+    exec {lock}>&-
     echo "jackd did not start: $(grep -v -e Copyright -e 'free software' -e COPYING \
         -e WARRANTY "$log" | tail -n 3)" >&2
     return 1

@@ -6,6 +6,7 @@
 # around the list, and q. Asserts on the status line, on the recording (a 16-bit mono wav at
 # the device's rate, with sound all through, also across the failed switch), the exit status,
 # the summary line and the terminal's mode after quitting.
+# run.sh: alone (it plays in time with a JACK server: a neighbour's load makes xruns)
 set -u
 source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 command -v tmux >/dev/null || { echo "tmux is not installed" >&2; exit 1; }
