@@ -35,15 +35,18 @@ fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 
 start_xvfb() { # log
     command -v Xvfb >/dev/null || { echo "Xvfb missing: apt-get install xvfb" >&2; return 1; }
-    local display=90
-    while [ -e "/tmp/.X$display-lock" ] || [ -e "/tmp/.X11-unix/X$display" ]; do
-        display=$((display + 1))
-    done
-    Xvfb ":$display" -screen 0 1600x1000x24 -nolisten tcp >"$1" 2>&1 &
+    local number="$1.display"
+    : >"$number"
+    # -displayfd: Xvfb takes the first free display itself and writes its number when ready,
+    # so that tests side by side never pick the same one
+    Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>"$number" >"$1" 2>&1 &
     xvfb_pid=$!
-    export DISPLAY=":$display"
-    for _ in $(seq 50); do
-        [ -e "/tmp/.X11-unix/X$display" ] && return 0
+    for _ in $(seq 100); do
+        if [ -s "$number" ]; then
+            export DISPLAY=":$(tr -d '[:space:]' <"$number")"
+            return 0
+        fi
+        kill -0 "$xvfb_pid" 2>/dev/null || break
         sleep 0.1
     done
     cat "$1" >&2

@@ -7,12 +7,13 @@
 # forwards. tests/test_lv2_gui.sh checks the GUI in detail in a host of ours.
 set -u
 source "$(dirname "$0")/lib.sh" BUILD
-export JACK_DEFAULT_SERVER=srnn-lv2-jalv-gui JACK_NO_AUDIO_RESERVATION=1
+source "$(dirname "$0")/play_jack.sh"
 export LV2_PATH=$PWD/$BUILD/lv2
 pids=()
 cleanup() {
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null; done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+    stop_jack
     rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -26,9 +27,7 @@ start_xvfb "$dir/xvfb.log"
 started=$?
 [ -n "${xvfb_pid:-}" ] && pids+=("$xvfb_pid")
 [ $started -eq 0 ] || give_up "Xvfb did not start"
-jackd --no-realtime -d dummy -r 48000 -p 512 >"$dir/jackd.log" 2>&1 &
-pids+=($!)
-jack_wait -w -t 10 >/dev/null || give_up "the JACK server did not start"
+start_jack 48000 512 || give_up "the JACK server did not start"
 jalv.gtk3 -n srnn_gui urn:srnn:lv2:mono >"$dir/jalv.log" 2>&1 &
 pids+=($!)
 
