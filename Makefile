@@ -43,6 +43,10 @@ deb.alsa          := libasound2-dev
 deb.openblas      := libopenblas-dev
 deb.lv2           := lv2-dev
 deb.lilv-0        := liblilv-dev
+deb.cairo         := libcairo2-dev
+deb.x11           := libx11-dev
+deb.xtst          := libxtst-dev
+deb.fontconfig    := libfontconfig-dev
 
 # $(call pkgconfig,--cflags|--libs,PACKAGES): pkg-config's answer. A missing package stops
 # make with one line naming the Debian package to install.
@@ -115,14 +119,20 @@ SHLIB   := $(BUILD)/libsrnn.so.$(VERSION)
 CKPT_LIB := $(BUILD)/libsrnn_ckpt.a # TensorFlow checkpoints (ckpt/)
 SRNN    := $(BUILD)/srnn
 
-# The LV2 bundle (plugin/, ttl/, presets/; the rules are in the LV2 section below). The lilv
-# hosts of its tests (tests/lv2/host.c) need lilv; the plugin does not.
+# The LV2 bundle (plugin/, ttl/, presets/, and the GUI ui/lv2gui/; the rules are in the LV2
+# section below). The lilv hosts of its tests (tests/lv2/host.c) need lilv; the plugin does not.
 LV2_BUNDLE := $(BUILD)/lv2/srnn.lv2
 LV2_MODULE := srnn_lv2.so
-LV2_FILES  := $(addprefix $(LV2_BUNDLE)/,$(LV2_MODULE) manifest.ttl srnn.ttl presets.ttl \
-                                         default.srnn)
+GUI_MODULE := srnn_lv2_ui.so
+LV2_FILES  := $(addprefix $(LV2_BUNDLE)/,$(LV2_MODULE) $(GUI_MODULE) manifest.ttl srnn.ttl \
+                                         srnn_ui.ttl presets.ttl default.srnn)
 PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)))
 PLUGIN_LIBS  = $(eval PLUGIN_LIBS := $(call pkgconfig,--libs,samplerate zlib) -lm)$(PLUGIN_LIBS)
+GUI_CHECK   := $(BUILD)/tests/lv2_gui_check # its test host (tests/test_lv2_gui.sh)
+GUI_OBJ     := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard ui/lv2gui/*.c)))
+GUI_PKGS    := cairo x11 lv2
+GUI_CFLAGS   = $(eval GUI_CFLAGS := $(call pkgconfig,--cflags,$(GUI_PKGS)))$(GUI_CFLAGS)
+GUI_LIBS     = $(eval GUI_LIBS := $(call pkgconfig,--libs,cairo x11 zlib) -lm -lpthread)$(GUI_LIBS)
 LILV_CFLAGS  = $(eval LILV_CFLAGS := $(call pkgconfig,--cflags,lilv-0))$(LILV_CFLAGS)
 LILV_LIBS    = $(eval LILV_LIBS := $(call pkgconfig,--libs,lilv-0))$(LILV_LIBS)
 
@@ -273,7 +283,7 @@ $(BUILD)/tests/test_realtime: LDLIBS += -ldl
 
 # Everything tests/run.sh runs: the test programs, the trainer's helpers, and (through all)
 # the tool and the bundle.
-tests: all $(TEST_BIN) $(TRAIN_HELPERS) $(BUDGET)
+tests: all $(TEST_BIN) $(TRAIN_HELPERS) $(BUDGET) $(GUI_CHECK)
 
 # K=lv2 (or K="lv2 play") runs only the tests whose name contains one of the words.
 RUN_K := $(foreach k,$(K),-k $(k))
@@ -307,7 +317,7 @@ fuzz-run: fuzz
 	    $(BUILD)/fuzz/corpus tests/fuzz/seeds
 
 # ---- LV2 plugin (plugin/, ttl/, presets/) --------------------------------------------------
-#   make plugin     the bundle $(BUILD)/lv2/srnn.lv2: library, ttl, presets, default model
+#   make plugin     the bundle $(BUILD)/lv2/srnn.lv2: library, GUI, ttl, presets, default model
 .PHONY: plugin
 plugin: $(LV2_FILES)
 
@@ -319,14 +329,25 @@ $(LV2_BUNDLE)/$(LV2_MODULE): $(PLUGIN_OBJ) $(LIB_PIC)
 	$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -Wl,--as-needed $^ \
 	    $(PLUGIN_LIBS) -o $@
 
+# The GUI (ui/lv2gui/, an X11 UI drawn with cairo) is a library of its own, as LV2 asks, so
+# that a host without a display loads the plugin alone; it reads model cards with the engine,
+# hidden inside it too.
+$(GUI_OBJ): ALL_CFLAGS += -fvisibility=hidden -Iplugin $(GUI_CFLAGS)
+$(LV2_BUNDLE)/$(GUI_MODULE): $(GUI_OBJ) $(LIB_PIC)
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(CFLAGS) $(LDFLAGS) -Wl,--exclude-libs,ALL -Wl,--as-needed $^ \
+	    $(GUI_LIBS) -o $@
+
 $(LV2_BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
 	@mkdir -p $(dir $@)
-	sed 's/@MODULE@/$(LV2_MODULE)/g' $< > $@
+	sed -e 's/@MODULE@/$(LV2_MODULE)/g' -e 's/@GUI_MODULE@/$(GUI_MODULE)/g' $< > $@
 
 $(LV2_BUNDLE)/srnn.ttl: ttl/srnn.ttl
+$(LV2_BUNDLE)/srnn_ui.ttl: ttl/srnn_ui.ttl
 $(LV2_BUNDLE)/presets.ttl: presets/presets.ttl
 $(LV2_BUNDLE)/default.srnn: models/default.srnn
-$(LV2_BUNDLE)/srnn.ttl $(LV2_BUNDLE)/presets.ttl $(LV2_BUNDLE)/default.srnn:
+$(LV2_BUNDLE)/srnn.ttl $(LV2_BUNDLE)/srnn_ui.ttl $(LV2_BUNDLE)/presets.ttl \
+$(LV2_BUNDLE)/default.srnn:
 	@mkdir -p $(dir $@)
 	cp $< $@
 
@@ -348,7 +369,7 @@ USER_LV2DIR := $(HOME)/.lv2
 define install_bundle
 install -d $(1)/srnn.lv2
 install -m 644 $(filter-out %.so,$(LV2_FILES)) $(1)/srnn.lv2/
-install -m 755 $(LV2_BUNDLE)/$(LV2_MODULE) $(1)/srnn.lv2/
+install -m 755 $(filter %.so,$(LV2_FILES)) $(1)/srnn.lv2/
 endef
 
 install: all $(BUILD)/srnn.pc $(BUILD)/srnn.1
@@ -394,6 +415,17 @@ $(BUILD)/tests/test_lv2_%: tests/test_lv2_%.c tests/lv2/host.c $(LIB) $(LV2_FILE
 	$(call depend,$(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS))
 	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(LDFLAGS) $(filter %.c,$^) $(LIB) \
 	    $(LILV_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
+# The GUI's test host (tests/test_lv2_gui.sh runs it on Xvfb): the plugin in the lilv host, the
+# GUI's library opened by it, XTest for the pointer, cairo for the screenshots' PNG files.
+GUI_CHECK_PKGS := cairo fontconfig x11 xtst
+GUI_CHECK_CFLAGS = $(eval GUI_CHECK_CFLAGS := $(call pkgconfig,--cflags,$(GUI_CHECK_PKGS)))$(GUI_CHECK_CFLAGS)
+GUI_CHECK_LIBS = $(eval GUI_CHECK_LIBS := $(call pkgconfig,--libs,$(GUI_CHECK_PKGS)))$(GUI_CHECK_LIBS)
+$(GUI_CHECK): tests/lv2_gui_check.c tests/lv2/host.c $(LIB) $(LV2_FILES)
+	@mkdir -p $(dir $@)
+	$(call depend,$(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_CFLAGS))
+	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_CFLAGS) $(LDFLAGS) \
+	    $(filter %.c,$^) $(LIB) $(LILV_LIBS) $(GUI_CHECK_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
+
 $(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c
 $(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c

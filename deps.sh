@@ -29,11 +29,15 @@ BUILD_PACKAGES+=(libcjson-dev libsnappy-dev)
 BUILD_PACKAGES+=(portaudio19-dev libasound2-dev libjack-jackd2-dev)
 # What the tests need on top: the PyTorch reference, and clang for the fuzzing smoke test.
 TEST_PACKAGES=(python3 python3-torch python3-numpy clang libclang-rt-14-dev python3-crcmod python3-snappy)
-# The LV2 plugin: LV2 headers to build it.
-BUILD_PACKAGES+=(lv2-dev)
+# The LV2 plugin: LV2 headers to build it; its GUI is drawn with cairo on X11.
+BUILD_PACKAGES+=(lv2-dev libcairo2-dev libx11-dev)
 # Its tests: lilv for the test hosts (make tests), lv2_validate (sordi) and lv2info, jalv on a
 # dummy JACK server recorded with jack_rec (jackd2), valgrind.
 TEST_PACKAGES+=(liblilv-dev lilv-utils sordi jalv jackd2 valgrind)
+# The GUI's tests: a virtual X server, XTest for a synthetic drag, fontconfig to empty its
+# caches before LeakSanitizer looks (tests/test_lv2_gui.sh); xwininfo and xwd to find and
+# photograph it in jalv.gtk3 (tests/once_lv2_jalv_gui.sh).
+TEST_PACKAGES+=(xvfb libxtst-dev libfontconfig-dev x11-utils x11-apps)
 # srnn play's tests: a dummy JACK server and jack_rec, tmux for the terminal UI, a MIDI sender.
 TEST_PACKAGES+=(jackd2 tmux python3-jack-client)
 # The NEON kernels cross-compiled and run under qemu (tests/once_neon.sh).

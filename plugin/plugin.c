@@ -4,7 +4,8 @@
  * starts a crossfade when the worker has a model ready, and renders in chunks: each channel's
  * generator, the old model's fade-out, then the smoothed gain and a reseed's dip. Chunks end
  * where a fade or a dip changes phase, so everything happens at the same host sample whatever
- * the host's block size. run() never allocates, locks, logs or waits. */
+ * the host's block size, and last posts the output's levels for the GUI (ui_feed.c). run()
+ * never allocates, locks, logs or waits. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     }
     srnn_lv2_map_uris(self->map, &self->uris);
     lv2_atom_forge_init(&self->forge, self->map);
+    ui_feed_init(&self->feed, self->map, rate);
 
     self->rate = rate;
     self->channels = strcmp(descriptor->URI, SRNN_LV2_STEREO_URI) == 0 ? 2 : 1;
@@ -327,6 +329,7 @@ static void run(LV2_Handle instance, uint32_t sample_count)
         advance_phases(self, count);
         done += count;
     }
+    ui_feed_run(&self->feed, &self->forge, self->out, self->channels, sample_count);
     lv2_atom_forge_pop(&self->forge, &sequence);
     srnn_restore_fp_mode(fp_mode);
 }

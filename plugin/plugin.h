@@ -21,6 +21,7 @@
 #include "params.h"
 #include "generator.h"
 #include "published_path.h"
+#include "ui_feed.h"
 #include "uris.h"
 
 #define SRNN_LV2_CHUNK 256 /* host samples rendered at a time */
@@ -65,6 +66,7 @@ typedef struct {
     bool announce_model;
     bool announce_error;
     char error_text[GENERATOR_ERROR_MAX];
+    ui_feed feed; /* the output's levels for the GUI */
 
     /* scratch */
     float fade_buffer[SRNN_LV2_CHUNK];

@@ -35,6 +35,7 @@
 #include "host.h"
 #include "interposer.h"
 #include "params.h"
+#include "ui_feed.h"
 #include "player.h"
 #include "player_slot.h"
 #include "speed_model.h"
@@ -189,7 +190,8 @@ static void plugin_call(void *context)
 
 /* run() (with work_response and end_run, as hosts call them), the host's worker deferred to
  * between calls (untimed, unarmed) as a worker thread would run it: loads, and frees of the
- * models faded out. */
+ * models faded out. run() posts the output's levels for the GUI (plugin/ui_feed.h) as it does
+ * with the GUI open: every frame must have been posted. */
 static void plugin_scenario(const char *name, const char *const models[2], size_t periods,
                             timings *t)
 {
@@ -213,6 +215,9 @@ static void plugin_scenario(const char *name, const char *const models[2], size_
               host_error_notifications(h) == 0,
           "%s: the plugin reports model '%s' and %u load errors after %zu switches", name,
           host_notified_model(h), host_error_notifications(h), switches);
+    uint32_t frames = (uint32_t)(periods * PERIOD_FRAMES / (RATE / SRNN_LV2_FEED_HZ));
+    CHECK(host_level_frames(h) == frames, "%s: run() posted %u level frames for the GUI, not %u",
+          name, host_level_frames(h), frames);
     host_close(h);
 }
 

@@ -10,6 +10,8 @@
 #   at exit sets its own EXIT trap, which then removes $dir itself.
 # - fail MESSAGE... prints "FAIL MESSAGE" and counts it in $failed (0 at first).
 # - finish SUMMARY prints the summary line and ends the test, with exit 0 when nothing failed.
+# - start_xvfb LOG starts Xvfb on a display no other server holds and exports DISPLAY; its
+#   process is $xvfb_pid, for the test to end at exit. Non-zero when it did not start.
 #
 # Not a test itself: tests/run.sh runs only tests/test_*.sh and tests/once_*.sh.
 
@@ -30,6 +32,26 @@ trap 'rm -rf "$dir"' EXIT
 
 failed=0
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+
+start_xvfb() { # log
+    command -v Xvfb >/dev/null || { echo "Xvfb missing: apt-get install xvfb" >&2; return 1; }
+    local number="$1.display"
+    : >"$number"
+    # -displayfd: Xvfb takes the first free display itself and writes its number when ready,
+    # so that tests side by side never pick the same one
+    Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>"$number" >"$1" 2>&1 &
+    xvfb_pid=$!
+    for _ in $(seq 100); do
+        if [ -s "$number" ]; then
+            export DISPLAY=":$(tr -d '[:space:]' <"$number")"
+            return 0
+        fi
+        kill -0 "$xvfb_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$1" >&2
+    return 1
+}
 
 finish() { # summary
     echo "$1"

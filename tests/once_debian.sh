@@ -81,6 +81,7 @@ for file in usr/bin/srnn usr/share/man/man1/srnn.1.gz usr/share/srnn/default.srn
     "usr/lib/$multiarch/libsrnn.so.0" "usr/lib/$multiarch/pkgconfig/srnn.pc" \
     usr/lib/lv2/srnn.lv2/manifest.ttl usr/lib/lv2/srnn.lv2/srnn.ttl \
     usr/lib/lv2/srnn.lv2/presets.ttl usr/lib/lv2/srnn.lv2/srnn_lv2.so \
+    usr/lib/lv2/srnn.lv2/srnn_lv2_ui.so usr/lib/lv2/srnn.lv2/srnn_ui.ttl \
     usr/lib/lv2/srnn.lv2/default.srnn; do
     [ -s "$root/$file" ] || fail "the packages hold no $file"
 done
@@ -96,14 +97,14 @@ soname=$(readelf -d "$lib/libsrnn.so.0" 2>/dev/null | sed -n 's/.*(SONAME).*\[\(
 [ "$soname" = libsrnn.so.0 ] || fail "libsrnn.so.0's soname is '$soname'"
 
 # The engine's products are never fused, whatever dpkg's flags: no fused multiply-add in the
-# packaged library or plugin (the AVX-512 kernels' -mavx512f allows FMA, -ffp-contract=off
+# packaged library, plugin or GUI (the AVX-512 kernels' -mavx512f allows FMA, -ffp-contract=off
 # keeps the compiler from using it).
 if [ "$multiarch" = x86_64-linux-gnu ] && command -v objdump >/dev/null; then
-    for binary in "$lib/libsrnn.so.0" "$root/usr/lib/lv2/srnn.lv2/srnn_lv2.so"; do
+    for binary in "$lib/libsrnn.so.0" "$root"/usr/lib/lv2/srnn.lv2/srnn_lv2{,_ui}.so; do
         fused=$(objdump -d "$binary" | grep -cE '\bv(fn?m(add|sub)[0-9a-z]*)\b')
         [ "$fused" -eq 0 ] || fail "$fused fused multiply-add instructions in $(basename "$binary")"
     done
-    echo "ok   no fused multiply-add in the packaged library and plugin"
+    echo "ok   no fused multiply-add in the packaged library, plugin and GUI"
 fi
 
 export LD_LIBRARY_PATH=$lib

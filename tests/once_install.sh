@@ -36,6 +36,8 @@ usr/lib/lv2/srnn.lv2/manifest.ttl
 usr/lib/lv2/srnn.lv2/presets.ttl
 usr/lib/lv2/srnn.lv2/srnn.ttl
 usr/lib/lv2/srnn.lv2/srnn_lv2.so
+usr/lib/lv2/srnn.lv2/srnn_lv2_ui.so
+usr/lib/lv2/srnn.lv2/srnn_ui.ttl
 usr/lib/pkgconfig/srnn.pc
 usr/share/man/man1/srnn.1
 usr/share/srnn/default.srnn

@@ -19,6 +19,7 @@
 
 #include "denormals.h"
 #include "params.h"
+#include "ui_feed.h"
 
 volatile int host_armed;
 
@@ -143,7 +144,7 @@ struct host {
     LV2_Atom_Forge forge;
     LV2_Atom_Forge_Frame control_frame;
     LV2_URID atom_Chunk, atom_Int, atom_Path, atom_Sequence, atom_String, patch_Set,
-        patch_property, patch_value, model_uri, error_uri, speed_uri, log_Error, log_Note,
+        patch_property, patch_value, model_uri, error_uri, speed_uri, levels, log_Error, log_Note,
         log_Warning;
 
     /* worker */
@@ -173,7 +174,7 @@ struct host {
     /* what the notify port said */
     char notified_model[HOST_TEXT_MAX], notified_error[HOST_TEXT_MAX],
         notified_speed[HOST_TEXT_MAX];
-    uint32_t model_notifications, error_notifications, runs, model_notified_at;
+    uint32_t model_notifications, error_notifications, runs, model_notified_at, level_frames;
 };
 
 static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *format, va_list args)
@@ -317,6 +318,7 @@ static void map_host_uris(host *h)
     h->model_uri = map.map(NULL, SRNN_LV2_MODEL_URI);
     h->error_uri = map.map(NULL, SRNN_LV2_ERROR_URI);
     h->speed_uri = map.map(NULL, SRNN_LV2_SPEED_URI);
+    h->levels = map.map(NULL, SRNN_LV2_LEVELS_URI);
     h->log_Error = map.map(NULL, LV2_LOG__Error);
     h->log_Note = map.map(NULL, LV2_LOG__Note);
     h->log_Warning = map.map(NULL, LV2_LOG__Warning);
@@ -465,6 +467,12 @@ void host_send_model_int(host *h, int32_t value)
     send_set(h, h->model_uri, h->atom_Int, &value, sizeof value);
 }
 
+void host_send_atom(host *h, const LV2_Atom *atom)
+{
+    lv2_atom_forge_frame_time(&h->forge, 0);
+    lv2_atom_forge_write(&h->forge, atom, lv2_atom_total_size(atom));
+}
+
 void host_send_get(host *h)
 {
     LV2_Atom_Forge_Frame frame;
@@ -488,9 +496,9 @@ static void read_notifications(host *h)
     if (h->notify.sequence.atom.type != h->atom_Sequence) return;
     LV2_ATOM_SEQUENCE_FOREACH (&h->notify.sequence, event) {
         const LV2_Atom_Object *object = (const LV2_Atom_Object *)&event->body;
-        if (!lv2_atom_forge_is_object_type(&h->forge, event->body.type) ||
-            object->body.otype != h->patch_Set)
-            continue;
+        if (!lv2_atom_forge_is_object_type(&h->forge, event->body.type)) continue;
+        if (object->body.otype == h->levels) h->level_frames++;
+        if (object->body.otype != h->patch_Set) continue;
         const LV2_Atom *property = NULL, *value = NULL;
         lv2_atom_object_get(object, h->patch_property, &property, h->patch_value, &value, 0);
         if (!property || !value) continue;
@@ -534,6 +542,8 @@ void host_render(host *h, uint32_t total, uint32_t block, float *left, float *ri
 const char *host_notified_model(const host *h) { return h->notified_model; }
 const char *host_notified_error(const host *h) { return h->notified_error; }
 const char *host_notified_speed(const host *h) { return h->notified_speed; }
+uint32_t host_level_frames(const host *h) { return h->level_frames; }
+const LV2_Atom_Sequence *host_notify(const host *h) { return &h->notify.sequence; }
 uint32_t host_log_warnings(const host *h) { return h->log_warnings; }
 const char *host_last_log_note(const host *h) { return h->last_log_note; }
 uint32_t host_model_notifications(const host *h) { return h->model_notifications; }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <lilv/lilv.h>
+#include <lv2/atom/atom.h>
 #include <lv2/core/lv2.h>
 #include <lv2/urid/urid.h>
 
@@ -57,6 +58,8 @@ float host_control(const host *h, uint32_t port);
 void host_send_model(host *h, const char *path);
 void host_send_model_int(host *h, int32_t value);
 void host_send_get(host *h);
+/* Any message for the next run (a GUI's, as the host forwards it). */
+void host_send_atom(host *h, const LV2_Atom *atom);
 
 /* Runs count (<= HOST_MAX_BLOCK) samples and copies them to left and right (either may be
  * NULL), then hands the worker's responses to work_response. */
@@ -80,6 +83,10 @@ const char *host_notified_error(const host *h);
 /* The last speed line (SRNN_LV2_SPEED_URI): the newest model's real-time factor here. */
 const char *host_notified_speed(const host *h);
 uint32_t host_model_notifications(const host *h);
+/* The output's level frames the plugin posted for its GUI (plugin/ui_feed.h). */
+uint32_t host_level_frames(const host *h);
+/* The notify port's sequence of the last run, for a GUI (valid until the next run). */
+const LV2_Atom_Sequence *host_notify(const host *h);
 uint32_t host_error_notifications(const host *h);
 uint32_t host_runs(const host *h);
 /* The run in which the notify port first reported the model it reports now. */
