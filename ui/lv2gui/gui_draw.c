@@ -383,7 +383,7 @@ static void draw_output(const gui_view *view, cairo_t *cr)
     set(cr, dim);
     for (int db = 0; db >= METER_FLOOR_DB; db -= 12) {
         double y = m.y + m.h * (db / METER_FLOOR_DB);
-        char label[8];
+        char label[12]; /* room for any int: -Wformat-truncation */
         snprintf(label, sizeof label, "%d", db);
         show(cr, label, m.x - 4, fmin(m.y + m.h, fmax(m.y + 7, y + 3)), 16, 1);
     }
