@@ -44,12 +44,23 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
     srnn_plugin *self = instance;
     size_t size = 0;
     uint32_t type = 0, value_flags = 0;
-    const char *value = retrieve(handle, self->uris.model, &size, &type, &value_flags);
-    if (!value) return LV2_STATE_ERR_NO_PROPERTY; /* keep the model playing */
-    if (type != self->uris.atom_Path || size == 0 || value[size - 1] != '\0') {
+    const char *saved = retrieve(handle, self->uris.model, &size, &type, &value_flags);
+    if (!saved) return LV2_STATE_ERR_NO_PROPERTY; /* keep the model playing */
+    if (type != self->uris.atom_Path || size == 0 || saved[0] == '\0') {
         lv2_log_error(&self->logger, "srnn: the saved model is not a path\n");
         return LV2_STATE_ERR_BAD_TYPE;
     }
+    /* lilv's size counts the terminating NUL, Carla's (2.5) does not: read at most size bytes
+     * up to a NUL, and terminate the copy here. */
+    char value[SRNN_LV2_PATH_MAX];
+    size_t length = strnlen(saved, size);
+    if (length >= sizeof value) {
+        lv2_log_error(&self->logger, "srnn: the saved model's path is longer than %d bytes\n",
+                      SRNN_LV2_PATH_MAX - 1);
+        return LV2_STATE_ERR_BAD_TYPE;
+    }
+    memcpy(value, saved, length);
+    value[length] = '\0';
 
     LV2_State_Map_Path *map_path = lv2_features_data(features, LV2_STATE__mapPath);
     char *absolute = map_path ? map_path->absolute_path(map_path->handle, value) : NULL;

@@ -209,6 +209,19 @@ static void test_state(worker_mode mode)
     free(expected);
     take_close(&b);
 
+    /* Carla's state: the size leaves the NUL out; the byte after the path is not read */
+    host_state carla = state;
+    carla.size = (uint32_t)strlen(carla.value);
+    carla.value[carla.size] = 'x';
+    take e;
+    if (take_open(&e, SRNN_LV2_URI, 16000, mode, 64)) return;
+    restored = host_restore_state(e.h, moved, &carla, false);
+    take_run(&e, 64);
+    CHECK_SHOW(restored == 0 && strcmp(host_notified_model(e.h), moved_model) == 0,
+               "a Carla-style state (atom:Path of %u bytes without its NUL) restores %s",
+               carla.size, host_notified_model(e.h));
+    take_close(&e);
+
     /* restored through the worker while running: faded in like a patch:Set */
     take c;
     if (take_open(&c, SRNN_LV2_URI, 16000, mode, 64)) return;
