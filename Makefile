@@ -58,11 +58,15 @@ PKGS    := sndfile samplerate zlib libcjson snappy
 PKGS    += portaudio-2.0 jack alsa # srnn play: audio devices, JACK MIDI, quiet ALSA
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkgconfig,--cflags,$(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $(call pkgconfig,--libs,$(PKGS)))$(PKG_LIBS)
-ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine -Ickpt $(PKG_CFLAGS)
+ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine -Ickpt -Ilive $(PKG_CFLAGS)
 LDLIBS   = $(PKG_LIBS) -lz -lm -lpthread
 
 ENGINE_SRC := $(sort $(wildcard engine/*.c))
 UI_SRC     := $(sort $(wildcard ui/*.c))
+# The instruments' shared real-time part (live/: a model's voices at the host's rate and the
+# crossfade): compiled into the tool, and as -fPIC objects
+# into the plugin.
+LIVE_SRC   := $(sort $(wildcard live/*.c))
 CKPT_SRC   := $(sort $(wildcard ckpt/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
@@ -79,6 +83,8 @@ TRAIN_HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/train_*.
 ENGINE_OBJ     := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 ENGINE_PIC_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/pic/%.o)
 UI_OBJ         := $(UI_SRC:%.c=$(BUILD)/%.o)
+LIVE_OBJ       := $(LIVE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ         += $(LIVE_OBJ)
 # srnn bench's measurements and baselines (bench/speed_*.c) are part of the tool.
 SPEED_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard bench/speed_*.c)))
 UI_OBJ         += $(SPEED_OBJ)
@@ -102,7 +108,7 @@ LV2_BUNDLE := $(BUILD)/lv2/srnn.lv2
 LV2_MODULE := srnn_lv2.so
 LV2_FILES  := $(addprefix $(LV2_BUNDLE)/,$(LV2_MODULE) manifest.ttl srnn.ttl presets.ttl \
                                          default.srnn)
-PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)))
+PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)) $(LIVE_SRC))
 PLUGIN_LIBS  = $(eval PLUGIN_LIBS := $(call pkgconfig,--libs,samplerate zlib) -lm)$(PLUGIN_LIBS)
 LILV_CFLAGS  = $(eval LILV_CFLAGS := $(call pkgconfig,--cflags,lilv-0))$(LILV_CFLAGS)
 LILV_LIBS    = $(eval LILV_LIBS := $(call pkgconfig,--libs,lilv-0))$(LILV_LIBS)
@@ -213,7 +219,7 @@ $(BUILD)/tests/%: tests/%.c $(CKPT_LIB) $(LIB)
 # The player's tests (tests/test_play*.c) link its audio side too (callback, slots, ring,
 # recorder); the real-time one counts forbidden calls with the interposer (tests/interposer.c).
 PLAYER_OBJ := $(addprefix $(BUILD)/ui/,player.o player_slot.o player_ring.o player_recorder.o \
-                                       audio_file.o)
+                                       audio_file.o) $(LIVE_OBJ)
 $(BUILD)/tests/test_play%: tests/test_play%.c $(PLAYER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(call depend,$(ALL_CFLAGS) -Iui)

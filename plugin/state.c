@@ -79,9 +79,9 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
             status = LV2_STATE_ERR_UNKNOWN;
         }
     } else {
-        generator *p;
-        char error[GENERATOR_ERROR_MAX];
-        if (generator_create(path, self->rate, self->channels, 0, NAN, &p, error) == 0) {
+        live_voices *p;
+        char error[LIVE_ERROR_MAX];
+        if (srnn_plugin_load(self, path, 0, NAN, &p, error) == 0) {
             srnn_plugin_install_now(self, p);
         } else {
             lv2_log_error(&self->logger, "srnn: %s\n", error);

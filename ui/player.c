@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crossfade.h"
 #include "denormals.h"
 
 #define FADE_SECONDS 0.02      /* pause, resume, reseed: short, but no click */
@@ -109,12 +110,8 @@ static void crossfade_chunk(player *p, size_t n, float temperature) {
     player_slot_render(p->incoming, temperature, p->incoming_out, n);
     size_t left = p->crossfade_frames - p->crossfade_position;
     size_t fading = n < left ? n : left;
-    for (size_t i = 0; i < fading; i++) {
-        /* equal power: the two voices are uncorrelated */
-        float phase = (float)(M_PI / 2) * (float)(p->crossfade_position + i) /
-                      (float)p->crossfade_frames;
-        p->current_out[i] = p->current_out[i] * cosf(phase) + p->incoming_out[i] * sinf(phase);
-    }
+    live_crossfade(p->current_out, p->incoming_out, p->current_out, p->crossfade_position,
+                   p->crossfade_frames, (uint32_t)fading);
     for (size_t i = fading; i < n; i++) p->current_out[i] = p->incoming_out[i];
     p->crossfade_position += (uint32_t)fading;
     if (p->crossfade_position == p->crossfade_frames) finish_crossfade(p);
