@@ -2,7 +2,8 @@
  *
  * run() reads patch messages (a new model file is handed to the worker, plugin/worker.c),
  * starts a crossfade when the worker has a model ready, and renders in chunks: each channel's
- * voice (live/voices.h), the old model's fade-out, then the smoothed gain and a reseed's dip. Chunks end where a fade or a dip changes phase, so
+ * voice (live/voices.h), the old model's fade-out, the limiter (live/limiter.h), then the
+ * smoothed gain and a reseed's dip. Chunks end where a fade or a dip changes phase, so
  * everything happens at the same host sample whatever the host's block size. run() never
  * allocates, locks, logs or waits. */
 #include <math.h>
@@ -100,6 +101,7 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     self->declick_length = (uint32_t)lround(SRNN_LV2_DECLICK_SECONDS * rate) + 1;
     self->gain = NAN;
     self->declick_position = DECLICK_IDLE;
+    live_limiter_init(&self->limiter, rate);
 
     /* the bundle's model, so the plugin sounds as soon as it is added */
     char path[SRNN_LV2_PATH_MAX], error[LIVE_ERROR_MAX];
@@ -140,6 +142,7 @@ static void activate(LV2_Handle instance)
     srnn_plugin *self = instance;
     self->reseeds = 0;
     if (self->current) srnn_plugin_reseed(self, self->current, 0);
+    live_limiter_init(&self->limiter, self->rate);
     self->gain = NAN;
     self->declick_position = DECLICK_IDLE;
     self->activated = true;
@@ -284,8 +287,13 @@ static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, flo
             else memset(old, 0, count * sizeof *old);
             live_crossfade(old, out, out, self->fade_position, self->crossfade_length, count);
         }
-        for (uint32_t i = 0; i < count; i++) out[i] *= self->envelope[i];
     }
+    /* within full scale at 0 dB; the gain may then raise it, as the user asked */
+    float *outs[SRNN_LV2_MAX_CHANNELS] = {self->out[0] + offset,
+                                          self->channels > 1 ? self->out[1] + offset : NULL};
+    live_limiter_process(&self->limiter, outs, self->channels, count);
+    for (uint32_t c = 0; c < self->channels; c++)
+        for (uint32_t i = 0; i < count; i++) outs[c][i] *= self->envelope[i];
 }
 
 /* How many samples from now until the fade or the dip changes phase, at most limit. */

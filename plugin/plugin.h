@@ -19,6 +19,7 @@
 #include <lv2/worker/worker.h>
 
 #include "params.h"
+#include "limiter.h"
 #include "voices.h"
 #include "published_path.h"
 #include "uris.h"
@@ -66,6 +67,8 @@ typedef struct {
     bool announce_model;
     bool announce_error;
     char error_text[LIVE_ERROR_MAX];
+
+    live_limiter limiter; /* the output's, last */
 
     /* scratch */
     float fade_buffer[SRNN_LV2_CHUNK];
