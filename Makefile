@@ -63,8 +63,8 @@ LDLIBS   = $(PKG_LIBS) -lz -lm -lpthread
 
 ENGINE_SRC := $(sort $(wildcard engine/*.c))
 UI_SRC     := $(sort $(wildcard ui/*.c))
-# The instruments' shared real-time part (live/: a model's voices at the host's rate, the
-# crossfade, the output's limiter): compiled into the tool, and as -fPIC objects
+# The instruments' shared real-time part (live/: a model's voices at the host's rate, its
+# primer, the crossfade, the output's limiter): compiled into the tool, and as -fPIC objects
 # into the plugin.
 LIVE_SRC   := $(sort $(wildcard live/*.c))
 CKPT_SRC   := $(sort $(wildcard ckpt/*.c))
@@ -237,8 +237,8 @@ $(BUDGET): tests/budget_realtime.c tests/interposer.c tests/lv2/host.c $(BUILD)/
 	$(CC) $(ALL_CFLAGS) -Iui -Itests -Itests/lv2 -Iplugin -Ibench $(LILV_CFLAGS) $(LDFLAGS) \
 	    $(filter %.c,$^) $(filter %.o,$^) $(LIB) $(LILV_LIBS) $(LDLIBS) -ldl -o $@
 
-# The instruments' shared parts (live/): the limiter.
-$(BUILD)/tests/test_live: live/limiter.c
+# The instruments' shared parts (live/): the limiter and the primer.
+$(BUILD)/tests/test_live: live/limiter.c live/primer.c
 
 # The engine's real-time test counts forbidden calls with the interposer (tests/interposer.c).
 $(BUILD)/tests/test_realtime: tests/interposer.c
@@ -367,8 +367,9 @@ $(BUILD)/tests/test_lv2_%: tests/test_lv2_%.c tests/lv2/host.c $(LIB) $(LV2_FILE
 	$(call depend,$(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS))
 	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(LDFLAGS) $(filter %.c,$^) $(LIB) \
 	    $(LILV_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
-$(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c
-$(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c live/limiter.c
+$(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c live/primer.c
+$(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c live/primer.c \
+                                live/limiter.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c
 $(BUILD)/tests/test_lv2_speed: bench/speed_model.c
 $(BUILD)/tests/test_lv2_speed: ALL_CFLAGS += -Ibench

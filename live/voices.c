@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "primer.h"
+
 /* Model-rate samples generated at a time for the converter: small, so that a period's work
  * follows its length (a period of 256 frames at 48 kHz owes 85.3 samples of a 16 kHz model:
  * blocks of 64 made every third period generate 128, blocks of 16 make it 80 or 96). */
@@ -32,10 +34,13 @@ typedef struct {
     float *primed;
     uint32_t generated; /* samples generated for the converter since the last restart */
     float temperature;  /* smoothed; NAN until the first sample, which takes the knob's value */
+    live_silence silence;
+    uint32_t restarts; /* from the primer after falling silent, since the last restart */
 } voice_state;
 
 struct live_voices {
     srnn_model *model;
+    live_primer primer;
     char *path;
     uint32_t count;
     double ratio; /* host rate / model rate */
@@ -47,7 +52,8 @@ struct live_voices {
     voice_state voice[LIVE_MAX_VOICES];
 };
 
-/* count model-rate samples, each at the temperature smoothed one step further */
+/* count model-rate samples, each at the temperature smoothed one step further; a voice silent
+ * for long starts again from the primer */
 static void generate(live_voices *v, voice_state *s, float temperature, float *out,
                      uint32_t count)
 {
@@ -56,7 +62,8 @@ static void generate(live_voices *v, voice_state *s, float temperature, float *o
                              ? temperature
                              : s->temperature + v->temperature_coefficient *
                                                     (temperature - s->temperature);
-        srnn_voice_generate(s->voice, s->temperature, out + i, NULL, 1);
+        out[i] = live_primer_next(&v->primer, s->voice, &s->silence, s->seed, &s->restarts,
+                                  s->temperature);
     }
 }
 
@@ -164,6 +171,7 @@ int live_voices_create(const char *path, const live_options *options, const uint
         if (!reason[0]) snprintf(reason, sizeof reason, "%s", srnn_status_string(loaded));
         goto fail;
     }
+    if (live_primer_read(v->model, &v->primer, reason) != 0) goto fail;
 
     double model_rate = srnn_model_config(v->model)->sample_rate;
     v->ratio = options->host_rate / model_rate;
@@ -188,6 +196,7 @@ int live_voices_create(const char *path, const live_options *options, const uint
         voice_state *s = &v->voice[k];
         s->temperature = NAN;
         s->seed = seeds[k];
+        live_silence_init(&s->silence, model_rate);
         if (srnn_voice_create_threads(v->model, s->seed, v->threads, &s->voice) != SRNN_OK)
             goto fail;
         if (resample) {
@@ -218,6 +227,7 @@ void live_voices_free(live_voices *v)
         if (v->voice[k].converter) src_delete(v->voice[k].converter);
         free(v->voice[k].primed);
     }
+    live_primer_free(&v->primer);
     srnn_model_free(v->model);
     free(v->path);
     free(v);
@@ -237,12 +247,20 @@ bool live_voices_live(const live_voices *v) { return v->live; }
 
 uint64_t live_voices_seed(const live_voices *v, uint32_t voice) { return v->voice[voice].seed; }
 
+uint32_t live_voices_restarts(const live_voices *v, uint32_t voice)
+{
+    return v->voice[voice].restarts;
+}
+
 void live_voices_restart(live_voices *v, uint32_t voice, uint64_t seed)
 {
     voice_state *s = &v->voice[voice];
     s->seed = seed;
     srnn_voice_reset(s->voice, seed);
+    live_primer_prime(&v->primer, s->voice, seed, 0);
+    s->restarts = 0;
     s->temperature = NAN; /* the knob's value: a smoothed one may stay an ulp off it */
+    live_silence_init(&s->silence, srnn_model_config(v->model)->sample_rate);
     if (s->converter) src_reset(s->converter);
     s->input = s->queue; /* what was generated ahead belonged to the old seed */
     s->input_read = s->input_fill = 0;

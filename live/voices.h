@@ -1,5 +1,5 @@
 /* A model's voices at the host's rate, for every srnn instrument (the LV2 plugin, the player,
- * and the instruments to come): the model, and per voice an engine
+ * and the instruments to come): the model, its primer (live/primer.h), and per voice an engine
  * voice, a libsamplerate converter when the host's rate differs from the model's, and the
  * smoothed temperature.
  *
@@ -8,7 +8,8 @@
  * otherwise generate twice: call it, and live_voices_free, off the audio thread. The rest is
  * real-time safe: no allocation, lock, I/O or system call, a bounded cost per sample.
  *
- * A voice starts from its seed and silence, as PRiSM does. */
+ * A voice starts from its seed and the model's primer, and starts again from the primer when it
+ * has fallen silent (primer.h); without a primer it starts from silence, as PRiSM does. */
 #ifndef SRNN_LIVE_VOICES_H
 #define SRNN_LIVE_VOICES_H
 
@@ -55,8 +56,10 @@ unsigned live_voices_threads(const live_voices *v);
 const char *live_voices_speed(const live_voices *v);
 bool live_voices_live(const live_voices *v); /* can play live here */
 uint64_t live_voices_seed(const live_voices *v, uint32_t voice);
+/* Times voice has started again from the primer after falling silent. */
+uint32_t live_voices_restarts(const live_voices *v, uint32_t voice);
 
-/* Starts voice again with seed at the knob's temperature, its converter
+/* Starts voice again with seed (from its primer) at the knob's temperature, its converter
  * cleared; what was generated ahead is dropped. Real-time safe. */
 void live_voices_restart(live_voices *v, uint32_t voice, uint64_t seed);
 

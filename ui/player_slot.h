@@ -35,8 +35,8 @@ typedef struct {
 #define PLAYER_SLOT_ERROR_MAX LIVE_ERROR_MAX
 
 /* Loads the model at path (with engine's options; NULL: the file's precision, one thread),
- * measures its real-time factor, and prepares it to play at device_rate Hz from silence with
- * seed.
+ * measures its real-time factor, and prepares it to play at device_rate Hz with seed (from
+ * the model's primer, or silence).
  * The samples of its crossfade (PLAYER_CROSSFADE_SECONDS) and those the resampler reads ahead
  * of its first output frame are generated here, on the control thread, at temperature, so
  * that a crossfade's callbacks generate one voice, not two (tests/budget_realtime.c: the worst

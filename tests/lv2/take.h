@@ -23,7 +23,8 @@ int take_finish(void);
 const char *temp_path(const char *name);
 int write_file(const char *path, const void *data, size_t size);
 
-/* count samples of model at seed, each at temperatures[i] (or temperature if NULL). */
+/* count samples of model at seed, each at temperatures[i] (or temperature if NULL), from the
+ * model's primer and started again from it after silence, by the rules of live/primer.h. */
 float *engine_render(const char *path, uint64_t seed, float temperature,
                      const float *temperatures, size_t count);
 uint32_t model_rate(const char *path);
