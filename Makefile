@@ -62,7 +62,7 @@ PKGS    := sndfile samplerate zlib libcjson snappy
 PKGS    += portaudio-2.0 jack alsa # srnn play: audio devices, JACK MIDI, quiet ALSA
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkgconfig,--cflags,$(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $(call pkgconfig,--libs,$(PKGS)))$(PKG_LIBS)
-ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine -Ickpt $(PKG_CFLAGS)
+ALL_CFLAGS  = $(WARN) $(DEFS) $(CFLAGS) -Iengine -Ickpt -Ilive $(PKG_CFLAGS)
 LDLIBS   = $(PKG_LIBS) -lz -lm -lpthread
 
 ENGINE_SRC := $(sort $(wildcard engine/*.c))
@@ -70,6 +70,10 @@ ENGINE_SRC := $(sort $(wildcard engine/*.c))
 # use (ui/common). The plugin's GUI (ui/lv2gui) goes into the LV2 bundle instead.
 UI_SRC     := $(sort $(wildcard ui/cli/*.c ui/player/*.c ui/common/*.c))
 UI_INCLUDES := -Iui/cli -Iui/player -Iui/common
+# The instruments' shared real-time part (live/: a model's voices at the host's rate, its
+# primer, the crossfade, the output's limiter): compiled into the tool, and as -fPIC objects
+# into the plugin.
+LIVE_SRC   := $(sort $(wildcard live/*.c))
 CKPT_SRC   := $(sort $(wildcard ckpt/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
@@ -102,6 +106,8 @@ TRAIN_HELPERS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/train_*.
 ENGINE_OBJ     := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
 ENGINE_PIC_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/pic/%.o)
 UI_OBJ         := $(UI_SRC:%.c=$(BUILD)/%.o)
+LIVE_OBJ       := $(LIVE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ         += $(LIVE_OBJ)
 # srnn bench's measurements and baselines (bench/speed_*.c) are part of the tool.
 SPEED_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(sort $(wildcard bench/speed_*.c)))
 UI_OBJ         += $(SPEED_OBJ)
@@ -126,7 +132,7 @@ LV2_MODULE := srnn_lv2.so
 GUI_MODULE := srnn_lv2_ui.so
 LV2_FILES  := $(addprefix $(LV2_BUNDLE)/,$(LV2_MODULE) $(GUI_MODULE) manifest.ttl srnn.ttl \
                                          srnn_ui.ttl presets.ttl default.srnn)
-PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)))
+PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)) $(LIVE_SRC))
 PLUGIN_LIBS  = $(eval PLUGIN_LIBS := $(call pkgconfig,--libs,samplerate zlib) -lm)$(PLUGIN_LIBS)
 GUI_CHECK   := $(BUILD)/tests/lv2_gui_check # its test host (tests/test_lv2_gui.sh)
 GUI_OBJ     := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard ui/lv2gui/*.c)))
@@ -259,7 +265,7 @@ $(BUILD)/tests/%: tests/%.c $(CKPT_LIB) $(LIB)
 # The player's tests (tests/test_play*.c) link its audio side too (callback, slots, ring,
 # recorder); the real-time one counts forbidden calls with the interposer (tests/interposer.c).
 PLAYER_OBJ := $(addprefix $(BUILD)/ui/,player/player.o player/player_slot.o player/player_ring.o \
-                                       player/player_recorder.o common/audio_file.o)
+                                       player/player_recorder.o common/audio_file.o) $(LIVE_OBJ)
 $(BUILD)/tests/test_play%: tests/test_play%.c $(PLAYER_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(call depend,$(ALL_CFLAGS) $(UI_INCLUDES))
@@ -276,6 +282,9 @@ $(BUDGET): tests/budget_realtime.c tests/interposer.c tests/lv2/host.c $(BUILD)/
 	$(call depend,$(ALL_CFLAGS) $(UI_INCLUDES) -Itests -Itests/lv2 -Iplugin -Ibench $(LILV_CFLAGS))
 	$(CC) $(ALL_CFLAGS) $(UI_INCLUDES) -Itests -Itests/lv2 -Iplugin -Ibench $(LILV_CFLAGS) $(LDFLAGS) \
 	    $(filter %.c,$^) $(filter %.o,$^) $(LIB) $(LILV_LIBS) $(LDLIBS) -ldl -o $@
+
+# The instruments' shared parts (live/): the limiter and the primer.
+$(BUILD)/tests/test_live: live/limiter.c live/primer.c
 
 # The engine's real-time test counts forbidden calls with the interposer (tests/interposer.c).
 $(BUILD)/tests/test_realtime: tests/interposer.c
@@ -426,8 +435,9 @@ $(GUI_CHECK): tests/lv2_gui_check.c tests/lv2/host.c $(LIB) $(LV2_FILES)
 	$(CC) $(ALL_CFLAGS) -Iplugin -Itests/lv2 $(LILV_CFLAGS) $(GUI_CHECK_CFLAGS) $(LDFLAGS) \
 	    $(filter %.c,$^) $(LIB) $(LILV_LIBS) $(GUI_CHECK_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
 
-$(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c
-$(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c
+$(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c live/primer.c
+$(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c live/primer.c \
+                                live/limiter.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c
 $(BUILD)/tests/test_lv2_speed: bench/speed_model.c
 $(BUILD)/tests/test_lv2_speed: ALL_CFLAGS += -Ibench

@@ -2,10 +2,10 @@
  *
  * run() reads patch messages (a new model file is handed to the worker, plugin/worker.c),
  * starts a crossfade when the worker has a model ready, and renders in chunks: each channel's
- * generator, the old model's fade-out, then the smoothed gain and a reseed's dip. Chunks end
- * where a fade or a dip changes phase, so everything happens at the same host sample whatever
- * the host's block size, and last posts the output's levels for the GUI (ui_feed.c). run()
- * never allocates, locks, logs or waits. */
+ * voice (live/voices.h), the old model's fade-out, the limiter (live/limiter.h), then the
+ * smoothed gain and a reseed's dip. Chunks end where a fade or a dip changes phase, so
+ * everything happens at the same host sample whatever the host's block size, and last posts
+ * the output's levels for the GUI (ui_feed.c). run() never allocates, locks, logs or waits. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +14,9 @@
 #include <lv2/atom/util.h>
 #include <lv2/core/lv2_util.h>
 
+#include "crossfade.h"
 #include "denormals.h"
 #include "plugin.h"
-
-static const float half_pi = 1.57079632679f;
 
 void srnn_plugin_report_error(srnn_plugin *self, const char *text)
 {
@@ -28,24 +27,51 @@ void srnn_plugin_report_error(srnn_plugin *self, const char *text)
     self->announce_model = true; /* so a host showing the file reverts to the one playing */
 }
 
-void srnn_plugin_log_speed(srnn_plugin *self, const generator *p)
+void srnn_plugin_log_speed(srnn_plugin *self, const live_voices *p)
 {
-    if (generator_live(p))
-        lv2_log_note(&self->logger, "srnn: %s\n", generator_speed(p));
+    if (live_voices_live(p))
+        lv2_log_note(&self->logger, "srnn: %s\n", live_voices_speed(p));
     else
-        lv2_log_warning(&self->logger, "srnn: %s\n", generator_speed(p));
+        lv2_log_warning(&self->logger, "srnn: %s\n", live_voices_speed(p));
 }
 
-void srnn_plugin_install_now(srnn_plugin *self, generator *p)
+int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds,
+                     float lead_in_temperature, live_voices **out, char error[LIVE_ERROR_MAX])
 {
-    generator_free(self->pending);
-    generator_free(self->fading);
-    generator_free(self->current);
+    live_options options = {
+        .host_rate = self->rate,
+        .voices = self->channels,
+        .helpers_below = SRNN_LV2_HELPERS_BELOW,
+        .speed_seconds = SRNN_LV2_SPEED_SECONDS,
+        .smoothing_seconds = SRNN_LV2_SMOOTHING_SECONDS,
+        .lead_in_seconds = SRNN_LV2_CROSSFADE_SECONDS,
+    };
+    uint64_t seeds[SRNN_LV2_MAX_CHANNELS];
+    for (uint32_t c = 0; c < self->channels; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
+    char reason[LIVE_ERROR_MAX];
+    if (live_voices_create(path, &options, seeds, lead_in_temperature, out, reason) == 0) return 0;
+    static const char prefix[] = "cannot load model ";
+    snprintf(error, LIVE_ERROR_MAX, "%s%.*s", prefix, (int)(LIVE_ERROR_MAX - sizeof prefix),
+             reason);
+    return -1;
+}
+
+void srnn_plugin_reseed(const srnn_plugin *self, live_voices *p, uint32_t reseeds)
+{
+    for (uint32_t c = 0; c < self->channels; c++)
+        live_voices_restart(p, c, SRNN_LV2_SEED(reseeds, c));
+}
+
+void srnn_plugin_install_now(srnn_plugin *self, live_voices *p)
+{
+    live_voices_free(self->pending);
+    live_voices_free(self->fading);
+    live_voices_free(self->current);
     self->pending = self->fading = NULL;
     self->fade_active = false;
     self->current = p;
-    generator_reset(p, self->reseeds);
-    published_path_write(&self->path, generator_path(p));
+    srnn_plugin_reseed(self, p, self->reseeds);
+    published_path_write(&self->path, live_voices_path(p));
     self->announce_model = true;
 }
 
@@ -76,14 +102,15 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     self->declick_length = (uint32_t)lround(SRNN_LV2_DECLICK_SECONDS * rate) + 1;
     self->gain = NAN;
     self->declick_position = DECLICK_IDLE;
+    live_limiter_init(&self->limiter, rate);
 
     /* the bundle's model, so the plugin sounds as soon as it is added */
-    char path[SRNN_LV2_PATH_MAX], error[GENERATOR_ERROR_MAX];
+    char path[SRNN_LV2_PATH_MAX], error[LIVE_ERROR_MAX];
     size_t length = strlen(bundle_path);
     bool slash = length > 0 && bundle_path[length - 1] == '/'; /* lilv's bundle paths end in / */
     snprintf(path, sizeof path, "%s%s%s", bundle_path, slash ? "" : "/", SRNN_LV2_DEFAULT_MODEL);
-    generator *p;
-    if (generator_create(path, rate, self->channels, 0, NAN, &p, error) == 0) {
+    live_voices *p;
+    if (srnn_plugin_load(self, path, 0, NAN, &p, error) == 0) {
         srnn_plugin_log_speed(self, p);
         srnn_plugin_install_now(self, p);
     } else {
@@ -115,7 +142,8 @@ static void activate(LV2_Handle instance)
 {
     srnn_plugin *self = instance;
     self->reseeds = 0;
-    if (self->current) generator_reset(self->current, 0);
+    if (self->current) srnn_plugin_reseed(self, self->current, 0);
+    live_limiter_init(&self->limiter, self->rate);
     self->gain = NAN;
     self->declick_position = DECLICK_IDLE;
     self->activated = true;
@@ -126,10 +154,10 @@ static void deactivate(LV2_Handle instance) { ((srnn_plugin *)instance)->activat
 static void cleanup(LV2_Handle instance)
 {
     srnn_plugin *self = instance;
-    generator_free(self->pending);
-    generator_free(self->current);
-    generator_free(self->fading);
-    for (int i = 0; i < SRNN_LV2_RETIRED_MAX; i++) generator_free(self->retired[i]);
+    live_voices_free(self->pending);
+    live_voices_free(self->current);
+    live_voices_free(self->fading);
+    for (int i = 0; i < SRNN_LV2_RETIRED_MAX; i++) live_voices_free(self->retired[i]);
     free(self);
 }
 
@@ -148,12 +176,12 @@ static void write_set(srnn_plugin *self, LV2_URID property, LV2_URID type, const
 
 static void write_announcements(srnn_plugin *self)
 {
-    const generator *newest = self->pending ? self->pending : self->current;
+    const live_voices *newest = self->pending ? self->pending : self->current;
     if (self->announce_error) write_set(self, self->uris.error, self->uris.atom_String,
                                         self->error_text);
     if (self->announce_model && newest) {
-        write_set(self, self->uris.model, self->uris.atom_Path, generator_path(newest));
-        write_set(self, self->uris.speed, self->uris.atom_String, generator_speed(newest));
+        write_set(self, self->uris.model, self->uris.atom_Path, live_voices_path(newest));
+        write_set(self, self->uris.speed, self->uris.atom_String, live_voices_speed(newest));
     }
     self->announce_error = self->announce_model = false;
 }
@@ -210,7 +238,7 @@ static void handle_events(srnn_plugin *self)
 static void retry_retired(srnn_plugin *self)
 {
     for (int i = 0; i < SRNN_LV2_RETIRED_MAX; i++) {
-        generator *p = self->retired[i];
+        live_voices *p = self->retired[i];
         self->retired[i] = NULL;
         if (p) srnn_plugin_retire(self, p);
     }
@@ -223,8 +251,8 @@ static void start_fade_if_due(srnn_plugin *self)
     self->current = self->pending;
     self->pending = NULL;
     /* a reset would discard what the worker generated ahead: only when the seeds moved on */
-    if (generator_reseeds(self->current) != self->reseeds)
-        generator_reset(self->current, self->reseeds);
+    if (live_voices_seed(self->current, 0) != SRNN_LV2_SEED(self->reseeds, 0))
+        srnn_plugin_reseed(self, self->current, self->reseeds);
     self->fade_position = 0;
     self->fade_active = true;
 }
@@ -252,20 +280,21 @@ static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, flo
     fill_envelope(self, gain, count);
     for (uint32_t c = 0; c < self->channels; c++) {
         float *out = self->out[c] + offset;
-        if (self->current) generator_render(self->current, c, temperature, out, count);
+        if (self->current) live_voices_render(self->current, c, temperature, out, count);
         else memset(out, 0, count * sizeof *out);
         if (self->fade_active) {
             float *old = self->fade_buffer;
-            if (self->fading) generator_render(self->fading, c, temperature, old, count);
+            if (self->fading) live_voices_render(self->fading, c, temperature, old, count);
             else memset(old, 0, count * sizeof *old);
-            for (uint32_t i = 0; i < count; i++) {
-                float x = half_pi * (float)(self->fade_position + i) /
-                          (float)self->crossfade_length;
-                out[i] = cosf(x) * old[i] + sinf(x) * out[i];
-            }
+            live_crossfade(old, out, out, self->fade_position, self->crossfade_length, count);
         }
-        for (uint32_t i = 0; i < count; i++) out[i] *= self->envelope[i];
     }
+    /* within full scale at 0 dB; the gain may then raise it, as the user asked */
+    float *outs[SRNN_LV2_MAX_CHANNELS] = {self->out[0] + offset,
+                                          self->channels > 1 ? self->out[1] + offset : NULL};
+    live_limiter_process(&self->limiter, outs, self->channels, count);
+    for (uint32_t c = 0; c < self->channels; c++)
+        for (uint32_t i = 0; i < count; i++) outs[c][i] *= self->envelope[i];
 }
 
 /* How many samples from now until the fade or the dip changes phase, at most limit. */
@@ -293,8 +322,8 @@ static void advance_phases(srnn_plugin *self, uint32_t count)
         self->declick_position += count;
         if (self->declick_position == self->declick_length) {
             self->reseeds++;
-            if (self->current) generator_reset(self->current, self->reseeds);
-            if (self->pending) generator_reset(self->pending, self->reseeds);
+            if (self->current) srnn_plugin_reseed(self, self->current, self->reseeds);
+            if (self->pending) srnn_plugin_reseed(self, self->pending, self->reseeds);
         } else if (self->declick_position == 2 * self->declick_length) {
             self->declick_position = DECLICK_IDLE;
         }

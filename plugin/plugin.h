@@ -19,12 +19,14 @@
 #include <lv2/worker/worker.h>
 
 #include "params.h"
-#include "generator.h"
+#include "limiter.h"
+#include "voices.h"
 #include "published_path.h"
 #include "ui_feed.h"
 #include "uris.h"
 
 #define SRNN_LV2_CHUNK 256 /* host samples rendered at a time */
+#define SRNN_LV2_MAX_CHANNELS 2
 #define SRNN_LV2_RETIRED_MAX 4  /* models waiting for the worker to take them */
 
 typedef struct {
@@ -39,7 +41,7 @@ typedef struct {
     const LV2_Atom_Sequence *control;
     LV2_Atom_Sequence *notify;
     const float *temperature, *gain_db, *reseed;
-    float *out[GENERATOR_MAX_CHANNELS];
+    float *out[SRNN_LV2_MAX_CHANNELS];
 
     /* fixed at instantiation */
     double rate;
@@ -50,10 +52,10 @@ typedef struct {
     bool activated;
 
     /* models */
-    generator *pending, *current, *fading;
+    live_voices *pending, *current, *fading;
     uint32_t fade_position; /* < crossfade_length while fading */
     bool fade_active;
-    generator *retired[SRNN_LV2_RETIRED_MAX]; /* the worker's queue was full; retried each run */
+    live_voices *retired[SRNN_LV2_RETIRED_MAX]; /* the worker's queue was full; retried each run */
     published_path path;                   /* the newest model's path, for state save */
 
     /* performance */
@@ -65,8 +67,10 @@ typedef struct {
     /* notify port messages for the next run */
     bool announce_model;
     bool announce_error;
-    char error_text[GENERATOR_ERROR_MAX];
+    char error_text[LIVE_ERROR_MAX];
     ui_feed feed; /* the output's levels for the GUI */
+
+    live_limiter limiter; /* the output's, last */
 
     /* scratch */
     float fade_buffer[SRNN_LV2_CHUNK];
@@ -85,11 +89,11 @@ typedef struct {
 } load_message;
 typedef struct {
     uint32_t kind;
-    generator *generator;
-} generator_message;
+    live_voices *voices;
+} voices_message;
 typedef struct {
     uint32_t kind;
-    char text[GENERATOR_ERROR_MAX];
+    char text[LIVE_ERROR_MAX];
 } failure_message;
 
 /* worker.c */
@@ -102,7 +106,7 @@ LV2_Worker_Status srnn_plugin_work_response(LV2_Handle instance, uint32_t size, 
 bool srnn_plugin_schedule_load(LV2_Worker_Schedule *schedule, const char *path, uint32_t length,
                                float temperature, uint32_t reseeds);
 /* Hands a model to the worker to be freed. Real-time safe. */
-void srnn_plugin_retire(srnn_plugin *self, generator *p);
+void srnn_plugin_retire(srnn_plugin *self, live_voices *p);
 
 /* state.c */
 LV2_State_Status srnn_plugin_save(LV2_Handle instance, LV2_State_Store_Function store,
@@ -113,11 +117,18 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
                                      const LV2_Feature *const *features);
 
 /* plugin.c */
+/* Loads path's voices for this instance, seeded for reseeds, to crossfade in at
+ * lead_in_temperature (NaN: to play at once); live_voices_create's result and error. Not
+ * real-time safe (the worker, instantiate and restore call it). */
+int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds,
+                     float lead_in_temperature, live_voices **out, char error[LIVE_ERROR_MAX]);
+/* Starts every voice of p again with the seeds of reseeds. Real-time safe. */
+void srnn_plugin_reseed(const srnn_plugin *self, live_voices *p, uint32_t reseeds);
 /* Makes p the only model, freeing the others at once: only while run() cannot be running. */
-void srnn_plugin_install_now(srnn_plugin *self, generator *p);
-/* Logs a model's speed line (generator_speed): a note, or a warning when it cannot play
+void srnn_plugin_install_now(srnn_plugin *self, live_voices *p);
+/* Logs a model's speed line (live_voices_speed): a note, or a warning when it cannot play
  * live. Not real-time safe (the worker and instantiate call it). */
-void srnn_plugin_log_speed(srnn_plugin *self, const generator *p);
+void srnn_plugin_log_speed(srnn_plugin *self, const live_voices *p);
 /* Queues a message for the notify port. Real-time safe. */
 void srnn_plugin_report_error(srnn_plugin *self, const char *text);
 

@@ -44,12 +44,23 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
     srnn_plugin *self = instance;
     size_t size = 0;
     uint32_t type = 0, value_flags = 0;
-    const char *value = retrieve(handle, self->uris.model, &size, &type, &value_flags);
-    if (!value) return LV2_STATE_ERR_NO_PROPERTY; /* keep the model playing */
-    if (type != self->uris.atom_Path || size == 0 || value[size - 1] != '\0') {
+    const char *saved = retrieve(handle, self->uris.model, &size, &type, &value_flags);
+    if (!saved) return LV2_STATE_ERR_NO_PROPERTY; /* keep the model playing */
+    if (type != self->uris.atom_Path || size == 0 || saved[0] == '\0') {
         lv2_log_error(&self->logger, "srnn: the saved model is not a path\n");
         return LV2_STATE_ERR_BAD_TYPE;
     }
+    /* lilv's size counts the terminating NUL, Carla's (2.5) does not: read at most size bytes
+     * up to a NUL, and terminate the copy here. */
+    char value[SRNN_LV2_PATH_MAX];
+    size_t length = strnlen(saved, size);
+    if (length >= sizeof value) {
+        lv2_log_error(&self->logger, "srnn: the saved model's path is longer than %d bytes\n",
+                      SRNN_LV2_PATH_MAX - 1);
+        return LV2_STATE_ERR_BAD_TYPE;
+    }
+    memcpy(value, saved, length);
+    value[length] = '\0';
 
     LV2_State_Map_Path *map_path = lv2_features_data(features, LV2_STATE__mapPath);
     char *absolute = map_path ? map_path->absolute_path(map_path->handle, value) : NULL;
@@ -68,9 +79,9 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
             status = LV2_STATE_ERR_UNKNOWN;
         }
     } else {
-        generator *p;
-        char error[GENERATOR_ERROR_MAX];
-        if (generator_create(path, self->rate, self->channels, 0, NAN, &p, error) == 0) {
+        live_voices *p;
+        char error[LIVE_ERROR_MAX];
+        if (srnn_plugin_load(self, path, 0, NAN, &p, error) == 0) {
             srnn_plugin_install_now(self, p);
         } else {
             lv2_log_error(&self->logger, "srnn: %s\n", error);

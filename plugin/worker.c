@@ -1,9 +1,9 @@
 /* Loading and freeing models off the audio thread, through the host's worker (LV2 worker
  * extension, as eg-sampler does it).
  *
- *   run() or restore()  --LOAD path-->  work(): generator_create
- *   work_response()  <--LOADED generator / FAILED text--
- *   run() (a model leaves the slots)  --FREE generator-->  work(): generator_free
+ *   run() or restore()  --LOAD path-->  work(): srnn_plugin_load
+ *   work_response()  <--LOADED voices / FAILED text--
+ *   run() (a model leaves the slots)  --FREE voices-->  work(): live_voices_free
  *
  * work() may run on another thread at the same time as run(), so it touches nothing of the
  * instance but its constants and the logger. */
@@ -26,9 +26,9 @@ bool srnn_plugin_schedule_load(LV2_Worker_Schedule *schedule, const char *path, 
     return schedule->schedule_work(schedule->handle, size, &message) == LV2_WORKER_SUCCESS;
 }
 
-void srnn_plugin_retire(srnn_plugin *self, generator *p)
+void srnn_plugin_retire(srnn_plugin *self, live_voices *p)
 {
-    generator_message message = {MESSAGE_FREE, p};
+    voices_message message = {MESSAGE_FREE, p};
     if (self->schedule->schedule_work(self->schedule->handle, sizeof message, &message) ==
         LV2_WORKER_SUCCESS)
         return;
@@ -51,22 +51,22 @@ static LV2_Worker_Status load(srnn_plugin *self, LV2_Worker_Respond_Function res
         lv2_log_error(&self->logger, "srnn: malformed load message\n");
         return LV2_WORKER_ERR_UNKNOWN;
     }
-    generator *p;
+    live_voices *p;
     failure_message failure = {MESSAGE_FAILED, ""};
     load_message message; /* the fields before the path, copied: data may be unaligned */
     memcpy(&message, data, offsetof(load_message, path));
-    if (generator_create(path, self->rate, self->channels, message.reseeds, message.temperature,
-                         &p, failure.text) != 0) {
+    if (srnn_plugin_load(self, path, message.reseeds, message.temperature, &p, failure.text) !=
+        0) {
         lv2_log_error(&self->logger, "srnn: %s\n", failure.text);
         return respond(handle, sizeof failure, &failure);
     }
     lv2_log_trace(&self->logger, "srnn: loaded %s\n", path);
     srnn_plugin_log_speed(self, p);
-    generator_message loaded = {MESSAGE_LOADED, p};
+    voices_message loaded = {MESSAGE_LOADED, p};
     LV2_Worker_Status status = respond(handle, sizeof loaded, &loaded);
     if (status != LV2_WORKER_SUCCESS) {
         lv2_log_error(&self->logger, "srnn: the host's worker refused the model %s\n", path);
-        generator_free(p);
+        live_voices_free(p);
     }
     return status;
 }
@@ -79,10 +79,10 @@ LV2_Worker_Status srnn_plugin_work(LV2_Handle instance, LV2_Worker_Respond_Funct
     uint32_t kind = 0;
     if (size >= sizeof kind) memcpy(&kind, data, sizeof kind);
     if (kind == MESSAGE_LOAD) return load(self, respond, handle, size, data);
-    if (kind == MESSAGE_FREE && size == sizeof(generator_message)) {
-        generator_message message;
+    if (kind == MESSAGE_FREE && size == sizeof(voices_message)) {
+        voices_message message;
         memcpy(&message, data, sizeof message);
-        generator_free(message.generator);
+        live_voices_free(message.voices);
         return LV2_WORKER_SUCCESS;
     }
     lv2_log_error(&self->logger, "srnn: unknown worker message\n");
@@ -96,12 +96,12 @@ LV2_Worker_Status srnn_plugin_work_response(LV2_Handle instance, uint32_t size, 
     srnn_plugin *self = instance;
     uint32_t kind = 0;
     if (size >= sizeof kind) memcpy(&kind, data, sizeof kind);
-    if (kind == MESSAGE_LOADED && size == sizeof(generator_message)) {
-        generator_message message;
+    if (kind == MESSAGE_LOADED && size == sizeof(voices_message)) {
+        voices_message message;
         memcpy(&message, data, sizeof message);
         if (self->pending) srnn_plugin_retire(self, self->pending);
-        self->pending = message.generator;
-        published_path_write(&self->path, generator_path(message.generator));
+        self->pending = message.voices;
+        published_path_write(&self->path, live_voices_path(message.voices));
         self->announce_model = true;
         return LV2_WORKER_SUCCESS;
     }

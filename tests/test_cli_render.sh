@@ -2,7 +2,9 @@
 # `srnn render` on golden models: the files written (count, names, length, rate, channels,
 # sample width), determinism (the same seed gives the same file, others differ, sequence i of
 # --num-seqs is seed N+i), temperature and prime taking effect, a prime resampled to the
-# model's rate, and a prime too short for the offset refused before any file is written.
+# model's rate, and a prime too short for the offset refused before any file is written; the
+# model's primer: the shipped model not silent at temperature 0.6, a primer from convert
+# --primer taking effect, a malformed one refused.
 set -u
 source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 for name in gru frames_4_12; do
@@ -74,6 +76,43 @@ if render "$model" -o "$dir/seqs/take.wav" --seconds 0.25 --seed 1 --num-seqs 3;
 fi
 render "$model" -o "$dir/seqs/noext" --seconds 0.01 --num-seqs 2 &&
     for i in 1 2; do [ -f "$dir/seqs/noext_$i" ] || fail "num-seqs: no noext_$i"; done
+
+# The model's primer (srnn convert --primer): the shipped model starts from it and starts again
+# from it after silence. At temperature 0.6 it played about 1e-4 RMS (-80 dBFS) from silence
+# for seeds 0 to 2; each must now be above -40 dBFS.
+mkdir "$dir/calm"
+if render models/default.srnn -o "$dir/calm/calm.wav" --seconds 2 --temperature 0.6 \
+    --num-seqs 3; then
+    for i in 1 2 3; do
+        level=$("$PYTHON" - "$dir/calm/calm_$i.wav" <<'EOF'
+import array, math, sys, wave
+with wave.open(sys.argv[1]) as w:
+    x = array.array("h", w.readframes(w.getnframes()))
+print("%.1f" % (10 * math.log10(sum(v * v for v in x) / len(x) / 32768.0**2 + 1e-30)))
+EOF
+)
+        echo "default model, temperature 0.6, seed $((i - 1)): $level dBFS RMS"
+        awk -v l="$level" 'BEGIN { exit !(l > -40) }' ||
+            fail "default model at temperature 0.6, seed $((i - 1)): $level dBFS RMS, silent"
+    done
+fi
+# A primer written by convert changes where a golden model starts; a malformed one is refused
+# with one line naming it, before any file is written.
+if timeout 120 "$SRNN" convert "$model" -o "$dir/primed_model.srnn" --primer "$prime" \
+    >"$dir/out" 2>"$dir/err"; then
+    render "$dir/primed_model.srnn" -o "$dir/own_primer.wav" --seconds 0.25 --seed 1 &&
+        differ "$dir/short.wav" "$dir/own_primer.wav" "the model's primer"
+else
+    fail "convert --primer: $(head -c 300 "$dir/err")"
+fi
+"$PYTHON" models/set_metadata.py "$model" "$dir/bad_primer.srnn" "primer=00zz" ||
+    fail "set_metadata.py could not write a model with a malformed primer"
+timeout 120 "$SRNN" render "$dir/bad_primer.srnn" -o "$dir/never.wav" >"$dir/out" 2>"$dir/err"
+rc=$?
+{ [ $rc -ne 0 ] && [ $rc -lt 128 ]; } || fail "malformed primer: exit $rc"
+{ [ "$(awk 'END { print NR }' "$dir/err")" -eq 1 ] && grep -q 'primer' "$dir/err"; } ||
+    fail "malformed primer: stderr: $(head -c 300 "$dir/err")"
+[ -e "$dir/never.wav" ] && fail "malformed primer: a file was written"
 
 # --prime: the big frame at the offset is the history. The golden audio starts with digital
 # silence, which must give exactly the unprimed output (whose history is silence); sound later

@@ -1,4 +1,4 @@
-/* The plugin measures each model as it loads (plugin/generator.c, srnn_model_measure_speed)
+/* The plugin measures each model as it loads (live/voices.c, srnn_model_measure_speed)
  * and tells the host: the notify port's speed property (SRNN_LV2_SPEED_URI) and the log carry
  * the real-time factor and the threads chosen; a model too slow to play live (a random
  * 512 x 2 float32 model on the plain C kernels, SRNN_CPU=generic, in the stereo plugin: about

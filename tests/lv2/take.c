@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "params.h"
+#include "primer.h"
 #include "srnn.h"
 
 size_t take_scale = 1;
@@ -64,14 +65,26 @@ float *engine_render(const char *path, uint64_t seed, float temperature,
         fprintf(stderr, "%s: %s\n", path, error);
         return out;
     }
+    live_primer primer;
+    if (live_primer_read(model, &primer, error) != 0) {
+        fprintf(stderr, "%s: %s\n", path, error);
+        srnn_model_free(model);
+        return out;
+    }
     if (srnn_voice_create(model, seed, &voice) == SRNN_OK) {
-        if (temperatures)
-            for (size_t i = 0; i < count; i++)
-                srnn_voice_generate(voice, temperatures[i], out + i, NULL, 1);
-        else
-            srnn_voice_generate(voice, temperature, out, NULL, count);
+        live_silence silence;
+        live_silence_init(&silence, srnn_model_config(model)->sample_rate);
+        live_primer_prime(&primer, voice, seed, 0);
+        uint32_t restarts = 0;
+        for (size_t i = 0; i < count; i++) {
+            srnn_voice_generate(voice, temperatures ? temperatures[i] : temperature, out + i,
+                                NULL, 1);
+            if (live_silence_update(&silence, out[i]) && primer.samples)
+                live_primer_prime(&primer, voice, seed, ++restarts);
+        }
         srnn_voice_free(voice);
     }
+    live_primer_free(&primer);
     srnn_model_free(model);
     return out;
 }

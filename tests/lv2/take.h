@@ -12,6 +12,15 @@
 /* Set by take_setup: renders are divided by take_scale (4 with --quick, for valgrind); the
  * bundle's default model; a temporary directory, removed by take_finish. */
 extern size_t take_scale;
+
+/* The long level checks (presets over ten seconds, the temperature range) run a quarter of
+ * their length in the ASan/UBSan build, which checks memory with an engine several times
+ * slower; the plain build checks the levels at full length. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TAKE_LEVEL_DIVISOR 4
+#else
+#define TAKE_LEVEL_DIVISOR 1
+#endif
 extern char take_default_model[1200], take_temp_dir[256];
 
 /* Parses the arguments, makes the temporary directory, loads the lilv world; 0 on success. */
@@ -23,7 +32,8 @@ int take_finish(void);
 const char *temp_path(const char *name);
 int write_file(const char *path, const void *data, size_t size);
 
-/* count samples of model at seed, each at temperatures[i] (or temperature if NULL). */
+/* count samples of model at seed, each at temperatures[i] (or temperature if NULL), from the
+ * model's primer and started again from it after silence, by the rules of live/primer.h. */
 float *engine_render(const char *path, uint64_t seed, float temperature,
                      const float *temperatures, size_t count);
 uint32_t model_rate(const char *path);

@@ -3,26 +3,54 @@
  * per group of 32 makes it about a sixth, and the engine then runs the model at that precision.
  * "P/S" puts the frame tiers at P and the sample MLP at S. --density prunes the matrices the
  * engine runs as stored to block-sparse ones, and the factors it would otherwise multiply out
- * where it then keeps them apart (srnn_prune_factors); --eval scores both models on an audio
- * file. */
+ * where it then keeps them apart (srnn_prune_factors); --primer keeps a recording's loudest
+ * second with the model (live/primer.h); --eval scores both models on an audio file. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "audio_file.h"
 #include "cli.h"
+#include "primer.h"
 #include "score.h"
 #include "srnn.h"
 
+typedef struct {
+    char *text;
+    bool new_primer; /* --primer: the file's primer, if any, is replaced */
+} metadata_text;
+
 static void append_metadata(const char *key, const char *value, void *user)
 {
-    char **text = user;
+    metadata_text *metadata = user;
+    char **text = &metadata->text;
+    if (metadata->new_primer && strcmp(key, LIVE_PRIMER_KEY) == 0) return;
     size_t used = *text ? strlen(*text) : 0, more = strlen(key) + strlen(value) + 3;
     char *grown = realloc(*text, used + more);
     if (!grown) return; /* out of memory: that line is lost, the model is still right */
     snprintf(grown + used, more, "%s=%s\n", key, value);
     *text = grown;
+}
+
+/* The primer's metadata value from the recording at path (live_primer_encode), or NULL after
+ * one line on stderr. */
+static char *read_primer(const char *path, const srnn_config *config)
+{
+    float *audio = NULL;
+    size_t count = 0;
+    char error[AUDIO_ERROR_MAX];
+    if (audio_read_mono(path, config->sample_rate, &audio, &count, error) != 0) {
+        cli_error("convert: --primer %s", error);
+        return NULL;
+    }
+    char *text = live_primer_encode(config, audio, count);
+    if (!text)
+        cli_error("convert: --primer %s: %zu samples at %u Hz, shorter than a big frame (%u)",
+                  path, count, config->sample_rate, config->big_frame_size);
+    free(audio);
+    return text;
 }
 
 /* NLL in bits of the model at path on audio, or NAN after one line on stderr. */
@@ -36,15 +64,18 @@ static double nll_bits(srnn_model *model, const char *audio)
 static int convert_run(int argc, char **argv)
 {
     cli_option options[] = {{"--output", "-o", NULL}, {"--precision", NULL, NULL},
-                            {"--density", NULL, NULL}, {"--eval", NULL, NULL}};
-    enum { OUTPUT, PRECISION, DENSITY, EVAL, NUM_OPTIONS };
+                            {"--density", NULL, NULL}, {"--eval", NULL, NULL},
+                            {"--primer", NULL, NULL}};
+    enum { OUTPUT, PRECISION, DENSITY, EVAL, PRIMER, NUM_OPTIONS };
     const char *positional[1];
     if (cli_parse(argc, argv, options, NUM_OPTIONS, positional, 1, 1,
-                  "MODEL -o OUT --precision P [--density D] [--eval AUDIO]") < 0)
+                  "MODEL -o OUT --precision P [--density D] [--primer AUDIO] [--eval AUDIO]") < 0)
         return CLI_EXIT_USAGE;
-    if (!options[OUTPUT].value || (!options[PRECISION].value && !options[DENSITY].value)) {
+    if (!options[OUTPUT].value ||
+        (!options[PRECISION].value && !options[DENSITY].value && !options[PRIMER].value)) {
         cli_error("convert: missing %s (usage: srnn convert MODEL -o OUT --precision "
-                  "P or P/S, each float32, float16, bfloat16, int8 or int4, and/or --density D)",
+                  "P or P/S, each float32, float16, bfloat16, int8 or int4, and/or --density D, "
+                  "and/or --primer AUDIO)",
                   options[OUTPUT].value ? "--precision" : "-o OUT");
         return CLI_EXIT_USAGE;
     }
@@ -62,7 +93,7 @@ static int convert_run(int argc, char **argv)
     }
     srnn_model *model = cli_load_model(positional[0]);
     if (!model) return CLI_EXIT_ERROR;
-    if (!options[PRECISION].value) { /* --density alone keeps the file's precisions */
+    if (!options[PRECISION].value) { /* --density or --primer alone keeps the precisions */
         precision = srnn_model_precision(model);
         sample_precision = srnn_model_sample_precision(model);
     }
@@ -70,7 +101,9 @@ static int convert_run(int argc, char **argv)
     size_t count = srnn_config_tensor_count(config);
     const float **tensors = calloc(count, sizeof *tensors);
     float **pruned = calloc(count, sizeof *pruned);
-    char *metadata = NULL, error[SRNN_ERROR_MAX] = "";
+    metadata_text metadata = {NULL, options[PRIMER].value != NULL};
+    char error[SRNN_ERROR_MAX] = "";
+    char *primer = NULL;
     int status = CLI_EXIT_ERROR;
     if (!tensors || !pruned) {
         cli_error("out of memory");
@@ -82,6 +115,11 @@ static int convert_run(int argc, char **argv)
         tensors[i] = srnn_model_tensor(model, info.name, NULL); /* float32, whatever the file */
     }
     srnn_model_metadata_each(model, append_metadata, &metadata);
+    if (options[PRIMER].value) {
+        if (!(primer = read_primer(options[PRIMER].value, config))) goto done;
+        metadata.new_primer = false;
+        append_metadata(LIVE_PRIMER_KEY, primer, &metadata);
+    }
     if (density < 1.0)
         fprintf(stderr, "convert: warning: pruning to a density of %g without training costs quality "
                         "(50%% on every matrix of the default model: +2.35 bits/sample); --eval measures it\n",
@@ -91,8 +129,8 @@ static int convert_run(int argc, char **argv)
     for (size_t i = 0; i < count && written == SRNN_OK; i++)
         if (pruned[i]) tensors[i] = pruned[i];
     if (written == SRNN_OK)
-        written = srnn_model_write_pruned(options[OUTPUT].value, config, tensors, metadata, precision,
-                                          sample_precision, density, error);
+        written = srnn_model_write_pruned(options[OUTPUT].value, config, tensors, metadata.text,
+                                          precision, sample_precision, density, error);
     if (written != SRNN_OK) {
         cli_error("%s: %s", options[OUTPUT].value, error[0] ? error : srnn_status_string(written));
         goto done;
@@ -113,7 +151,8 @@ static int convert_run(int argc, char **argv)
 done:
     for (size_t i = 0; pruned && i < count; i++) free(pruned[i]);
     free(pruned);
-    free(metadata);
+    free(metadata.text);
+    free(primer);
     free(tensors);
     srnn_model_free(model);
     return status;
@@ -122,7 +161,8 @@ done:
 const cli_command cmd_convert = {
     "convert",
     "rewrite a model with its weights in float16, bfloat16, int8 or int4, or block-sparse",
-    "usage: srnn convert MODEL -o OUT [--precision P|P/S] [--density D] [--eval AUDIO]\n"
+    "usage: srnn convert MODEL -o OUT [--precision P|P/S] [--density D] [--primer AUDIO]\n"
+    "                    [--eval AUDIO]\n"
     "       (P, S: float32, float16, bfloat16, int8 or int4; 0 < D <= 1)\n"
     "\n"
     "Writes MODEL's weights to OUT (atomically) at the precision: float16 (IEEE half) and\n"
@@ -142,6 +182,12 @@ const cli_command cmd_convert = {
     "the pruned factors read fewer bytes, they are pruned too (stored dense, their pieces\n"
     "zero) and the engine runs them apart. Without --precision the model's\n"
     "precisions are kept. Pruning without training costs quality: --eval AUDIO prints the\n"
-    "NLL in bits per sample of MODEL and OUT on AUDIO and the change.\n",
+    "NLL in bits per sample of MODEL and OUT on AUDIO and the change.\n"
+    "\n"
+    "--primer AUDIO keeps the loudest second of AUDIO (at the model's rate, quantised) in\n"
+    "OUT's metadata as its primer: srnn render, play and the plugin start every voice from a\n"
+    "big frame of it, and start a voice again from another when it has stayed below -40 dBFS\n"
+    "for half a second (a SampleRNN started from silence tends to stay silent at low\n"
+    "temperatures). Alone, it keeps the weights as they are.\n",
     convert_run,
 };

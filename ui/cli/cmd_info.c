@@ -5,10 +5,17 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "primer.h"
 #include "srnn.h"
 
+/* Each key and value; the primer's samples (live/primer.h) as their count and length. */
 static void print_metadata(const char *key, const char *value, void *user) {
-    (void)user;
+    const srnn_config *config = user;
+    if (strcmp(key, LIVE_PRIMER_KEY) == 0) {
+        size_t samples = strlen(value) / LIVE_PRIMER_DIGITS;
+        printf("  %s: %zu samples (%.2f s)\n", key, samples, (double)samples / config->sample_rate);
+        return;
+    }
     printf("  %s: %s\n", key, value);
 }
 
@@ -86,7 +93,7 @@ static int info_run(int argc, char **argv) {
         return CLI_EXIT_ERROR;
     }
     printf("metadata:\n");
-    srnn_model_metadata_each(model, print_metadata, NULL);
+    srnn_model_metadata_each(model, print_metadata, (void *)srnn_model_config(model));
     srnn_model_free(model);
     return CLI_EXIT_OK;
 }

@@ -1,5 +1,6 @@
 /* srnn render: generates audio from a model into wav files, as PRiSM's generate.py does:
- * sequence i is a voice seeded with seed + i that starts from silence or from a prime. */
+ * sequence i is a voice seeded with seed + i that starts from a prime, the model's primer
+ * (live/primer.h), or silence, and starts again from the primer after silence. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "audio_file.h"
 #include "cli.h"
+#include "primer.h"
 #include "progress.h"
 #include "srnn.h"
 
@@ -115,9 +117,10 @@ static char *sequence_path(const char *output, uint64_t index, uint64_t count) {
     return path;
 }
 
-/* Generates total samples with voice (already seeded and primed) into path. */
-static int render_file(srnn_voice *voice, const char *path, uint64_t total, float temperature,
-                       uint32_t rate) {
+/* Generates total samples with voice (already seeded seed and primed) into path; the voice
+ * starts again from the model's primer after silence (live/primer.h). */
+static int render_file(srnn_voice *voice, const live_primer *primer, uint64_t seed,
+                       const char *path, uint64_t total, float temperature, uint32_t rate) {
     char error[AUDIO_ERROR_MAX];
     audio_writer *writer = audio_writer_open(path, rate, error);
     if (!writer) {
@@ -125,11 +128,15 @@ static int render_file(srnn_voice *voice, const char *path, uint64_t total, floa
         return -1;
     }
     float block[BLOCK];
+    live_silence silence;
+    live_silence_init(&silence, rate);
+    uint32_t restarts = 0;
     progress bar;
     progress_begin(&bar, path, total, rate);
     for (uint64_t done = 0; done < total;) {
         size_t n = total - done < BLOCK ? (size_t)(total - done) : BLOCK;
-        srnn_voice_generate(voice, temperature, block, NULL, n);
+        for (size_t i = 0; i < n; i++)
+            block[i] = live_primer_next(primer, voice, &silence, seed, &restarts, temperature);
         if (audio_writer_write(writer, block, n, error) != 0) {
             progress_end(&bar);
             audio_writer_close(writer, error);
@@ -159,6 +166,12 @@ static int render_run(int argc, char **argv) {
     int status = CLI_EXIT_ERROR;
     int32_t *prime = NULL;
     srnn_voice *voice = NULL;
+    live_primer primer = {0};
+    char error[SRNN_ERROR_MAX];
+    if (live_primer_read(model, &primer, error) != 0) {
+        cli_error("%s: %s", a.model, error);
+        goto done;
+    }
     uint64_t total = (uint64_t)llround(a.seconds * config->sample_rate);
     if (total == 0) {
         cli_error("--seconds %g is less than one sample at %" PRIu32 " Hz", a.seconds,
@@ -177,9 +190,12 @@ static int render_run(int argc, char **argv) {
             cli_error("out of memory");
             goto done;
         }
-        srnn_voice_reset(voice, a.seed + i); /* wraps around 2^64, as seeds may */
+        uint64_t seed = a.seed + i; /* wraps around 2^64, as seeds may */
+        srnn_voice_reset(voice, seed);
         if (prime) srnn_voice_prime(voice, prime, config->big_frame_size);
-        int failed = render_file(voice, path, total, (float)a.temperature, config->sample_rate);
+        else live_primer_prime(&primer, voice, seed, 0);
+        int failed = render_file(voice, &primer, seed, path, total, (float)a.temperature,
+                                 config->sample_rate);
         free(path);
         if (failed) goto done;
     }
@@ -187,6 +203,7 @@ static int render_run(int argc, char **argv) {
 done:
     srnn_voice_free(voice);
     free(prime);
+    live_primer_free(&primer);
     srnn_model_free(model);
     return status;
 }
@@ -204,11 +221,16 @@ const cli_command cmd_render = {
     "  --temperature T       sampling temperature, > 0 and at most 1000 (default 0.95)\n"
     "  --seed N              random seed of the first sequence; sequence i uses N+i (default 0)\n"
     "  --num-seqs K          number of sequences, 1 to 1000 (default 1)\n"
-    "  --prime AUDIO         start from a big frame of this audio instead of silence (any\n"
+    "  --prime AUDIO         start from a big frame of this audio instead of the model's\n"
+    "                        primer (or silence, for a model without one) (any\n"
     "                        format libsndfile reads; mixed to mono, resampled to the model's\n"
     "                        rate)\n"
     "  --prime-offset N      where in the prime that big frame starts, in samples at the\n"
     "                        model's rate (default 0)\n"
+    "\n"
+    "A model with a primer (srnn convert --primer) starts each sequence from a big frame of\n"
+    "it, and a sequence that stays below -40 dBFS for half a second starts again from\n"
+    "another: a SampleRNN started from silence tends to stay silent at low temperatures.\n"
     "\n"
     "Each file written gets a summary line on stderr (speed as a real-time factor), preceded\n"
     "by a progress bar while it renders when stderr is a terminal.\n",

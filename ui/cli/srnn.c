@@ -1,4 +1,4 @@
-/* srnn: the command-line tool. Dispatches to the subcommands in ui/cmd_*.c. */
+/* srnn: the command-line tool. Dispatches to the subcommands in ui/cli/cmd_*.c. */
 #include <stdio.h>
 #include <string.h>
 

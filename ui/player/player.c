@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crossfade.h"
 #include "denormals.h"
 
 #define FADE_SECONDS 0.02      /* pause, resume, reseed: short, but no click */
@@ -29,6 +30,7 @@ int player_init(player *p, uint32_t rate, int channels, float temperature,
     p->channels = channels;
     p->fade_frames = (uint32_t)ceil(FADE_SECONDS * rate);
     p->crossfade_frames = (uint32_t)ceil(PLAYER_CROSSFADE_SECONDS * rate);
+    live_limiter_init(&p->limiter, rate);
     atomic_init(&p->pending, NULL);
     atomic_init(&p->retired, NULL);
     atomic_init(&p->temperature_bits, float_bits(temperature));
@@ -109,12 +111,8 @@ static void crossfade_chunk(player *p, size_t n, float temperature) {
     player_slot_render(p->incoming, temperature, p->incoming_out, n);
     size_t left = p->crossfade_frames - p->crossfade_position;
     size_t fading = n < left ? n : left;
-    for (size_t i = 0; i < fading; i++) {
-        /* equal power: the two voices are uncorrelated */
-        float phase = (float)(M_PI / 2) * (float)(p->crossfade_position + i) /
-                      (float)p->crossfade_frames;
-        p->current_out[i] = p->current_out[i] * cosf(phase) + p->incoming_out[i] * sinf(phase);
-    }
+    live_crossfade(p->current_out, p->incoming_out, p->current_out, p->crossfade_position,
+                   p->crossfade_frames, (uint32_t)fading);
     for (size_t i = fading; i < n; i++) p->current_out[i] = p->incoming_out[i];
     p->crossfade_position += (uint32_t)fading;
     if (p->crossfade_position == p->crossfade_frames) finish_crossfade(p);
@@ -131,6 +129,7 @@ static void render_chunk(player *p, size_t n, float temperature, int paused, uns
         if (p->incoming) finish_crossfade(p);
         if (reseed_wanted && p->current) player_slot_reseed(p->current, seed);
         p->reseeds_done = reseeds;
+        live_limiter_reset(&p->limiter);
         memset(p->mono, 0, n * sizeof *p->mono);
         return;
     }
@@ -142,9 +141,11 @@ static void render_chunk(player *p, size_t n, float temperature, int paused, uns
     for (size_t i = 0; i < n; i++) {
         if (p->level < target) p->level = fminf(target, p->level + step);
         else if (p->level > target) p->level = fmaxf(target, p->level - step);
-        /* the resampler's ripple and the crossfade's sum may pass full scale: clip */
-        p->mono[i] = fminf(1.0f, fmaxf(-1.0f, p->current_out[i] * p->level));
+        p->mono[i] = p->current_out[i] * p->level;
     }
+    /* the resampler's ripple and the crossfade's sum may pass full scale */
+    float *mono = p->mono;
+    live_limiter_process(&p->limiter, &mono, 1, (uint32_t)n);
 }
 
 /* The largest of a stored maximum and value, without a lock. */

@@ -20,6 +20,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "limiter.h"
 #include "player_ring.h"
 #include "player_slot.h"
 
@@ -56,6 +57,7 @@ typedef struct {
     player_slot *current, *incoming;
     uint32_t crossfade_position;
     float level; /* pause/reseed fade gain, 0 to 1 */
+    live_limiter limiter; /* the output's, last */
     unsigned reseeds_done;
     float current_out[PLAYER_CHUNK], incoming_out[PLAYER_CHUNK], mono[PLAYER_CHUNK];
 } player;

@@ -1,20 +1,14 @@
-/* One playable model: the model, a voice generating from it, and a resampler from the model's
- * rate to the device's. The control thread creates and frees slots (file I/O and allocation);
- * the audio callback only renders and reseeds them. */
+/* One playable model: its voice at the device's rate (live/voices.h, as the plugin's). The
+ * control thread creates and frees slots (file I/O and allocation); the audio callback only
+ * renders and reseeds them. */
 #ifndef SRNN_PLAYER_SLOT_H
 #define SRNN_PLAYER_SLOT_H
 
-#include <samplerate.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "srnn.h"
-
-/* Samples generated at a time for the resampler: small, so that a callback's work follows its
- * length closely. A period of 256 frames at 48 kHz owes 85.3 samples of a 16 kHz model: blocks
- * of 64 made every third period generate 128 (1.5 times the mean); blocks of 16 make it 80 or
- * 96. */
-enum { PLAYER_SLOT_BLOCK = 16 };
+#include "voices.h"
 
 /* A new slot crossfades in over this time (player.c), its samples generated beforehand. */
 #define PLAYER_CROSSFADE_SECONDS 0.1
@@ -27,30 +21,22 @@ typedef struct {
 
 /* CPU time spent measuring a model's speed as it loads (srnn_model_measure_speed). */
 #define PLAYER_SPEED_SECONDS 0.25
+/* The temperature follows the player's keys through a one-pole of this time constant. */
+#define PLAYER_SMOOTHING_SECONDS 0.02f
 
 typedef struct {
-    srnn_model *model;
+    live_voices *voices;   /* one voice (live/voices.h) */
+    const srnn_model *model;
     double realtime_factor; /* measured on the control thread as the slot was made */
-    srnn_voice *voice;
-    SRC_STATE *resampler; /* NULL when the model's rate is the device's */
-    double ratio;         /* device rate / model rate */
-    float temperature;    /* of the samples being generated, for the resampler's supply */
-    int tag;              /* the caller's: which model this is (a playlist position) */
-    float block[PLAYER_SLOT_BLOCK];
-    /* The samples of its crossfade and those the resampler reads ahead of its first output
-     * frame, generated when the slot is made (see player_slot_create) and played before any
-     * generated live. */
-    float *primed;
-    size_t primed_count, primed_read;
-    size_t supplied; /* samples supply() has handed out since the last reseed */
+    int tag;                /* the caller's: which model this is (a playlist position) */
 } player_slot;
 
 /* The size of the one-line error buffer of player_slot_create. */
-#define PLAYER_SLOT_ERROR_MAX 512
+#define PLAYER_SLOT_ERROR_MAX LIVE_ERROR_MAX
 
 /* Loads the model at path (with engine's options; NULL: the file's precision, one thread),
- * measures its real-time factor, and prepares it to play at device_rate Hz from silence with
- * seed.
+ * measures its real-time factor, and prepares it to play at device_rate Hz with seed (from
+ * the model's primer, or silence).
  * The samples of its crossfade (PLAYER_CROSSFADE_SECONDS) and those the resampler reads ahead
  * of its first output frame are generated here, on the control thread, at temperature, so
  * that a crossfade's callbacks generate one voice, not two (tests/budget_realtime.c: the worst
@@ -65,8 +51,8 @@ void player_slot_free(player_slot *slot); /* NULL is a no-op */
 /* Writes count samples at the device rate. Real-time safe. */
 void player_slot_render(player_slot *slot, float temperature, float *out, size_t count);
 
-/* Starts again from silence with a new seed, generating everything live (a reseed's first
- * period generates a period and a half). Real-time safe. */
+/* Starts again with a new seed, generating everything live (a reseed's first period generates
+ * a period and a half). Real-time safe. */
 void player_slot_reseed(player_slot *slot, uint64_t seed);
 
 #endif

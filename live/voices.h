@@ -1,0 +1,71 @@
+/* A model's voices at the host's rate, for every srnn instrument (the LV2 plugin, the player,
+ * and the instruments to come): the model, its primer (live/primer.h), and per voice an engine
+ * voice, a libsamplerate converter when the host's rate differs from the model's, and the
+ * smoothed temperature.
+ *
+ * live_voices_create loads the model, measures its speed, chooses the threads per voice, warms
+ * every page the audio thread will touch and generates ahead what a crossfade in would
+ * otherwise generate twice: call it, and live_voices_free, off the audio thread. The rest is
+ * real-time safe: no allocation, lock, I/O or system call, a bounded cost per sample.
+ *
+ * A voice starts from its seed and the model's primer, and starts again from the primer when it
+ * has fallen silent (primer.h); without a primer it starts from silence, as PRiSM does. */
+#ifndef SRNN_LIVE_VOICES_H
+#define SRNN_LIVE_VOICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "srnn.h"
+
+#define LIVE_MAX_VOICES 16
+#define LIVE_ERROR_MAX 512
+
+typedef struct live_voices live_voices;
+
+typedef struct {
+    double host_rate;
+    uint32_t voices;        /* 1 to LIVE_MAX_VOICES */
+    srnn_load_options load; /* precision; zeros: the file's */
+    /* threads per voice, 1 to SRNN_MAX_THREADS; 0: measured, one, or as many as the cores
+     * give each voice when one is below helpers_below times real time and that is faster */
+    unsigned threads;
+    double helpers_below;
+    double speed_seconds;    /* CPU time measuring the speed as it loads */
+    float smoothing_seconds; /* of the temperature's one-pole, per model sample */
+    /* what a crossfade in plays, generated ahead at lead_in_temperature (live_voices_create) */
+    float lead_in_seconds;
+} live_options;
+
+/* Loads the model at path for options->voices voices, voice v starting from seeds[v]. When
+ * lead_in_temperature is a number, the model-rate samples of options->lead_in_seconds are
+ * generated here at that temperature; NaN for a model that plays alone at once. On failure
+ * *out is NULL, error holds one line, "PATH: the problem", and the result is -1. */
+int live_voices_create(const char *path, const live_options *options, const uint64_t *seeds,
+                       float lead_in_temperature, live_voices **out, char error[LIVE_ERROR_MAX]);
+void live_voices_free(live_voices *v); /* NULL is a no-op */
+
+const char *live_voices_path(const live_voices *v);
+const srnn_model *live_voices_model(const live_voices *v);
+/* Model samples per second of CPU time over the model's rate, all voices together, measured as
+ * it loaded with the threads chosen. */
+double live_voices_realtime_factor(const live_voices *v);
+unsigned live_voices_threads(const live_voices *v);
+/* One line: the file, its real-time factor here, precision, voices and threads, and when it
+ * cannot play live, what would help. */
+const char *live_voices_speed(const live_voices *v);
+bool live_voices_live(const live_voices *v); /* can play live here */
+uint64_t live_voices_seed(const live_voices *v, uint32_t voice);
+/* Times voice has started again from the primer after falling silent. */
+uint32_t live_voices_restarts(const live_voices *v, uint32_t voice);
+
+/* Starts voice again with seed (from its primer) at the knob's temperature, its converter
+ * cleared; what was generated ahead is dropped. Real-time safe. */
+void live_voices_restart(live_voices *v, uint32_t voice, uint64_t seed);
+
+/* Writes count samples of voice at the host's rate to out. temperature is the knob's; each
+ * model sample uses it smoothed. Real-time safe. */
+void live_voices_render(live_voices *v, uint32_t voice, float temperature, float *out,
+                        uint32_t count);
+
+#endif
