@@ -1,5 +1,5 @@
 /* The helper threads (engine/helper.h): shared products equal products computed alone, bit for
- * bit, in every dtype and for every range of blocks, however the blocks fall between the
+ * bit, in every dtype and for every range of blocks and batches of 1 to 3 vectors, however the blocks fall between the
  * threads, with 1, 2, 3 and 7 helpers (each owning a fixed slice of the blocks); the helpers do
  * take part (some of their results are used) and the audio thread steals back what they have
  * not done. Many products in a row, with inputs changing between them, as a voice does. A
@@ -24,7 +24,7 @@
 #include "srnn.h"
 
 /* large enough to be shared in every dtype (helper.c shares from 512 KiB of weights) */
-enum { IN = 1000, OUT = 900, PRODUCTS = 600, SAMPLES = 1500, STALL_MS = 400 };
+enum { IN = 1000, OUT = 900, PRODUCTS = 600, SAMPLES = 1500, STALL_MS = 400, VECTORS = 3 };
 
 static uint64_t state = 7;
 static float uniform(void)
@@ -116,18 +116,26 @@ static void make_matrices(float *scale)
     }
 }
 
-/* count products of w, shared and alone, over ranges that move; whether all were equal. */
+/* count products of w, shared and alone, over ranges that move, each of 1 to VECTORS vectors
+ * (a voice group's batched products); whether all were equal. */
 static int same_products(const srnn_exec *shared, const srnn_matrix *w, int count)
 {
-    static float x[IN], y1[16 * SRNN_BLOCK], y2[16 * SRNN_BLOCK];
+    static float x[VECTORS][IN], y1[VECTORS][16 * SRNN_BLOCK], y2[VECTORS][16 * SRNN_BLOCK];
+    const float *inputs[VECTORS];
+    float *outputs[VECTORS];
     int same = 1;
     for (int n = 0; n < count; n++) {
-        for (int i = 0; i < IN; i++) x[i] = uniform();
-        for (int o = 0; o < 16 * SRNN_BLOCK; o++) y1[o] = y2[o] = uniform();
+        unsigned vectors = 1 + (unsigned)n % VECTORS;
         uint32_t begin = (uint32_t)(n % 3), end = w->blocks - (uint32_t)(n % 2);
-        shared->kernels->gemv(w, x, y1, begin, end);
-        srnn_exec_gemv(shared, w, x, y2, begin, end);
-        same &= memcmp(y1, y2, sizeof y1) == 0;
+        for (unsigned v = 0; v < vectors; v++) {
+            for (int i = 0; i < IN; i++) x[v][i] = uniform();
+            for (int o = 0; o < 16 * SRNN_BLOCK; o++) y1[v][o] = y2[v][o] = uniform();
+            shared->kernels->gemv(w, x[v], y1[v], begin, end);
+            inputs[v] = x[v];
+            outputs[v] = y2[v];
+        }
+        srnn_exec_gemv(shared, w, vectors, inputs, outputs, begin, end);
+        for (unsigned v = 0; v < vectors; v++) same &= memcmp(y1[v], y2[v], sizeof y1[v]) == 0;
     }
     return same;
 }
@@ -208,9 +216,11 @@ int main(void)
     static const unsigned helper_counts[] = {1, 2, 3, SRNN_MAX_THREADS - 1};
     for (size_t c = 0; c < sizeof helper_counts / sizeof *helper_counts; c++) {
         unsigned count = helper_counts[c];
-        srnn_helpers *helpers = srnn_helpers_start(k, count, IN, blocks);
+        srnn_helpers *helpers = srnn_helpers_start(k, count, IN, blocks, VECTORS);
         if (!CHECK(helpers, "cannot start %u helpers", count)) continue;
-        srnn_exec shared = {k, helpers};
+        /* a product of several vectors the helpers cannot take is quantised here */
+        static int16_t quantised[VECTORS * ((IN + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP * SRNN_I4_GROUP)];
+        srnn_exec shared = {k, helpers, quantised, IN};
         int same = 1;
         for (int dtype = 0; dtype < DTYPES; dtype++)
             same &= same_products(&shared, &matrices[dtype], PRODUCTS);
@@ -225,9 +235,10 @@ int main(void)
         check_stalled(&shared, count);
         srnn_helpers_stop(helpers);
     }
-    CHECK_SHOW(srnn_helpers_start(k, 0, IN, blocks) == NULL &&
-                   srnn_helpers_start(k, SRNN_MAX_THREADS, IN, blocks) == NULL,
-               "0 and %d helpers are refused", SRNN_MAX_THREADS);
+    CHECK_SHOW(srnn_helpers_start(k, 0, IN, blocks, 1) == NULL &&
+                   srnn_helpers_start(k, SRNN_MAX_THREADS, IN, blocks, 1) == NULL &&
+                   srnn_helpers_start(k, 1, IN, blocks, SRNN_MAX_VOICES + 1) == NULL,
+               "0 and %d helpers, and %d vectors, are refused", SRNN_MAX_THREADS, SRNN_MAX_VOICES + 1);
     for (int dtype = 0; dtype < DTYPES; dtype++) free((void *)matrices[dtype].data);
     free(scale);
     check_voices();
