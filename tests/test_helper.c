@@ -6,7 +6,8 @@
  * stalled helper (every helper held in a signal handler for STALL_MS) does not stall the
  * audio thread: it goes on, stealing, at its own speed, with the same bits. Then whole voices:
  * a random model wide enough for its products to be shared (D = 512) generates the same
- * samples with 2, 3 and 8 threads as with one, at every precision. */
+ * samples with 2, 3 and 8 threads as with one, at every precision, and so does each voice of a
+ * group of three (batched products), with 1 and 3 threads. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +58,40 @@ static int write_random_model(const char *path)
     return ok;
 }
 
+/* A group of three voices (seeds 11, 12, 13), with 1 and 3 threads, against voices alone:
+ * the batched products of every precision, shared with helpers or not. first holds seed 11's
+ * samples alone. */
+static void check_group(const srnn_model *model, srnn_precision p, const int32_t *first)
+{
+    enum { VOICES = 3 };
+    static int32_t expected[VOICES][SAMPLES], got[VOICES][SAMPLES];
+    static const uint64_t seeds[VOICES] = {11, 12, 13};
+    memcpy(expected[0], first, sizeof expected[0]);
+    for (int v = 1; v < VOICES; v++) {
+        srnn_voice *one;
+        if (!CHECK(srnn_voice_create(model, seeds[v], &one) == SRNN_OK, "cannot create a voice")) return;
+        srnn_voice_generate(one, 1.0f, NULL, expected[v], SAMPLES);
+        srnn_voice_free(one);
+    }
+    for (unsigned threads = 1; threads <= 3; threads += 2) {
+        srnn_voices *group;
+        if (!CHECK(srnn_voices_create(model, VOICES, seeds, threads, &group) == SRNN_OK,
+                   "cannot create a group of %d voices", VOICES))
+            continue;
+        for (int v = 0; v < VOICES; v++) srnn_voices_set_temperature(group, (unsigned)v, 1.0f);
+        for (size_t done = 0, block = 1; done < SAMPLES; done += block, block = block * 7 % 61 + 1) {
+            size_t n = block < SAMPLES - done ? block : SAMPLES - done;
+            int32_t *outputs[VOICES] = {got[0] + done, got[1] + done, got[2] + done};
+            srnn_voices_generate(group, NULL, outputs, n);
+        }
+        int same = memcmp(expected, got, sizeof got) == 0;
+        CHECK_SHOW(same, "group 512x2 %-8s: %d voices, %u thread%s, %s", srnn_precision_name(p),
+                   VOICES, threads, threads == 1 ? "" : "s",
+                   same ? "each equal to its voice alone" : "DIFFER");
+        srnn_voices_free(group);
+    }
+}
+
 static void check_voices(void)
 {
     char path[] = "/tmp/srnn-test-helper-XXXXXX";
@@ -90,6 +125,7 @@ static void check_voices(void)
                        same ? "equal the samples of one" : "DIFFER");
             srnn_voice_free(many);
         }
+        check_group(model, p, alone);
         srnn_model_free(model);
     }
 
