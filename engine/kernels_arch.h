@@ -284,8 +284,11 @@ static void i8_products(const srnn_matrix *w, const int16_t *const *q, const flo
     unsigned live = 0; /* the vectors with something to add */
     for (unsigned v = 0; v < count; v++) {
         if (step[v] == 0.0f) continue;
-        int32_t sum = 0;
-        for (size_t i = 0; i < rows; i++) {
+        size_t whole = rows / 32 * 32; /* vi_bytes_and_sums takes 32 at a time */
+        int32_t part[SRNN_I8_CHUNK / 32], sum = 0;
+        vi_bytes_and_sums(bytes[live], part, q[v], whole);
+        for (size_t k = 0; k < whole / 32; k++) sum += part[k];
+        for (size_t i = whole; i < rows; i++) {
             bytes[live][i] = (int8_t)q[v][i];
             sum += q[v][i];
         }

@@ -76,7 +76,7 @@ static void measure_engine(const srnn_model *model, unsigned threads, unsigned v
                            double seconds, double *block_us, int repeat, result *r)
 {
     srnn_voices *group;
-    uint64_t seeds[SRNN_MAX_VOICES];
+    uint64_t seeds[SRNN_MAX_VOICES] = {0};
     for (unsigned v = 0; v < voices; v++) seeds[v] = 1 + v;
     if (srnn_voices_create(model, voices, seeds, threads, &group) != SRNN_OK) return;
     static int32_t samples[SRNN_MAX_VOICES][BLOCK];
