@@ -279,8 +279,9 @@ void srnn_voice_generate(srnn_voice *voice, float temperature, float *audio,
  * positions. A voice (re)started (srnn_voices_reset, srnn_voices_prime) while others play
  * begins at the group's next big frame boundary, at most big_frame_size - 1 samples later (4 ms
  * for frames 16/64 at 16 kHz), where a voice alone would begin too, and is silent until then;
- * when no voice of the group plays it begins at once. A stopped voice is silent and costs
- * nothing. Silent samples are the quantised value Q/2. */
+ * when no voice of the group plays it begins at once. A stopped voice is silent and, once the
+ * products it had queued are done (within a big frame), costs nothing. Silent samples are the
+ * quantised value Q/2. */
 
 /* A group of count voices (1 to SRNN_MAX_VOICES), voice v seeded with seeds[v] and playing
  * from silence at SRNN_DEFAULT_TEMPERATURE; threads as srnn_voice_create_threads (the helpers'
