@@ -1,5 +1,7 @@
 /* A model's speed on this machine, and what to tell a user when it is too slow (srnn.h). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -83,6 +85,11 @@ int srnn_speed_advice(double realtime_factor, srnn_precision precision, unsigned
 
 unsigned srnn_cores(void)
 {
+    /* The cores this process may run on (taskset, cgroups' cpusets, a host that pins its
+     * audio threads), not all the machine has: helpers beyond those only wait for a core. */
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0)
+        return (unsigned)CPU_COUNT(&allowed);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores < 1 ? 1u : (unsigned)cores;
 }

@@ -341,7 +341,7 @@ srnn_status srnn_model_measure_speed(const srnn_model *model, unsigned threads, 
 int srnn_speed_advice(double realtime_factor, srnn_precision precision, unsigned threads,
                       unsigned cores, char advice[SRNN_ERROR_MAX]);
 
-/* The cores this machine has online (at least 1). */
+/* The cores this process may run on (its affinity; at least 1). */
 unsigned srnn_cores(void);
 
 /* Quantisation as PRiSM does it, for this model's q_type and Q. */

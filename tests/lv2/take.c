@@ -16,11 +16,13 @@ size_t take_level_divisor = 4;
 #else
 size_t take_level_divisor = 1;
 #endif
+bool take_quick = false;
 char take_default_model[1200], take_temp_dir[256];
 
 int take_setup(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--quick") == 0) take_scale = take_level_divisor = 4;
+    take_quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    if (take_quick) take_scale = take_level_divisor = 4;
     snprintf(take_temp_dir, sizeof take_temp_dir, "/tmp/srnn-lv2-test-XXXXXX");
     if (!mkdtemp(take_temp_dir) || !host_world()) {
         fprintf(stderr, "cannot set up the test (temporary directory or bundle)\n");

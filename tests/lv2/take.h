@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "../check.h"
+#include <stdbool.h>
+
 #include "host.h"
 
 /* Set by take_setup: renders are divided by take_scale (4 with --quick, for valgrind); the
@@ -18,6 +20,11 @@ extern size_t take_scale;
  * slower, and --quick under valgrind); the plain build checks the levels at full length. Set
  * by take_setup. */
 extern size_t take_level_divisor;
+
+/* --quick (valgrind, where the engine runs some 50 times slower): checks that repeat one code
+ * path over several values (host rates, temperatures) take fewer of them; the plain and ASan
+ * builds run them all. Set by take_setup. */
+extern bool take_quick;
 extern char take_default_model[1200], take_temp_dir[256];
 
 /* Parses the arguments, makes the temporary directory, loads the lilv world; 0 on success. */
