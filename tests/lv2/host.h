@@ -35,7 +35,7 @@ void host_world_free(void);
 typedef struct host host;
 
 typedef struct {
-    const char *plugin_uri; /* SRNN_LV2_URI or SRNN_LV2_STEREO_URI */
+    const char *plugin_uri; /* SRNN_LV2_URI, SRNN_LV2_STEREO_URI or SRNN_LV2_INSTRUMENT_URI */
     double rate;
     worker_mode worker;
     bool without_worker; /* omit the worker feature (instantiation must fail) */
@@ -58,6 +58,9 @@ float host_control(const host *h, uint32_t port);
 void host_send_model(host *h, const char *path);
 void host_send_model_int(host *h, int32_t value);
 void host_send_get(host *h);
+/* A MIDI message (three bytes: a note or a controller) for the next run, at its sample frame;
+ * send them in time order. */
+void host_send_midi(host *h, uint32_t frame, uint8_t status, uint8_t data1, uint8_t data2);
 /* Any message for the next run (a GUI's, as the host forwards it). */
 void host_send_atom(host *h, const LV2_Atom *atom);
 

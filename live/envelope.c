@@ -1,0 +1,55 @@
+/* A voice's attack/release envelope (envelope.h). */
+#include "envelope.h"
+
+void live_envelope_gate(live_envelope *e, float attack_samples)
+{
+    if (attack_samples < 1.0f) {
+        e->stage = ENVELOPE_HOLD;
+        e->level = 1.0f;
+        return;
+    }
+    e->stage = ENVELOPE_ATTACK;
+    e->remaining = (uint32_t)attack_samples;
+    e->step = (1.0f - e->level) / (float)e->remaining;
+}
+
+void live_envelope_release(live_envelope *e, float release_samples)
+{
+    if (e->stage == ENVELOPE_IDLE) return;
+    if (release_samples < 1.0f) {
+        live_envelope_stop(e);
+        return;
+    }
+    e->stage = ENVELOPE_RELEASE;
+    e->remaining = (uint32_t)release_samples;
+    e->step = e->level / (float)e->remaining;
+}
+
+void live_envelope_stop(live_envelope *e)
+{
+    e->stage = ENVELOPE_IDLE;
+    e->level = 0.0f;
+}
+
+void live_envelope_apply_add(live_envelope *e, const float *in, float gain, float *out,
+                             uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        switch (e->stage) {
+        case ENVELOPE_ATTACK:
+            e->level += e->step;
+            if (--e->remaining == 0) {
+                e->level = 1.0f;
+                e->stage = ENVELOPE_HOLD;
+            }
+            break;
+        case ENVELOPE_RELEASE:
+            e->level -= e->step;
+            if (--e->remaining == 0) live_envelope_stop(e);
+            break;
+        case ENVELOPE_HOLD:
+        case ENVELOPE_IDLE: break;
+        }
+        out[i] += in[i] * gain * e->level;
+    }
+}

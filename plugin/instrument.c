@@ -1,0 +1,197 @@
+/* The MIDI instrument's part of the plugin (instrument.h).
+ *
+ * Each of the model's SRNN_LV2_INSTRUMENT_VOICES voices plays one note at a time. A note-on
+ * takes an idle voice, or else steals the one released longest ago, or else the oldest held
+ * one, and starts it afresh from the note's seed (the model's primer, live/primer.h); its
+ * envelope rises over the attack time. A note-off releases it over the release time; at the
+ * end it is silent and stops generating. Only sounding voices generate: the cost follows the
+ * notes held. run() (plugin.c) splits its chunks at the MIDI events' times, so every note
+ * starts and ends at its own sample whatever the host's block size. */
+#include <math.h>
+#include <string.h>
+
+#include <lv2/atom/util.h>
+#include <lv2/midi/midi.h>
+
+#include "plugin.h"
+
+enum { MOD_WHEEL = 1, ALL_SOUND_OFF = 120, ALL_NOTES_OFF = 123 };
+
+void instrument_init(srnn_plugin *self)
+{
+    self->instrument.midi_event = self->map->map(self->map->handle, LV2_MIDI__MidiEvent);
+    instrument_reset(self);
+}
+
+void instrument_reset(srnn_plugin *self)
+{
+    srnn_instrument *ins = &self->instrument;
+    for (int k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+        ins->voice[k].note = SRNN_LV2_NO_NOTE;
+        ins->voice[k].held = false;
+        live_envelope_stop(&ins->voice[k].envelope);
+    }
+    memset(ins->strikes, 0, sizeof ins->strikes);
+    ins->note_ons = 0;
+    ins->mod_wheel = 0;
+    ins->cc_temperature = NAN;
+    ins->knob = NAN;
+    ins->next = NULL;
+}
+
+void instrument_restart_voices(srnn_plugin *self, live_voices *p)
+{
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++)
+        if (live_envelope_active(&self->instrument.voice[k].envelope))
+            live_voices_restart(p, k, self->instrument.voice[k].seed);
+}
+
+/* A port's value in seconds, as host samples. */
+static float port_samples(const srnn_plugin *self, const float *port, float low, float high,
+                          float fallback)
+{
+    float seconds = isnan(*port) ? fallback : *port < low ? low : *port > high ? high : *port;
+    return seconds * (float)self->rate;
+}
+
+/* An idle voice, else the one released longest ago, else the oldest held one. */
+static uint32_t free_voice(const srnn_instrument *ins)
+{
+    uint32_t best = 0;
+    int best_rank = 3;
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+        const instrument_voice *v = &ins->voice[k];
+        int rank = !live_envelope_active(&v->envelope) ? 0 : !v->held ? 1 : 2;
+        if (rank < best_rank || (rank == best_rank && v->started < ins->voice[best].started)) {
+            best = k;
+            best_rank = rank;
+        }
+    }
+    return best;
+}
+
+static void note_on(srnn_plugin *self, uint8_t note, uint8_t velocity)
+{
+    srnn_instrument *ins = &self->instrument;
+    uint32_t k = free_voice(ins);
+    instrument_voice *v = &ins->voice[k];
+    v->note = note;
+    v->held = true;
+    v->level = (float)velocity / 127.0f;
+    v->seed = SRNN_LV2_NOTE_SEED(self->reseeds, note, ins->strikes[note]++);
+    v->started = ins->note_ons++;
+    if (self->current) live_voices_restart(self->current, k, v->seed);
+    if (self->fade_active && self->fading) live_voices_restart(self->fading, k, v->seed);
+    live_envelope_stop(&v->envelope); /* a stolen voice starts again from silence */
+    live_envelope_gate(&v->envelope,
+                       port_samples(self, ins->attack, SRNN_LV2_ATTACK_MIN, SRNN_LV2_ATTACK_MAX,
+                                    SRNN_LV2_ATTACK_DEFAULT));
+}
+
+static void release(srnn_plugin *self, int note)
+{
+    srnn_instrument *ins = &self->instrument;
+    float samples = port_samples(self, ins->release, SRNN_LV2_RELEASE_MIN, SRNN_LV2_RELEASE_MAX,
+                                 SRNN_LV2_RELEASE_DEFAULT);
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+        instrument_voice *v = &ins->voice[k];
+        if (v->held && (note == SRNN_LV2_NO_NOTE || v->note == note)) {
+            v->held = false;
+            live_envelope_release(&v->envelope, samples);
+        }
+    }
+}
+
+static void controller(srnn_plugin *self, uint8_t number, uint8_t value)
+{
+    srnn_instrument *ins = &self->instrument;
+    float chosen = isnan(*ins->temperature_cc) ? SRNN_LV2_TEMPERATURE_CC_DEFAULT
+                                               : roundf(*ins->temperature_cc);
+    if (number == MOD_WHEEL) {
+        ins->mod_wheel = value;
+    } else if ((float)number == chosen) {
+        ins->cc_temperature = srnn_lv2_controller_temperature(value);
+    } else if (number == ALL_NOTES_OFF) {
+        release(self, SRNN_LV2_NO_NOTE);
+    } else if (number == ALL_SOUND_OFF) {
+        for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+            ins->voice[k].held = false;
+            live_envelope_stop(&ins->voice[k].envelope);
+        }
+    }
+}
+
+static void play(srnn_plugin *self, const LV2_Atom_Event *event)
+{
+    const uint8_t *message = LV2_ATOM_BODY_CONST(&event->body);
+    if (event->body.size < 3) return; /* the messages played all have two data bytes */
+    uint8_t data1 = message[1] & 0x7f, data2 = message[2] & 0x7f;
+    switch (lv2_midi_message_type(message)) {
+    case LV2_MIDI_MSG_NOTE_ON:
+        if (data2 > 0) note_on(self, data1, data2);
+        else release(self, data1);
+        break;
+    case LV2_MIDI_MSG_NOTE_OFF: release(self, data1); break;
+    case LV2_MIDI_MSG_CONTROLLER: controller(self, data1, data2); break;
+    default: break;
+    }
+}
+
+/* The first MIDI event from e on, or NULL. */
+static const LV2_Atom_Event *midi_from(const srnn_plugin *self, const LV2_Atom_Event *e)
+{
+    for (; !lv2_atom_sequence_is_end(&self->control->body, self->control->atom.size, e);
+         e = lv2_atom_sequence_next(e))
+        if (e->body.type == self->instrument.midi_event) return e;
+    return NULL;
+}
+
+void instrument_begin_run(srnn_plugin *self, float knob)
+{
+    srnn_instrument *ins = &self->instrument;
+    if (knob != ins->knob) { /* the knob moved: it sets the temperature again */
+        ins->knob = knob;
+        ins->cc_temperature = NAN;
+    }
+    self->instrument.next = midi_from(self, lv2_atom_sequence_begin(&self->control->body));
+}
+
+void instrument_events_until(srnn_plugin *self, uint32_t frame)
+{
+    srnn_instrument *ins = &self->instrument;
+    while (ins->next && ins->next->time.frames <= (int64_t)frame) {
+        play(self, ins->next);
+        ins->next = midi_from(self, lv2_atom_sequence_next(ins->next));
+    }
+}
+
+uint32_t instrument_until_next_event(const srnn_plugin *self, uint32_t frame, uint32_t limit)
+{
+    const LV2_Atom_Event *next = self->instrument.next;
+    if (next && next->time.frames > (int64_t)frame && next->time.frames - frame < limit)
+        return (uint32_t)(next->time.frames - frame);
+    return limit;
+}
+
+float instrument_temperature(const srnn_plugin *self)
+{
+    const srnn_instrument *ins = &self->instrument;
+    float base = isnan(ins->cc_temperature) ? ins->knob : ins->cc_temperature;
+    return srnn_lv2_wheel_temperature(base, ins->mod_wheel);
+}
+
+void instrument_render(srnn_plugin *self, float *out, uint32_t count, float temperature)
+{
+    srnn_instrument *ins = &self->instrument;
+    memset(out, 0, count * sizeof *out);
+    /* The one place the instrument steps its voices: each sounding voice renders a chunk on
+     * its own (live_voices_render), where batched voices would step them together. */
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+        instrument_voice *v = &ins->voice[k];
+        if (!live_envelope_active(&v->envelope)) continue;
+        float *voice = ins->voice_buffer;
+        srnn_plugin_render_voice(self, k, temperature, voice, count);
+        live_envelope_apply_add(&v->envelope, voice, v->level, out, count);
+        if (!live_envelope_active(&v->envelope)) v->note = SRNN_LV2_NO_NOTE;
+    }
+}
