@@ -20,6 +20,7 @@
 typedef struct {
     int note;   /* the MIDI note it plays, SRNN_LV2_NO_NOTE when idle */
     bool held;  /* its key is down */
+    bool taking_over; /* held through a model change: the new model starts it soon */
     float level; /* velocity / 127 */
     uint64_t seed;
     uint32_t started; /* when its note began, in note-ons: the oldest is stolen first */

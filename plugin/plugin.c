@@ -263,7 +263,7 @@ static void start_fade_if_due(srnn_plugin *self)
     self->current = self->pending;
     self->pending = NULL;
     /* a reset would discard what the worker generated ahead: only when the seeds moved on */
-    if (self->is_instrument ||
+    if (!self->is_instrument &&
         live_voices_seed(self->current, 0) != SRNN_LV2_SEED(self->reseeds, 0))
         srnn_plugin_reseed(self, self->current, self->reseeds);
     self->fade_position = 0;
@@ -287,8 +287,10 @@ static void fill_envelope(srnn_plugin *self, float target, uint32_t count)
     }
 }
 
-void srnn_plugin_render_voice(srnn_plugin *self, uint32_t voice, float temperature, float *out,
-                              uint32_t count)
+/* count samples of voice of the model playing, crossfaded from the model fading out during a
+ * crossfade, to out */
+static void render_voice(srnn_plugin *self, uint32_t voice, float temperature, float *out,
+                         uint32_t count)
 {
     if (self->current) live_voices_render(self->current, voice, temperature, out, count);
     else memset(out, 0, count * sizeof *out);
@@ -307,7 +309,7 @@ static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, flo
     if (self->is_instrument) instrument_render(self, self->out[0] + offset, count, temperature);
     else
         for (uint32_t c = 0; c < self->channels; c++)
-            srnn_plugin_render_voice(self, c, temperature, self->out[c] + offset, count);
+            render_voice(self, c, temperature, self->out[c] + offset, count);
     /* within full scale at 0 dB; the gain may then raise it, as the user asked */
     float *outs[SRNN_LV2_MAX_CHANNELS] = {self->out[0] + offset,
                                           self->channels > 1 ? self->out[1] + offset : NULL};
@@ -335,6 +337,7 @@ static void advance_phases(srnn_plugin *self, uint32_t count)
         self->fade_active = false;
         if (self->fading) srnn_plugin_retire(self, self->fading);
         self->fading = NULL;
+        if (self->is_instrument) instrument_take_over(self);
         start_fade_if_due(self);
     }
     if (self->declick_position != DECLICK_IDLE) {

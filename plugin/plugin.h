@@ -134,10 +134,6 @@ void srnn_plugin_install_now(srnn_plugin *self, live_voices *p);
 /* Logs a model's speed line (live_voices_speed): a note, or a warning when it cannot play
  * live. Not real-time safe (the worker and instantiate call it). */
 void srnn_plugin_log_speed(srnn_plugin *self, const live_voices *p);
-/* Renders count samples of voice of the model playing, crossfaded from the model fading out
- * during a crossfade, to out. Real-time safe. */
-void srnn_plugin_render_voice(srnn_plugin *self, uint32_t voice, float temperature, float *out,
-                              uint32_t count);
 /* Queues a message for the notify port. Real-time safe. */
 void srnn_plugin_report_error(srnn_plugin *self, const char *text);
 
@@ -147,6 +143,9 @@ void instrument_init(srnn_plugin *self);
 void instrument_reset(srnn_plugin *self);
 /* Starts the sounding voices of p again from their notes' seeds (a model fading in). */
 void instrument_restart_voices(srnn_plugin *self, live_voices *p);
+/* At a crossfade's end: the new model (current) takes the held notes, from their seeds and
+ * with the attack, over the next runs; the released ones end. */
+void instrument_take_over(srnn_plugin *self);
 /* At the start of run(), with the temperature knob's value: the control port's first MIDI
  * event is next. */
 void instrument_begin_run(srnn_plugin *self, float knob);

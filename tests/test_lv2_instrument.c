@@ -48,6 +48,8 @@ static float *perform(double rate, const midi_event *events, size_t count, size_
                            events[next].data1, events[next].data2);
         take_run_block(&t, block);
     }
+    static int told;
+    if (!told++) printf("    the instrument's speed line: %s\n", host_notified_speed(t.h));
     float *out = t.left;
     free(t.right);
     t.left = t.right = NULL;
