@@ -28,6 +28,7 @@ enum { TAKE_OVER_PER_RUN = 2 };
 void instrument_init(srnn_plugin *self)
 {
     self->instrument.midi_event = self->map->map(self->map->handle, LV2_MIDI__MidiEvent);
+    ui_feed_show_voices(&self->feed, self->instrument.shown, SRNN_LV2_INSTRUMENT_VOICES);
     instrument_reset(self);
 }
 
@@ -237,5 +238,10 @@ void instrument_render(srnn_plugin *self, float *out, uint32_t count, float temp
             live_fade_out(voice, self->fade_position, self->crossfade_length, count);
         live_envelope_apply_add(&v->envelope, voice, v->level, out, count);
         if (!live_envelope_active(&v->envelope) && !v->taking_over) v->note = SRNN_LV2_NO_NOTE;
+    }
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+        const instrument_voice *v = &ins->voice[k];
+        ins->shown[SRNN_LV2_VOICE_VALUES * k] = (float)v->note;
+        ins->shown[SRNN_LV2_VOICE_VALUES * k + 1] = v->envelope.level * v->level;
     }
 }

@@ -14,6 +14,7 @@
 
 #include "envelope.h"
 #include "params.h"
+#include "ui_feed.h"
 
 #define SRNN_LV2_NO_NOTE (-1)
 
@@ -38,6 +39,8 @@ typedef struct {
     float knob;             /* the temperature knob's value when last read */
     const LV2_Atom_Event *next; /* the next MIDI event of this run, NULL after the last */
     float voice_buffer[SRNN_LV2_CHUNK];
+    /* for the GUI (plugin/ui_feed.h): per voice its note (-1 idle) and level, after a chunk */
+    float shown[SRNN_LV2_VOICE_VALUES * SRNN_LV2_INSTRUMENT_VOICES];
 } srnn_instrument;
 
 #endif
