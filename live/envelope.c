@@ -37,15 +37,15 @@ void live_envelope_apply_add(live_envelope *e, const float *in, float gain, floa
     for (uint32_t i = 0; i < count; i++) {
         switch (e->stage) {
         case ENVELOPE_ATTACK:
-            e->level += e->step;
-            if (--e->remaining == 0) {
+            e->level = 1.0f - e->step * (float)--e->remaining; /* no error accumulates */
+            if (e->remaining == 0) {
                 e->level = 1.0f;
                 e->stage = ENVELOPE_HOLD;
             }
             break;
         case ENVELOPE_RELEASE:
-            e->level -= e->step;
-            if (--e->remaining == 0) live_envelope_stop(e);
+            e->level = e->step * (float)--e->remaining;
+            if (e->remaining == 0) live_envelope_stop(e);
             break;
         case ENVELOPE_HOLD:
         case ENVELOPE_IDLE: break;

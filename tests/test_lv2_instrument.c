@@ -8,7 +8,7 @@
  * sample; velocity scales the level; two notes sum to the two notes played apart; the
  * temperature follows the chosen controller and the mod wheel (and not an unchosen one); a
  * ninth note steals the oldest held voice. Resampled (48 kHz): a note sounds and its release
- * ends in silence. The ttl's new ports agree with plugin/params.h.
+ * ends in silence. The ttl's new ports agree with plugin/params.h. The presets sound.
  *
  * Usage: test_lv2_instrument [--quick] */
 #include <math.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <lv2/midi/midi.h>
+#include <lv2/presets/presets.h>
 
 #include "params.h"
 #include "take.h"
@@ -58,16 +59,18 @@ static float *perform(double rate, const midi_event *events, size_t count, size_
 }
 
 /* The engine's voice for a note's first strike, from sample start for length samples, at
- * temperature, times level and the default attack's ramp, added to out. */
+ * temperature, times level and the default envelope: a linear attack, and from sample
+ * released on (of the length) a linear release to 0. */
 static void add_expected(float *out, uint8_t note, float level, float temperature, size_t start,
-                         size_t length)
+                         size_t length, size_t released)
 {
     float *voice = engine_render(take_default_model, SRNN_LV2_NOTE_SEED(0, note, 0), temperature,
                                  NULL, length);
-    double attack = SRNN_LV2_ATTACK_DEFAULT * RATE;
+    double attack = SRNN_LV2_ATTACK_DEFAULT * RATE, release = SRNN_LV2_RELEASE_DEFAULT * RATE;
     for (size_t i = 0; i < length; i++) {
-        double ramp = (double)(i + 1) / attack;
-        out[start + i] += voice[i] * level * (float)(ramp < 1.0 ? ramp : 1.0);
+        double envelope = fmin(1.0, (double)(i + 1) / attack);
+        if (i >= released) envelope = fmax(0.0, 1.0 - (double)(i - released + 1) / release);
+        out[start + i] += voice[i] * level * (float)envelope;
     }
     free(voice);
 }
@@ -89,9 +92,7 @@ static float peak(const float *x, size_t count)
 static void test_description(void)
 {
     LilvWorld *world = host_world();
-    LilvNode *uri = lilv_new_uri(world, SRNN_LV2_INSTRUMENT_URI);
-    const LilvPlugin *plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
-    lilv_node_free(uri);
+    const LilvPlugin *plugin = host_find_plugin(SRNN_LV2_INSTRUMENT_URI);
     if (!CHECK_SHOW(plugin, "the bundle describes the instrument")) return;
     LilvNode *instrument = lilv_new_uri(world, LV2_CORE__InstrumentPlugin);
     LilvNode *midi = lilv_new_uri(world, LV2_MIDI__MidiEvent);
@@ -141,12 +142,13 @@ static void test_notes(void)
     float *expected = calloc(total, sizeof *expected);
     if (!CHECK(pa && psoft && pb && pboth && expected, "cannot play the instrument")) goto done;
 
-    add_expected(expected, 60, 80.0f / 127.0f, SRNN_LV2_TEMPERATURE_DEFAULT, on, off - on);
+    add_expected(expected, 60, 80.0f / 127.0f, SRNN_LV2_TEMPERATURE_DEFAULT, on,
+                 off - on + release, off - on);
     CHECK_SHOW(all_zero(pa, on), "silent to the sample before the first note-on (%zu samples)",
                on);
-    check_max_diff("a held note (60, velocity 80) = the engine's voice for its seed x 80/127 x "
-                   "the attack",
-                   pa + on, expected + on, off - on, 1e-5);
+    check_max_diff("a note (60, velocity 80) = the engine's voice for its seed x 80/127 x "
+                   "a linear attack, hold and release",
+                   pa + on, expected + on, off - on + release, 1e-6);
     double held = rms(pa + on, off - on), fading = rms(pa + off, release / 2);
     CHECK_SHOW(held > 3e-3 && fading > 1e-4 && all_zero(pa + off + release, total - off - release),
                "sounds while held (%.1f dBFS), still in the release's first half (%.1f dBFS), "
@@ -179,10 +181,10 @@ static void test_temperature(void)
     float *expected = calloc(total, sizeof *expected);
     float temperature = srnn_lv2_wheel_temperature(srnn_lv2_controller_temperature(100), 64);
     if (CHECK(played && expected, "cannot play the instrument")) {
-        add_expected(expected, 60, 1.0f, temperature, on, total - on);
+        add_expected(expected, 60, 1.0f, temperature, on, total - on, total);
         check_max_diff("controller 21 at 100 and the mod wheel at 64 (74 ignored) play the "
                        "engine's voice at their temperature",
-                       played, expected, total, 1e-5);
+                       played, expected, total, 1e-6);
     }
     CHECK_SHOW(fabsf(srnn_lv2_controller_temperature(0) - SRNN_LV2_TEMPERATURE_MIN) < 1e-6f &&
                    fabsf(srnn_lv2_controller_temperature(127) - SRNN_LV2_TEMPERATURE_MAX) < 1e-5f &&
@@ -214,12 +216,12 @@ static void test_stealing(void)
     if (CHECK(played && expected, "cannot play the instrument")) {
         for (int n = 1; n < NOTES; n++)
             add_expected(expected, (uint8_t)(60 + n), velocity / 127.0f,
-                         SRNN_LV2_TEMPERATURE_DEFAULT, 10u * n, off - 10u * n);
+                         SRNN_LV2_TEMPERATURE_DEFAULT, 10u * n, off - 10u * n, off);
         CHECK(peak(played, off) < 1.0f, "the notes peak at %g: the limiter would act",
               peak(played, off));
         check_max_diff("nine notes on eight voices: the ninth steals the first's, the others "
                        "play on",
-                       played + 80, expected + 80, off - 80, 1e-5);
+                       played + 80, expected + 80, off - 80, 1e-6);
         CHECK_SHOW(all_zero(played + off + release, total - off - release),
                    "all released: silent within the release time");
     }
@@ -244,6 +246,54 @@ static void test_resampled(void)
     free(played);
 }
 
+/* The instrument's presets sound: a chord of four notes held for a second is above -40 dBFS
+ * RMS in its second half, within full scale, and silent after the preset's release. */
+static void test_presets(void)
+{
+    LilvWorld *world = host_world();
+    const LilvPlugin *plugin = host_find_plugin(SRNN_LV2_INSTRUMENT_URI);
+    LilvNode *preset_class = lilv_new_uri(world, LV2_PRESETS__Preset);
+    LilvNode *label_uri = lilv_new_uri(world, LILV_NS_RDFS "label");
+    LilvNodes *presets = plugin ? lilv_plugin_get_related(plugin, preset_class) : NULL;
+    int count = 0;
+    LILV_FOREACH (nodes, i, presets) {
+        const LilvNode *preset = lilv_nodes_get(presets, i);
+        lilv_world_load_resource(world, preset);
+        LilvNode *label = lilv_world_get(world, preset, label_uri, NULL);
+        const char *name = label ? lilv_node_as_string(label) : "?";
+        LilvState *state = lilv_state_new_from_world(world, host_map(), preset);
+        take t;
+        if (!CHECK(state && take_open(&t, SRNN_LV2_INSTRUMENT_URI, RATE, WORKER_SYNC, 256) == 0,
+                   "preset \"%s\": cannot apply it", name)) {
+            lilv_state_free(state);
+            lilv_node_free(label);
+            continue;
+        }
+        lilv_state_restore(state, host_instance(t.h), take_set_port_value, &t, 0, NULL);
+        float release = host_control(t.h, SRNN_PORT_RELEASE);
+        size_t off = RATE, end = off + (size_t)(release * RATE);
+        for (uint8_t n = 0; n < 4; n++) host_send_midi(t.h, 0, 0x90, (uint8_t)(57 + 3 * n), 100);
+        take_run(&t, off);
+        for (uint8_t n = 0; n < 4; n++) host_send_midi(t.h, 0, 0x80, (uint8_t)(57 + 3 * n), 0);
+        take_run(&t, end + RATE / 10 - off);
+        double level = 20.0 * log10(rms(t.left + off / 2, off / 2));
+        CHECK_SHOW(level > -40.0 && all_finite_within(t.left, t.length, 1.0f) &&
+                       all_zero(t.left + end, t.length - end) &&
+                       strcmp(host_notified_model(t.h), take_default_model) == 0,
+                   "preset \"%s\": a held chord at %.1f dBFS RMS (above -40), within full scale, "
+                   "silent after its %.2f s release; the bundle's model",
+                   name, level, release);
+        count++;
+        take_close(&t);
+        lilv_state_free(state);
+        lilv_node_free(label);
+    }
+    CHECK_SHOW(count >= 2, "the instrument has %d presets", count);
+    lilv_nodes_free(presets);
+    lilv_node_free(label_uri);
+    lilv_node_free(preset_class);
+}
+
 int main(int argc, char **argv)
 {
     if (take_setup(argc, argv) != 0) return 1;
@@ -252,5 +302,6 @@ int main(int argc, char **argv)
     test_temperature();
     test_stealing();
     test_resampled();
+    test_presets();
     return take_finish();
 }

@@ -88,6 +88,16 @@ LilvWorld *host_world(void)
     return world;
 }
 
+const LilvPlugin *host_find_plugin(const char *uri)
+{
+    LilvWorld *w = host_world();
+    if (!w) return NULL;
+    LilvNode *node = lilv_new_uri(w, uri);
+    const LilvPlugin *plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(w), node);
+    lilv_node_free(node);
+    return plugin;
+}
+
 void host_world_free(void)
 {
     if (world) lilv_world_free(world);
@@ -372,9 +382,7 @@ host *host_open(const host_options *options)
     host *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->options = *options;
-    LilvNode *uri = lilv_new_uri(w, options->plugin_uri);
-    h->plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(w), uri);
-    lilv_node_free(uri);
+    h->plugin = host_find_plugin(options->plugin_uri);
     if (!h->plugin) {
         fprintf(stderr, "plugin %s is not in %s\n", options->plugin_uri, bundle_dir);
         free(h);

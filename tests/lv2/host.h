@@ -26,6 +26,8 @@ const char *worker_mode_name(worker_mode mode);
 
 /* The lilv world with the bundle, shared by every host; NULL (and a message) on failure. */
 LilvWorld *host_world(void);
+/* The plugin of the bundle with that URI, or NULL. */
+const LilvPlugin *host_find_plugin(const char *uri);
 /* The directory holding the bundle (the test's LV2_PATH). */
 const char *host_bundle_dir(void);
 LV2_URID_Map *host_map(void);

@@ -171,3 +171,15 @@ int errors_notified(const take *t, const void *count)
     return host_error_notifications(t->h) >= *(const uint32_t *)count;
 }
 
+
+void take_set_port_value(const char *symbol, void *user, const void *value, uint32_t size,
+                         uint32_t type)
+{
+    take *t = user;
+    if (size != sizeof(float) || type != host_map()->map(NULL, LV2_ATOM__Float)) return;
+    LilvNode *name = lilv_new_string(host_world(), symbol);
+    const LilvPort *port = lilv_plugin_get_port_by_symbol(host_plugin(t->h), name);
+    lilv_node_free(name);
+    if (port) host_set_control(t->h, lilv_port_get_index(host_plugin(t->h), port),
+                               *(const float *)value);
+}

@@ -57,6 +57,10 @@ void take_run(take *t, size_t samples);
  * then waiting for it between blocks. */
 int take_until(take *t, int (*done)(const take *, const void *), const void *arg);
 int model_notified(const take *t, const void *path);
+/* lilv_state_restore's port callback (user: the take): a float value sets the control port of
+ * that symbol. */
+void take_set_port_value(const char *symbol, void *user, const void *value, uint32_t size,
+                         uint32_t type);
 int errors_notified(const take *t, const void *count);
 
 #endif
