@@ -3,7 +3,8 @@
  * Each of the model's SRNN_LV2_INSTRUMENT_VOICES voices plays one note at a time. A note-on
  * takes an idle voice, or else steals the one released longest ago, or else the oldest held
  * one, and starts it afresh from the note's seed (the model's primer, live/primer.h); its
- * envelope rises over the attack time. A note-off releases it over the release time; at the
+ * envelope rises over the attack time. A stolen voice's sound first fades out over
+ * SRNN_LV2_STEAL_SECONDS. A note-off releases it over the release time; at the
  * end it is silent and stops generating. Only sounding voices generate: the cost follows the
  * notes held. run() (plugin.c) splits its chunks at the MIDI events' times, so every note
  * starts and ends at its own sample whatever the host's block size.
@@ -37,7 +38,7 @@ void instrument_reset(srnn_plugin *self)
     srnn_instrument *ins = &self->instrument;
     for (int k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
         ins->voice[k].note = SRNN_LV2_NO_NOTE;
-        ins->voice[k].held = ins->voice[k].taking_over = false;
+        ins->voice[k].held = ins->voice[k].taking_over = ins->voice[k].stealing = false;
         live_envelope_stop(&ins->voice[k].envelope);
     }
     memset(ins->strikes, 0, sizeof ins->strikes);
@@ -75,6 +76,8 @@ void instrument_take_over(srnn_plugin *self)
         instrument_voice *v = &self->instrument.voice[k];
         live_envelope_stop(&v->envelope);
         v->taking_over = v->held;
+        if (v->stealing) v->level = v->next_level;
+        v->stealing = false;
     }
 }
 
@@ -110,6 +113,18 @@ static uint32_t free_voice(const srnn_instrument *ins)
     return best;
 }
 
+/* Starts voice k's note (its seed set) at level, from the attack. */
+static void start_note(srnn_plugin *self, uint32_t k, float level)
+{
+    instrument_voice *v = &self->instrument.voice[k];
+    v->level = level;
+    v->stealing = false;
+    live_voices *playing = self->fade_active ? self->fading : self->current;
+    if (playing) live_voices_restart(playing, k, v->seed);
+    live_envelope_stop(&v->envelope);
+    live_envelope_gate(&v->envelope, attack_samples(self));
+}
+
 static void note_on(srnn_plugin *self, uint8_t note, uint8_t velocity)
 {
     srnn_instrument *ins = &self->instrument;
@@ -118,13 +133,17 @@ static void note_on(srnn_plugin *self, uint8_t note, uint8_t velocity)
     v->note = note;
     v->held = true;
     v->taking_over = false;
-    v->level = (float)velocity / 127.0f;
     v->seed = SRNN_LV2_NOTE_SEED(self->reseeds, note, ins->strikes[note]++);
     v->started = ins->note_ons++;
-    live_voices *playing = self->fade_active ? self->fading : self->current;
-    if (playing) live_voices_restart(playing, k, v->seed);
-    live_envelope_stop(&v->envelope); /* a stolen voice starts again from silence */
-    live_envelope_gate(&v->envelope, attack_samples(self));
+    float level = (float)velocity / 127.0f;
+    if (!live_envelope_active(&v->envelope)) {
+        start_note(self, k, level);
+        return;
+    }
+    /* stolen: its sound fades out first; instrument_render starts the note at the end */
+    v->stealing = true;
+    v->next_level = level;
+    live_envelope_release(&v->envelope, SRNN_LV2_STEAL_SECONDS * (float)self->rate);
 }
 
 static void release(srnn_plugin *self, int note)
@@ -134,10 +153,10 @@ static void release(srnn_plugin *self, int note)
                                  SRNN_LV2_RELEASE_DEFAULT);
     for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
         instrument_voice *v = &ins->voice[k];
-        if (v->held && (note == SRNN_LV2_NO_NOTE || v->note == note)) {
-            v->held = v->taking_over = false;
-            live_envelope_release(&v->envelope, samples);
-        }
+        if (!v->held || (note != SRNN_LV2_NO_NOTE && v->note != note)) continue;
+        v->held = v->taking_over = false;
+        if (v->stealing) v->stealing = false; /* released before it started: never starts */
+        else live_envelope_release(&v->envelope, samples);
     }
 }
 
@@ -154,7 +173,7 @@ static void controller(srnn_plugin *self, uint8_t number, uint8_t value)
         release(self, SRNN_LV2_NO_NOTE);
     } else if (number == ALL_SOUND_OFF) {
         for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
-            ins->voice[k].held = ins->voice[k].taking_over = false;
+            ins->voice[k].held = ins->voice[k].taking_over = ins->voice[k].stealing = false;
             live_envelope_stop(&ins->voice[k].envelope);
         }
     }
@@ -209,7 +228,11 @@ uint32_t instrument_until_next_event(const srnn_plugin *self, uint32_t frame, ui
 {
     const LV2_Atom_Event *next = self->instrument.next;
     if (next && next->time.frames > (int64_t)frame && next->time.frames - frame < limit)
-        return (uint32_t)(next->time.frames - frame);
+        limit = (uint32_t)(next->time.frames - frame);
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+        const instrument_voice *v = &self->instrument.voice[k];
+        if (v->stealing && v->envelope.remaining < limit) limit = v->envelope.remaining;
+    }
     return limit;
 }
 
@@ -237,6 +260,8 @@ void instrument_render(srnn_plugin *self, float *out, uint32_t count, float temp
         if (self->fade_active)
             live_fade_out(voice, self->fade_position, self->crossfade_length, count);
         live_envelope_apply_add(&v->envelope, voice, v->level, out, count);
+        if (v->stealing && !live_envelope_active(&v->envelope))
+            start_note(self, k, v->next_level); /* at its sample: chunks end there */
         if (!live_envelope_active(&v->envelope) && !v->taking_over) v->note = SRNN_LV2_NO_NOTE;
     }
     for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {

@@ -23,6 +23,8 @@ typedef struct {
     bool held;  /* its key is down */
     bool taking_over; /* held through a model change: the new model starts it soon */
     float level; /* velocity / 127 */
+    bool stealing;    /* the voice's old sound fades out; then its note starts at next_level */
+    float next_level;
     uint64_t seed;
     uint32_t started; /* when its note began, in note-ons: the oldest is stolen first */
     live_envelope envelope;

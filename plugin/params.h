@@ -55,6 +55,9 @@ enum {
 #define SRNN_LV2_RELEASE_DEFAULT 0.3f
 #define SRNN_LV2_RELEASE_MAX 10.0f
 #define SRNN_LV2_TEMPERATURE_CC_DEFAULT 74
+/* A note that steals a sounding voice starts after the voice's sound fades out over this
+ * time, not over it (which clicked). */
+#define SRNN_LV2_STEAL_SECONDS 0.003f
 /* A note's voice starts from this seed: each strike of a note differs, the same performance
  * plays the same sound, and a reseed (the trigger) moves every note on. */
 #define SRNN_LV2_NOTE_SEED(reseeds, note, strike)                                               \

@@ -151,7 +151,8 @@ void instrument_take_over(srnn_plugin *self);
 void instrument_begin_run(srnn_plugin *self, float knob);
 /* Plays the MIDI events up to host sample frame of this run. */
 void instrument_events_until(srnn_plugin *self, uint32_t frame);
-/* How many samples from frame until the next MIDI event, at most limit. */
+/* How many samples from frame until the next MIDI event or a stolen voice's note starts, at
+ * most limit. */
 uint32_t instrument_until_next_event(const srnn_plugin *self, uint32_t frame, uint32_t limit);
 /* The temperature the voices play at: the knob's (or the chosen controller's, whichever moved
  * last) raised by the mod wheel. */

@@ -61,17 +61,18 @@ static float *perform(double rate, const midi_event *events, size_t count, size_
 }
 
 /* The engine's voice for a note's first strike, from sample start for length samples, at
- * temperature, times level and the default envelope: a linear attack, and from sample
- * released on (of the length) a linear release to 0. */
+ * temperature, times level and an envelope: the default linear attack, and from sample
+ * released on (of the length) a linear fall from where it was to 0 in release seconds. */
 static void add_expected(float *out, uint8_t note, float level, float temperature, size_t start,
-                         size_t length, size_t released)
+                         size_t length, size_t released, double release)
 {
     float *voice = engine_render(take_default_model, SRNN_LV2_NOTE_SEED(0, note, 0), temperature,
                                  NULL, length);
-    double attack = SRNN_LV2_ATTACK_DEFAULT * RATE, release = SRNN_LV2_RELEASE_DEFAULT * RATE;
+    double attack = SRNN_LV2_ATTACK_DEFAULT * RATE, fall = release * RATE;
+    double from = fmin(1.0, (double)released / attack); /* the level where it falls from */
     for (size_t i = 0; i < length; i++) {
         double envelope = fmin(1.0, (double)(i + 1) / attack);
-        if (i >= released) envelope = fmax(0.0, 1.0 - (double)(i - released + 1) / release);
+        if (i >= released) envelope = from * fmax(0.0, 1.0 - (double)(i - released + 1) / fall);
         out[start + i] += voice[i] * level * (float)envelope;
     }
     free(voice);
@@ -145,7 +146,7 @@ static void test_notes(void)
     if (!CHECK(pa && psoft && pb && pboth && expected, "cannot play the instrument")) goto done;
 
     add_expected(expected, 60, 80.0f / 127.0f, SRNN_LV2_TEMPERATURE_DEFAULT, on,
-                 off - on + release, off - on);
+                 off - on + release, off - on, SRNN_LV2_RELEASE_DEFAULT);
     CHECK_SHOW(all_zero(pa, on), "silent to the sample before the first note-on (%zu samples)",
                on);
     check_max_diff("a note (60, velocity 80) = the engine's voice for its seed x 80/127 x "
@@ -183,7 +184,7 @@ static void test_temperature(void)
     float *expected = calloc(total, sizeof *expected);
     float temperature = srnn_lv2_wheel_temperature(srnn_lv2_controller_temperature(100), 64);
     if (CHECK(played && expected, "cannot play the instrument")) {
-        add_expected(expected, 60, 1.0f, temperature, on, total - on, total);
+        add_expected(expected, 60, 1.0f, temperature, on, total - on, total, 0.0);
         check_max_diff("controller 21 at 100 and the mod wheel at 64 (74 ignored) play the "
                        "engine's voice at their temperature",
                        played, expected, total, 1e-6);
@@ -201,7 +202,8 @@ static void test_temperature(void)
     free(expected);
 }
 
-/* Nine notes on eight voices: the ninth steals the oldest held one (the first note). */
+/* Nine notes on eight voices: the ninth steals the oldest held one (the first note), which
+ * fades out over SRNN_LV2_STEAL_SECONDS from where its attack was, then the ninth starts. */
 static void test_stealing(void)
 {
     enum { NOTES = SRNN_LV2_INSTRUMENT_VOICES + 1 };
@@ -217,14 +219,20 @@ static void test_stealing(void)
     float *played = perform(RATE, events, 2 * NOTES, total, SRNN_LV2_TEMPERATURE_CC_DEFAULT);
     float *expected = calloc(total, sizeof *expected);
     if (CHECK(played && expected, "cannot play the instrument")) {
-        for (int n = 1; n < NOTES; n++)
+        const size_t stolen = 10u * (NOTES - 1), steal = (size_t)(SRNN_LV2_STEAL_SECONDS * RATE);
+        add_expected(expected, 60, velocity / 127.0f, SRNN_LV2_TEMPERATURE_DEFAULT, 0,
+                     stolen + steal, stolen, SRNN_LV2_STEAL_SECONDS);
+        for (int n = 1; n < NOTES - 1; n++)
             add_expected(expected, (uint8_t)(60 + n), velocity / 127.0f,
-                         SRNN_LV2_TEMPERATURE_DEFAULT, 10u * n, off - 10u * n, off);
+                         SRNN_LV2_TEMPERATURE_DEFAULT, 10u * n, off - 10u * n, off,
+                         SRNN_LV2_RELEASE_DEFAULT);
+        add_expected(expected, 60 + NOTES - 1, velocity / 127.0f, SRNN_LV2_TEMPERATURE_DEFAULT,
+                     stolen + steal, off - stolen - steal, off, SRNN_LV2_RELEASE_DEFAULT);
         CHECK(peak(played, off) < 1.0f, "the notes peak at %g: the limiter would act",
               peak(played, off));
-        check_max_diff("nine notes on eight voices: the ninth steals the first's, the others "
-                       "play on",
-                       played + 80, expected + 80, off - 80, 1e-6);
+        check_max_diff("nine notes on eight voices: the first's voice fades out in 3 ms and "
+                       "plays the ninth, the others play on",
+                       played, expected, off, 1e-6);
         CHECK_SHOW(all_zero(played + off + release, total - off - release),
                    "all released: silent within the release time");
     }
