@@ -18,6 +18,13 @@ double speed_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+double speed_thread_cpu(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
 enum { CHAINS = 16, ROUNDS = 1 << 16 };
 
 #if defined(__x86_64__)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 double speed_now(void); /* seconds, monotonic */
+double speed_thread_cpu(void); /* seconds of the calling thread's CPU time */
 
 /* GMAC/s of one core, and which instructions gave it ("avx512", "avx2" or "scalar"). */
 double speed_fma_peak(double seconds, const char **isa);

@@ -23,21 +23,24 @@
 
 enum { EMPTY = 0, DONE = 1, STOLEN = 2 }; /* a block's state, under its task's stamp */
 
-/* A published product. The audio thread writes a slot only while no helper is in it. */
+/* A published product of count vectors (a voice group's). The audio thread writes a slot
+ * only while no helper is in it. */
 typedef struct {
     const srnn_matrix *w;
-    float *x;   /* a copy of the input; I8 and I4: */
-    int16_t *q; /* the input quantised, */
-    float step; /* and its step */
+    unsigned count;
+    float *x[SRNN_MAX_VOICES];   /* copies of the inputs; I8 and I4: */
+    int16_t *q[SRNN_MAX_VOICES]; /* the inputs quantised, */
+    float step[SRNN_MAX_VOICES]; /* and their steps */
 } task_slot;
 
-/* One block of the slot's product into y. */
-static void slot_block(const srnn_kernels *k, const task_slot *slot, float *y, uint32_t block)
+/* One block of the slot's products into y[v] for each of its vectors. */
+static void slot_block(const srnn_kernels *k, const task_slot *slot, float *const *y, uint32_t block)
 {
     if (srnn_dtype_integer(slot->w->dtype))
-        k->gemv_quantised(slot->w, slot->q, slot->step, y, block, block + 1);
+        k->gemv_quantised(slot->w, (const int16_t *const *)slot->q, slot->step, y, slot->count,
+                          block, block + 1);
     else
-        k->gemv(slot->w, slot->x, y, block, block + 1);
+        k->gemv_batch(slot->w, (const float *const *)slot->x, y, slot->count, block, block + 1);
 }
 
 typedef struct {
@@ -50,9 +53,9 @@ typedef struct {
 struct srnn_helpers {
     const srnn_kernels *kernels;
     unsigned count;
-    size_t max_in, max_blocks;
+    size_t max_in, max_blocks, max_vectors;
     task_slot slots[2];
-    float *scratch;          /* (max_blocks, 64): the helpers' results, each block its owner's */
+    float *scratch; /* (max_blocks, max_vectors, 64): the helpers' results, each block its owner's */
     _Atomic uint32_t *state; /* per block: task << 2 | EMPTY, DONE or STOLEN */
     /* task << 32 | first block << 16 | end block: the product published last */
     _Alignas(64) _Atomic uint64_t task;
@@ -74,6 +77,12 @@ static inline void cpu_relax(void)
 #elif defined(__aarch64__)
     __asm__ volatile("yield");
 #endif
+}
+
+/* The helpers' result of block k for vector v. */
+static inline float *scratch_block(const srnn_helpers *h, uint32_t k, unsigned v)
+{
+    return h->scratch + ((size_t)k * h->max_vectors + v) * SRNN_BLOCK;
 }
 
 /* The first block of [begin, ...) that thread index of threads owns. */
@@ -98,9 +107,13 @@ static bool help_with(helper *self, uint32_t task)
         uint32_t empty = task << 2 | EMPTY;
         if (atomic_load_explicit(&h->state[k], memory_order_acquire) != empty)
             break; /* stolen, and so is the rest (the audio thread steals back to front) */
-        float *out = h->scratch + (size_t)k * SRNN_BLOCK;
-        for (int j = 0; j < SRNN_BLOCK; j++) out[j] = -0.0f; /* the identity of + */
-        slot_block(h->kernels, slot, h->scratch, k);
+        float *out[SRNN_MAX_VOICES];
+        for (unsigned v = 0; v < slot->count; v++) {
+            float *result = scratch_block(h, k, v);
+            for (int j = 0; j < SRNN_BLOCK; j++) result[j] = -0.0f; /* the identity of + */
+            out[v] = result - (size_t)k * SRNN_BLOCK; /* where block k lands on result */
+        }
+        slot_block(h->kernels, slot, out, k);
         atomic_compare_exchange_strong_explicit(&h->state[k], &empty, task << 2 | DONE,
                                                 memory_order_release, memory_order_relaxed);
         helped = true;
@@ -152,16 +165,17 @@ static void free_helpers(srnn_helpers *h, unsigned started)
     free(h->scratch);
     free((void *)h->state);
     for (int s = 0; s < 2; s++) {
-        free(h->slots[s].x);
-        free(h->slots[s].q);
+        free(h->slots[s].x[0]);
+        free(h->slots[s].q[0]);
     }
     free(h);
 }
 
 srnn_helpers *srnn_helpers_start(const srnn_kernels *kernels, unsigned count, size_t max_in,
-                                 size_t max_blocks)
+                                 size_t max_blocks, size_t max_vectors)
 {
-    if (count < 1 || count >= SRNN_MAX_THREADS) return NULL;
+    if (count < 1 || count >= SRNN_MAX_THREADS || max_vectors < 1 || max_vectors > SRNN_MAX_VOICES)
+        return NULL;
     if (max_blocks > MAX_SHARED_BLOCKS) max_blocks = MAX_SHARED_BLOCKS;
     srnn_helpers *h = aligned_alloc(64, (sizeof *h + 63) / 64 * 64);
     if (!h) return NULL;
@@ -170,20 +184,26 @@ srnn_helpers *srnn_helpers_start(const srnn_kernels *kernels, unsigned count, si
     h->count = count;
     h->max_in = max_in;
     h->max_blocks = max_blocks;
+    h->max_vectors = max_vectors;
     h->threads = aligned_alloc(64, count * sizeof *h->threads);
-    h->scratch = aligned_alloc(64, max_blocks * SRNN_BLOCK * sizeof(float));
+    h->scratch = aligned_alloc(64, max_blocks * max_vectors * SRNN_BLOCK * sizeof(float));
     h->state = calloc(max_blocks, sizeof *h->state);
-    size_t groups = (max_in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP;
+    size_t rows = srnn_quantised_rows(max_in);
     for (int s = 0; s < 2; s++) {
-        h->slots[s].x = malloc(max_in * sizeof(float));
-        h->slots[s].q = malloc(groups * SRNN_I4_GROUP * sizeof(int16_t));
+        task_slot *slot = &h->slots[s];
+        slot->x[0] = malloc(max_vectors * max_in * sizeof(float));
+        slot->q[0] = malloc(max_vectors * rows * sizeof(int16_t));
+        for (size_t v = 1; v < max_vectors && slot->x[0] && slot->q[0]; v++) {
+            slot->x[v] = slot->x[0] + v * max_in;
+            slot->q[v] = slot->q[0] + v * rows;
+        }
     }
     atomic_init(&h->task, 0);
     atomic_init(&h->stop, false);
     atomic_init(&h->running, 0);
     for (size_t k = 0; h->state && k < max_blocks; k++) atomic_init(&h->state[k], 0);
-    if (!h->threads || !h->scratch || !h->state || !h->slots[0].x || !h->slots[1].x ||
-        !h->slots[0].q || !h->slots[1].q) {
+    if (!h->threads || !h->scratch || !h->state || !h->slots[0].x[0] || !h->slots[1].x[0] ||
+        !h->slots[0].q[0] || !h->slots[1].q[0]) {
         free_helpers(h, 0);
         return NULL;
     }
@@ -242,27 +262,56 @@ static uint32_t next_task(const srnn_helpers *h)
     return 0;
 }
 
-void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x, float *y,
-                    uint32_t block_begin, uint32_t block_end)
+/* Without helpers: one vector as gemv, several quantised into the exec's scratch first. */
+static void gemv_alone(const srnn_exec *exec, const srnn_matrix *w, unsigned count,
+                       const float *const *x, float *const *y, uint32_t block_begin,
+                       uint32_t block_end)
 {
+    const srnn_kernels *k = exec->kernels;
+    if (count == 1) {
+        k->gemv(w, x[0], y[0], block_begin, block_end);
+    } else if (srnn_dtype_integer(w->dtype)) {
+        const int16_t *q[SRNN_MAX_VOICES];
+        float step[SRNN_MAX_VOICES];
+        for (unsigned v = 0; v < count; v++) {
+            int16_t *quantised = exec->quantised + v * srnn_quantised_rows(exec->max_in);
+            step[v] = k->quantise_i8(w, x[v], quantised);
+            q[v] = quantised;
+        }
+        k->gemv_quantised(w, q, step, y, count, block_begin, block_end);
+    } else {
+        k->gemv_batch(w, x, y, count, block_begin, block_end);
+    }
+}
+
+void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, unsigned count,
+                    const float *const *x, float *const *y, uint32_t block_begin,
+                    uint32_t block_end)
+{
+    if (count == 0) return;
     srnn_helpers *h = exec->helpers;
     size_t bytes = (size_t)w->in * (block_end - block_begin) * SRNN_BLOCK *
                    srnn_dtype_bits(w->dtype) / 8;
     uint32_t task = 0;
     if (h && block_end - block_begin >= 2 && bytes >= MIN_SHARED_BYTES && w->in <= h->max_in &&
-        block_end <= h->max_blocks)
+        block_end <= h->max_blocks && count <= h->max_vectors)
         task = next_task(h);
     if (task == 0) {
-        exec->kernels->gemv(w, x, y, block_begin, block_end); /* alone */
+        gemv_alone(exec, w, count, x, y, block_begin, block_end);
         return;
     }
     task_slot *slot = &h->slots[task & 1];
     slot->w = w;
+    slot->count = count;
     if (srnn_dtype_integer(w->dtype)) {
-        slot->step = exec->kernels->quantise_i8(w, x, slot->q);
-        if (slot->step == 0.0f) return; /* x = 0: nothing to add */
+        bool zero = true;
+        for (unsigned v = 0; v < count; v++) {
+            slot->step[v] = exec->kernels->quantise_i8(w, x[v], slot->q[v]);
+            zero = zero && slot->step[v] == 0.0f;
+        }
+        if (zero) return; /* every x = 0: nothing to add */
     } else {
-        memcpy(slot->x, x, w->in * sizeof *x);
+        for (unsigned v = 0; v < count; v++) memcpy(slot->x[v], x[v], w->in * sizeof *x[v]);
     }
     for (uint32_t k = block_begin; k < block_end; k++)
         atomic_store_explicit(&h->state[k], task << 2 | EMPTY, memory_order_relaxed);
@@ -283,9 +332,11 @@ void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x,
             h->stolen++;
         } else {
             h->taken++;
-            float *out = y + (size_t)k * SRNN_BLOCK;
-            const float *result = h->scratch + (size_t)k * SRNN_BLOCK;
-            for (int j = 0; j < SRNN_BLOCK; j++) out[j] += result[j];
+            for (unsigned v = 0; v < count; v++) {
+                float *out = y[v] + (size_t)k * SRNN_BLOCK;
+                const float *result = scratch_block(h, k, v);
+                for (int j = 0; j < SRNN_BLOCK; j++) out[j] += result[j];
+            }
         }
     }
 }

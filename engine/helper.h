@@ -37,10 +37,11 @@
 typedef struct srnn_helpers srnn_helpers;
 
 /* Starts count helper threads (1 to SRNN_MAX_THREADS - 1) for products of at most max_in
- * inputs and max_blocks column blocks; they get the scheduling of the calling thread, and are
- * all running when it returns. NULL when out of memory or threads. Not real-time safe. */
+ * inputs, max_blocks column blocks and max_vectors vectors (a voice group's voices, 1 to
+ * SRNN_MAX_VOICES); they get the scheduling of the calling thread, and are all running when it
+ * returns. NULL when out of memory or threads. Not real-time safe. */
 srnn_helpers *srnn_helpers_start(const srnn_kernels *kernels, unsigned count, size_t max_in,
-                                 size_t max_blocks);
+                                 size_t max_blocks, size_t max_vectors);
 /* Stops and joins them (NULL is a no-op). Not real-time safe. */
 void srnn_helpers_stop(srnn_helpers *helpers);
 
@@ -48,15 +49,28 @@ void srnn_helpers_stop(srnn_helpers *helpers);
  * took back (stole) and computed itself; counted by the audio thread, read them there. */
 void srnn_helpers_counts(const srnn_helpers *helpers, uint64_t *taken, uint64_t *stolen);
 
-/* How a voice computes products: alone, or with helpers. */
+/* The inputs a quantised product of at most max_in inputs holds: whole I4 groups. */
+static inline size_t srnn_quantised_rows(size_t max_in)
+{
+    return (max_in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP * SRNN_I4_GROUP;
+}
+
+/* How a voice group computes products: alone, or with helpers. */
 typedef struct {
     const srnn_kernels *kernels;
     srnn_helpers *helpers; /* NULL: alone */
+    /* alone, several vectors of an I8 or I4 product are quantised here: (max vectors,
+     * srnn_quantised_rows(max_in)); NULL for a group of one */
+    int16_t *quantised;
+    size_t max_in;
 } srnn_exec;
 
-/* y[blocks begin .. end) += x · W, as kernels->gemv, shared with the helpers if there are any
- * and the product streams enough weights (512 KiB) to gain from it. */
-void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, const float *x, float *y,
-                    uint32_t block_begin, uint32_t block_end);
+/* y[v][blocks begin .. end) += x[v] · W for v < count (at most the group's voices), each as
+ * kernels->gemv on x[v] would, reading each block of W once for all of them (the kernels'
+ * batched products); shared with the helpers if there are any and the product streams enough
+ * weights (512 KiB) to gain from it, each helper's blocks covering all the vectors. */
+void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, unsigned count,
+                    const float *const *x, float *const *y, uint32_t block_begin,
+                    uint32_t block_end);
 
 #endif

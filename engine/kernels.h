@@ -91,12 +91,21 @@ typedef struct {
      * output equals what gemv computes from zero. Load time only. */
     void (*gemm)(const srnn_matrix *w, const float *x, size_t x_stride, float *y,
                  size_t y_stride, size_t rows);
-    /* An I8 or I4 gemv in two steps, so that a product shared by threads quantises x once:
-     * quantise_i8 fills q (srnn_matrix_rows values) and returns s (0: x is zero, nothing to
-     * add); gemv_quantised then equals gemv on x. */
+    /* Batched products, for the voices of a group (srnn_voices): for v < count (at most
+     * SRNN_MAX_VOICES), y[v] += x[v] · W over the column blocks [b, e), each y[v] bit for bit
+     * what gemv gives on x[v]. Each column block of W is read from memory once for all the
+     * vectors (kept in registers where a level can, else in L1 while the vectors take their
+     * turns). gemv_batch takes F32, F16 and BF16 matrices. */
+    void (*gemv_batch)(const srnn_matrix *w, const float *const *x, float *const *y,
+                       unsigned count, uint32_t block_begin, uint32_t block_end);
+    /* An I8 or I4 gemv in two steps, so that a product shared by threads or voices quantises
+     * each x once: quantise_i8 fills q (srnn_matrix_rows values) and returns s (0: x is zero,
+     * nothing to add); gemv_quantised on count such inputs (q[v], step[v]; a step of 0 adds
+     * nothing to y[v]) then equals gemv on each x[v], batched as gemv_batch is. */
     float (*quantise_i8)(const srnn_matrix *w, const float *x, int16_t *q);
-    void (*gemv_quantised)(const srnn_matrix *w, const int16_t *q, float step, float *y,
-                           uint32_t block_begin, uint32_t block_end);
+    void (*gemv_quantised)(const srnn_matrix *w, const int16_t *const *q, const float *step,
+                           float *const *y, unsigned count, uint32_t block_begin,
+                           uint32_t block_end);
     /* y[o] += rows[r][o] for r = 0 .. count-1 in order, o < d: the table look-ups. */
     void (*add_rows)(float *y, const float *const *rows, size_t count, size_t d);
     /* Keras GRU (reset_after): h = z·h + (1 - z)·tanh(xh + r·hh), z and r sigmoids of

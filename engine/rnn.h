@@ -26,15 +26,16 @@ void srnn_tier_state_place(srnn_tier_state *state, const srnn_config *config,
 void srnn_tier_state_clear(srnn_tier_state *state, const srnn_model *model,
                            const srnn_tier_run *run);
 
-/* One step on the frame of samples (the tier's frame size of them), plus conditioning (GD
- * gate pre-activations from the tier above, or NULL). Needs the recurrent halves prepared;
- * leaves the output in state->output. */
+/* One step of count voices' states on their frames of samples (the tier's frame size of
+ * them), plus conditioning (for each, GD gate pre-activations from the tier above; NULL for
+ * none), the products batched over the voices. Needs the recurrent halves prepared; leaves the
+ * output in each state->output. */
 void srnn_tier_step(const srnn_model *model, const srnn_exec *exec, const srnn_tier *tier,
-                    const srnn_tier_run *run, srnn_tier_state *state, const int32_t *frame,
-                    const float *conditioning);
+                    const srnn_tier_run *run, unsigned count, srnn_tier_state *const *states,
+                    const int32_t *const *frames, const float *const *conditioning);
 
-/* Queues the recurrent halves of the next step. */
-void srnn_tier_queue_recurrent(const srnn_model *model, const srnn_tier_run *run,
-                               srnn_tier_state *state, srnn_queue *queue);
+/* Queues the recurrent halves of the next step, one job per layer for the count states. */
+void srnn_tier_queue_recurrent(const srnn_model *model, const srnn_tier_run *run, unsigned count,
+                               srnn_tier_state *const *states, srnn_queue *queue);
 
 #endif

@@ -7,7 +7,7 @@ void srnn_queue_run(srnn_queue *q, const srnn_exec *exec, uint32_t budget)
         const srnn_job *job = &q->jobs[q->next_job];
         uint32_t left = job->w->blocks - q->next_block;
         uint32_t now = left < budget ? left : budget;
-        srnn_exec_gemv(exec, job->w, job->x, job->y, q->next_block, q->next_block + now);
+        srnn_exec_gemv(exec, job->w, job->count, job->x, job->y, q->next_block, q->next_block + now);
         budget -= now;
         q->next_block += now;
         if (q->next_block == job->w->blocks) {

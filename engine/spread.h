@@ -12,15 +12,19 @@
 #include "helper.h"
 #include "kernels.h"
 
+/* A product for count voices of a group: y[v] += x[v] · W. */
 typedef struct {
     const srnn_matrix *w;
-    const float *x;
-    float *y; /* holds the bias when pushed; the product is added */
+    unsigned count;
+    const float **x;
+    float **y; /* each holds the bias when pushed; the product is added */
 } srnn_job;
 
 typedef struct {
-    srnn_job *jobs; /* capacity jobs, owned by the voice */
-    size_t capacity, count;
+    srnn_job *jobs; /* capacity jobs, owned by the voice group */
+    const float **inputs; /* capacity · voices pointers, the jobs' x and y */
+    float **outputs;
+    size_t capacity, count, voices;
     size_t next_job;     /* the first job not finished */
     uint32_t next_block; /* the first block of it not done */
     uint32_t rate;       /* blocks per sample */
@@ -37,10 +41,17 @@ static inline void srnn_queue_clear(srnn_queue *q)
  * pushed, and the voice gives it the capacity for exactly those jobs (voice.c: the big frame
  * tier pushes BF/F - 1 conditioning products and L recurrent halves, the frame tier L); a push
  * past it would be a bug, and stops the program rather than drop work. */
-static inline void srnn_queue_push(srnn_queue *q, const srnn_matrix *w, const float *x, float *y)
+static inline void srnn_queue_push(srnn_queue *q, const srnn_matrix *w, unsigned count,
+                                   const float *const *x, float *const *y)
 {
-    assert(q->count < q->capacity);
-    q->jobs[q->count++] = (srnn_job){w, x, y};
+    assert(q->count < q->capacity && count <= q->voices);
+    srnn_job *job = &q->jobs[q->count];
+    *job = (srnn_job){w, count, q->inputs + q->count * q->voices, q->outputs + q->count * q->voices};
+    for (unsigned v = 0; v < count; v++) {
+        job->x[v] = x[v];
+        job->y[v] = y[v];
+    }
+    q->count++;
 }
 
 /* Does up to budget column blocks of the queued products, in order. */

@@ -7,8 +7,10 @@
  * Real-time contract
  * ------------------
  * These functions may be called from an audio thread: srnn_voice_generate, srnn_voice_predict,
- * srnn_voice_feed, srnn_voice_sample, srnn_voice_reset, srnn_voice_prime, srnn_quantise,
- * srnn_dequantise and the srnn_model_* getters. They never allocate or free memory, take no lock, make no system
+ * srnn_voice_feed, srnn_voice_sample, srnn_voice_reset, srnn_voice_prime, srnn_voices_generate,
+ * srnn_voices_reset, srnn_voices_prime, srnn_voices_stop, srnn_voices_stopped,
+ * srnn_voices_set_temperature, srnn_voices_count, srnn_quantise, srnn_dequantise and the
+ * srnn_model_* getters. They never allocate or free memory, take no lock, make no system
  * call, do no I/O, and run in time bounded by the number of samples asked for. Loading,
  * freeing, creating and destroying take time, memory and I/O: call them from another thread.
  * A voice is used by one thread at a time; a model must outlive its voices.
@@ -71,9 +73,11 @@ typedef struct {
 #define SRNN_MAX_TEMPERATURE 1000.0f   /* a higher temperature samples as this one */
 #define SRNN_ARGMAX_TEMPERATURE 1e-6f  /* at or below it (or NaN): the most likely sample */
 #define SRNN_MAX_THREADS 8 /* threads of one voice (srnn_voice_create_threads) */
+#define SRNN_MAX_VOICES 8  /* voices of one group (srnn_voices_create) */
 
 typedef struct srnn_model srnn_model;
 typedef struct srnn_voice srnn_voice;
+typedef struct srnn_voices srnn_voices;
 
 /* Loads and fully validates a model file (mapped, not copied). On failure *model is NULL and
  * error (if not NULL) holds one line naming the problem. */
@@ -271,6 +275,47 @@ int32_t srnn_voice_sample(srnn_voice *voice, const float *logits, float temperat
  * Denormals are flushed inside. Real-time safe. */
 void srnn_voice_generate(srnn_voice *voice, float temperature, float *audio,
                          int32_t *quantised, size_t count);
+
+/* Voices of one model that step together
+ * -----------------------------------------
+ * A group of voices (the two of a stereo instrument, the notes of a polyphonic one, the
+ * sequences of a render) shares each pass over the weights: every matrix product of a step is
+ * one batched product over the voices playing, which reads each block of weights from memory
+ * once for all of them, so two voices cost much less than twice one. Each voice generates
+ * exactly the samples a voice alone (srnn_voice_create) gives from the same seed and history.
+ *
+ * The voices of a group keep one clock: the frame tiers of all of them run at the same sample
+ * positions. A voice (re)started (srnn_voices_reset, srnn_voices_prime) while others play
+ * begins at the group's next big frame boundary, at most big_frame_size - 1 samples later (4 ms
+ * for frames 16/64 at 16 kHz), where a voice alone would begin too, and is silent until then;
+ * when no voice of the group plays it begins at once. A stopped voice is silent and, once the
+ * products it had queued are done (within a big frame), costs nothing. Silent samples are the
+ * quantised value Q/2. */
+
+/* A group of count voices (1 to SRNN_MAX_VOICES), voice v seeded with seeds[v] and playing
+ * from silence at SRNN_DEFAULT_TEMPERATURE; threads as srnn_voice_create_threads (the helpers'
+ * slice of each product covers all the voices). */
+srnn_status srnn_voices_create(const srnn_model *model, unsigned count, const uint64_t *seeds,
+                               unsigned threads, srnn_voices **voices);
+void srnn_voices_free(srnn_voices *voices); /* NULL is a no-op */
+unsigned srnn_voices_count(const srnn_voices *voices);
+
+/* Restarts voice from silence with a new seed, as srnn_voice_reset (beginning at the group's
+ * next big frame boundary). A voice number past the group's is ignored, here and below. */
+void srnn_voices_reset(srnn_voices *voices, unsigned voice, uint64_t seed);
+/* Restarts voice from a history, as srnn_voice_prime (its random numbers go on). */
+void srnn_voices_prime(srnn_voices *voices, unsigned voice, const int32_t *samples, size_t count);
+/* Silences voice until it is reset or primed. */
+void srnn_voices_stop(srnn_voices *voices, unsigned voice);
+/* 1 when voice is stopped (or past the group's), else 0 (playing or about to). */
+int srnn_voices_stopped(const srnn_voices *voices, unsigned voice);
+/* The temperature voice samples at from now on (as srnn_voice_sample's). */
+void srnn_voices_set_temperature(srnn_voices *voices, unsigned voice, float temperature);
+
+/* Generates count samples of every voice: voice v's into audio[v] (values in [-1, 1]) and
+ * quantised[v] where those arrays and entries are not NULL. Denormals are flushed inside. */
+void srnn_voices_generate(srnn_voices *voices, float *const *audio, int32_t *const *quantised,
+                          size_t count);
 
 /* Speed on this machine
  * --------------------

@@ -127,8 +127,12 @@ static inline vi vi_shift_right_16(vi a, int n) { return _mm512_srli_epi16(a, (u
 static inline vi vi_sub_i32(vi a, vi b) { return _mm512_sub_epi32(a, b); }
 static inline vf vf_from_i32(vi a) { return _mm512_cvtepi32_ps(a); }
 /* sum + the products of the unsigned bytes of a and the signed bytes of b, four to a 32-bit
- * lane: VNNI's vpdpbusd; without VNNI vpmaddubsw, exact only while a pair's sum fits 16
- * bits (I4's a ≤ 15: 2 · 15 · 127 < 2¹⁵), then vpmaddwd by ones. */
+ * lane: VNNI's vpdpbusd, exact for any bytes (VI_DOT_ANY_BYTE); without VNNI vpmaddubsw,
+ * exact only while a pair's sum fits 16 bits (I4's a ≤ 15: 2 · 15 · 127 < 2¹⁵), then
+ * vpmaddwd by ones. */
+#ifdef VEC_AVX512_VNNI
+#define VI_DOT_ANY_BYTE
+#endif
 static inline vi vi_dot_add(vi sum, vi a, vi b)
 {
 #ifdef VEC_AVX512_VNNI

@@ -100,13 +100,18 @@ static uint64_t mix(uint64_t x)
     return x ^ (x >> 31);
 }
 
+const int32_t *live_primer_frame(const live_primer *primer, uint64_t seed, uint32_t restarts)
+{
+    if (!primer->samples) return NULL;
+    size_t starts = primer->count - primer->big_frame + 1;
+    return primer->samples + (size_t)(mix(seed ^ mix(restarts)) % starts);
+}
+
 void live_primer_prime(const live_primer *primer, srnn_voice *voice, uint64_t seed,
                        uint32_t restarts)
 {
-    if (!primer->samples) return;
-    size_t starts = primer->count - primer->big_frame + 1;
-    size_t start = (size_t)(mix(seed ^ mix(restarts)) % starts);
-    srnn_voice_prime(voice, primer->samples + start, primer->big_frame);
+    const int32_t *frame = live_primer_frame(primer, seed, restarts);
+    if (frame) srnn_voice_prime(voice, frame, primer->big_frame);
 }
 
 float live_primer_next(const live_primer *primer, srnn_voice *voice, live_silence *silence,

@@ -47,6 +47,10 @@ void live_primer_free(live_primer *primer);
  * frame or out of memory; the caller frees it. */
 char *live_primer_encode(const srnn_config *config, const float *audio, size_t count);
 
+/* The primer's big frame (big_frame samples) for (seed, restarts), or NULL when there is no
+ * primer: a voice's first start uses restarts 0, so that restarts differ. Real-time safe. */
+const int32_t *live_primer_frame(const live_primer *primer, uint64_t seed, uint32_t restarts);
+
 /* Primes voice (srnn_voice_prime) from the primer's big frame chosen by (seed, restarts);
  * nothing when there is no primer. A voice starts with srnn_voice_reset(seed) and this with
  * restarts 0. Real-time safe. */

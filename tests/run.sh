@@ -13,7 +13,7 @@
 # for a program) has a line "# run.sh: alone" runs after all others, with nothing beside it: it
 # measures this machine's speed, or keeps time with a JACK server, which a neighbour would upset.
 # -k PATTERN runs only the tests whose file name contains PATTERN (test_lv2_sound,
-# test_play_jack.sh, once_neon.sh); with several, a test runs when its name contains any of
+# once_play_jack.sh, once_neon.sh); with several, a test runs when its name contains any of
 # them; none matching is a failure. The golden data is then written only when it is missing or
 # older than its generator.
 set -u

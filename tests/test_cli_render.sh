@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # `srnn render` on golden models: the files written (count, names, length, rate, channels,
 # sample width), determinism (the same seed gives the same file, others differ, sequence i of
-# --num-seqs is seed N+i), temperature and prime taking effect, a prime resampled to the
-# model's rate, and a prime too short for the offset refused before any file is written; the
-# model's primer: the shipped model not silent at temperature 0.6, a primer from convert
-# --primer taking effect, a malformed one refused.
+# --num-seqs is seed N+i, also past the eight rendered together), temperature and prime taking
+# effect, a prime resampled to the model's rate, and a prime too short for the offset refused
+# before any file is written; the model's primer: the shipped model not silent at temperature
+# 0.6, a primer from convert --primer taking effect, a malformed one refused.
 set -u
 source "$(dirname "$0")/lib.sh" SRNN GOLDEN
 for name in gru frames_4_12; do
@@ -73,6 +73,17 @@ if render "$model" -o "$dir/seqs/take.wav" --seconds 0.25 --seed 1 --num-seqs 3;
     for i in 1 2 3; do expect_wav "$dir/seqs/take_$i.wav" 4000 16000; done
     same "$dir/short.wav" "$dir/seqs/take_1.wav" "num-seqs seed N"
     same "$dir/seed2.wav" "$dir/seqs/take_2.wav" "num-seqs seed N+1"
+fi
+# Nine sequences: eight rendered together as one group of voices, the ninth after them; with
+# a prime and a temperature, each equals its sequence rendered alone.
+mkdir "$dir/nine"
+if render "$model" -o "$dir/nine/t.wav" --seconds 0.1 --seed 5 --num-seqs 9 --temperature 0.8 \
+    --prime "$prime" --prime-offset 1000; then
+    for i in 2 9; do
+        render "$model" -o "$dir/nine/alone_$i.wav" --seconds 0.1 --seed $((4 + i)) \
+            --temperature 0.8 --prime "$prime" --prime-offset 1000 &&
+            same "$dir/nine/alone_$i.wav" "$dir/nine/t_$i.wav" "num-seqs 9: sequence $i"
+    done
 fi
 render "$model" -o "$dir/seqs/noext" --seconds 0.01 --num-seqs 2 &&
     for i in 1 2; do [ -f "$dir/seqs/noext_$i" ] || fail "num-seqs: no noext_$i"; done

@@ -1,12 +1,13 @@
 /* The helper threads (engine/helper.h): shared products equal products computed alone, bit for
- * bit, in every dtype and for every range of blocks, however the blocks fall between the
+ * bit, in every dtype and for every range of blocks and batches of 1 to 3 vectors, however the blocks fall between the
  * threads, with 1, 2, 3 and 7 helpers (each owning a fixed slice of the blocks); the helpers do
  * take part (some of their results are used) and the audio thread steals back what they have
  * not done. Many products in a row, with inputs changing between them, as a voice does. A
  * stalled helper (every helper held in a signal handler for STALL_MS) does not stall the
  * audio thread: it goes on, stealing, at its own speed, with the same bits. Then whole voices:
  * a random model wide enough for its products to be shared (D = 512) generates the same
- * samples with 2, 3 and 8 threads as with one, at every precision. */
+ * samples with 2, 3 and 8 threads as with one, at every precision, and so does each voice of a
+ * group of three (batched products), with 1 and 3 threads. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +25,13 @@
 #include "srnn.h"
 
 /* large enough to be shared in every dtype (helper.c shares from 512 KiB of weights) */
-enum { IN = 1000, OUT = 900, PRODUCTS = 600, SAMPLES = 1500, STALL_MS = 400 };
+/* Fewer products and samples in the ASan/UBSan build, whose engine is several times slower. */
+#if defined(__SANITIZE_ADDRESS__)
+enum { PRODUCTS = 150, SAMPLES = 300 };
+#else
+enum { PRODUCTS = 600, SAMPLES = 1500 };
+#endif
+enum { IN = 1000, OUT = 900, STALL_MS = 400, VECTORS = 3 };
 
 static uint64_t state = 7;
 static float uniform(void)
@@ -55,6 +62,40 @@ static int write_random_model(const char *path)
     for (size_t i = 0; tensors && i < count; i++) free(tensors[i]);
     free(tensors);
     return ok;
+}
+
+/* A group of three voices (seeds 11, 12, 13), with 1 and 3 threads, against voices alone:
+ * the batched products of every precision, shared with helpers or not. first holds seed 11's
+ * samples alone. */
+static void check_group(const srnn_model *model, srnn_precision p, const int32_t *first)
+{
+    enum { VOICES = 3 };
+    static int32_t expected[VOICES][SAMPLES], got[VOICES][SAMPLES];
+    static const uint64_t seeds[VOICES] = {11, 12, 13};
+    memcpy(expected[0], first, sizeof expected[0]);
+    for (int v = 1; v < VOICES; v++) {
+        srnn_voice *one;
+        if (!CHECK(srnn_voice_create(model, seeds[v], &one) == SRNN_OK, "cannot create a voice")) return;
+        srnn_voice_generate(one, 1.0f, NULL, expected[v], SAMPLES);
+        srnn_voice_free(one);
+    }
+    for (unsigned threads = 1; threads <= 3; threads += 2) {
+        srnn_voices *group;
+        if (!CHECK(srnn_voices_create(model, VOICES, seeds, threads, &group) == SRNN_OK,
+                   "cannot create a group of %d voices", VOICES))
+            continue;
+        for (int v = 0; v < VOICES; v++) srnn_voices_set_temperature(group, (unsigned)v, 1.0f);
+        for (size_t done = 0, block = 1; done < SAMPLES; done += block, block = block * 7 % 61 + 1) {
+            size_t n = block < SAMPLES - done ? block : SAMPLES - done;
+            int32_t *outputs[VOICES] = {got[0] + done, got[1] + done, got[2] + done};
+            srnn_voices_generate(group, NULL, outputs, n);
+        }
+        int same = memcmp(expected, got, sizeof got) == 0;
+        CHECK_SHOW(same, "group 512x2 %-8s: %d voices, %u thread%s, %s", srnn_precision_name(p),
+                   VOICES, threads, threads == 1 ? "" : "s",
+                   same ? "each equal to its voice alone" : "DIFFER");
+        srnn_voices_free(group);
+    }
 }
 
 static void check_voices(void)
@@ -90,6 +131,7 @@ static void check_voices(void)
                        same ? "equal the samples of one" : "DIFFER");
             srnn_voice_free(many);
         }
+        check_group(model, p, alone);
         srnn_model_free(model);
     }
 
@@ -116,18 +158,26 @@ static void make_matrices(float *scale)
     }
 }
 
-/* count products of w, shared and alone, over ranges that move; whether all were equal. */
+/* count products of w, shared and alone, over ranges that move, each of 1 to VECTORS vectors
+ * (a voice group's batched products); whether all were equal. */
 static int same_products(const srnn_exec *shared, const srnn_matrix *w, int count)
 {
-    static float x[IN], y1[16 * SRNN_BLOCK], y2[16 * SRNN_BLOCK];
+    static float x[VECTORS][IN], y1[VECTORS][16 * SRNN_BLOCK], y2[VECTORS][16 * SRNN_BLOCK];
+    const float *inputs[VECTORS];
+    float *outputs[VECTORS];
     int same = 1;
     for (int n = 0; n < count; n++) {
-        for (int i = 0; i < IN; i++) x[i] = uniform();
-        for (int o = 0; o < 16 * SRNN_BLOCK; o++) y1[o] = y2[o] = uniform();
+        unsigned vectors = 1 + (unsigned)n % VECTORS;
         uint32_t begin = (uint32_t)(n % 3), end = w->blocks - (uint32_t)(n % 2);
-        shared->kernels->gemv(w, x, y1, begin, end);
-        srnn_exec_gemv(shared, w, x, y2, begin, end);
-        same &= memcmp(y1, y2, sizeof y1) == 0;
+        for (unsigned v = 0; v < vectors; v++) {
+            for (int i = 0; i < IN; i++) x[v][i] = uniform();
+            for (int o = 0; o < 16 * SRNN_BLOCK; o++) y1[v][o] = y2[v][o] = uniform();
+            shared->kernels->gemv(w, x[v], y1[v], begin, end);
+            inputs[v] = x[v];
+            outputs[v] = y2[v];
+        }
+        srnn_exec_gemv(shared, w, vectors, inputs, outputs, begin, end);
+        for (unsigned v = 0; v < vectors; v++) same &= memcmp(y1[v], y2[v], sizeof y1[v]) == 0;
     }
     return same;
 }
@@ -208,9 +258,11 @@ int main(void)
     static const unsigned helper_counts[] = {1, 2, 3, SRNN_MAX_THREADS - 1};
     for (size_t c = 0; c < sizeof helper_counts / sizeof *helper_counts; c++) {
         unsigned count = helper_counts[c];
-        srnn_helpers *helpers = srnn_helpers_start(k, count, IN, blocks);
+        srnn_helpers *helpers = srnn_helpers_start(k, count, IN, blocks, VECTORS);
         if (!CHECK(helpers, "cannot start %u helpers", count)) continue;
-        srnn_exec shared = {k, helpers};
+        /* a product of several vectors the helpers cannot take is quantised here */
+        static int16_t quantised[VECTORS * ((IN + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP * SRNN_I4_GROUP)];
+        srnn_exec shared = {k, helpers, quantised, IN};
         int same = 1;
         for (int dtype = 0; dtype < DTYPES; dtype++)
             same &= same_products(&shared, &matrices[dtype], PRODUCTS);
@@ -225,9 +277,10 @@ int main(void)
         check_stalled(&shared, count);
         srnn_helpers_stop(helpers);
     }
-    CHECK_SHOW(srnn_helpers_start(k, 0, IN, blocks) == NULL &&
-                   srnn_helpers_start(k, SRNN_MAX_THREADS, IN, blocks) == NULL,
-               "0 and %d helpers are refused", SRNN_MAX_THREADS);
+    CHECK_SHOW(srnn_helpers_start(k, 0, IN, blocks, 1) == NULL &&
+                   srnn_helpers_start(k, SRNN_MAX_THREADS, IN, blocks, 1) == NULL &&
+                   srnn_helpers_start(k, 1, IN, blocks, SRNN_MAX_VOICES + 1) == NULL,
+               "0 and %d helpers, and %d vectors, are refused", SRNN_MAX_THREADS, SRNN_MAX_VOICES + 1);
     for (int dtype = 0; dtype < DTYPES; dtype++) free((void *)matrices[dtype].data);
     free(scale);
     check_voices();

@@ -110,6 +110,55 @@ static const srnn_kernels *levels[5];
 static const char *names[5];
 static int level_count;
 
+/* The batched products of count vectors (one of them zero, one x itself), in two ranges of
+ * blocks, against generic's gemv on each vector alone: the same bits at every level. */
+static void check_batch(const srnn_matrix *m, const float *x, const char *name)
+{
+    static const unsigned counts[] = {2, 3, 5, SRNN_MAX_VOICES};
+    size_t padded = (size_t)m->blocks * SRNN_BLOCK, rows = srnn_matrix_rows(m);
+    int integer = m->dtype == SRNN_DTYPE_I8 || m->dtype == SRNN_DTYPE_I4;
+    float *inputs[SRNN_MAX_VOICES], *reference[SRNN_MAX_VOICES], *y[SRNN_MAX_VOICES];
+    int16_t *q[SRNN_MAX_VOICES];
+    for (unsigned v = 0; v < SRNN_MAX_VOICES; v++) {
+        inputs[v] = malloc(sizeof(float) * m->in);
+        for (uint32_t i = 0; i < m->in; i++)
+            inputs[v][i] = v == 0 ? x[i] : v == 1 ? 0.0f : uniform(-1, 1) * (float)v;
+        reference[v] = malloc(sizeof(float) * padded);
+        y[v] = malloc(sizeof(float) * padded);
+        q[v] = malloc(sizeof(int16_t) * rows);
+        for (size_t o = 0; o < padded; o++) reference[v][o] = 0.5f + (float)v;
+        levels[0]->gemv(m, inputs[v], reference[v], 0, m->blocks);
+    }
+    for (int l = 0; l < level_count; l++)
+        for (size_t c = 0; c < sizeof counts / sizeof *counts; c++) {
+            unsigned count = counts[c];
+            for (unsigned v = 0; v < count; v++)
+                for (size_t o = 0; o < padded; o++) y[v][o] = 0.5f + (float)v;
+            uint32_t half = m->blocks / 2;
+            if (integer) {
+                float step[SRNN_MAX_VOICES];
+                for (unsigned v = 0; v < count; v++) step[v] = levels[l]->quantise_i8(m, inputs[v], q[v]);
+                const int16_t *const *quantised = (const int16_t *const *)q;
+                levels[l]->gemv_quantised(m, quantised, step, y, count, 0, half);
+                levels[l]->gemv_quantised(m, quantised, step, y, count, half, m->blocks);
+            } else {
+                const float *const *vectors = (const float *const *)inputs;
+                levels[l]->gemv_batch(m, vectors, y, count, 0, half);
+                levels[l]->gemv_batch(m, vectors, y, count, half, m->blocks);
+            }
+            int same = 1;
+            for (unsigned v = 0; v < count; v++) same &= memcmp(reference[v], y[v], sizeof(float) * m->out) == 0;
+            CHECK_SHOW(same, "%-8s batch of %u %s %ux%u: each vector's bits equal generic's gemv",
+                       names[l], count, name, m->in, m->out);
+        }
+    for (unsigned v = 0; v < SRNN_MAX_VOICES; v++) {
+        free(inputs[v]);
+        free(reference[v]);
+        free(y[v]);
+        free(q[v]);
+    }
+}
+
 static void test_gemv(void)
 {
     static const uint32_t sizes[][2] = {{1, 1},     {17, 51},  {64, 64},   {65, 129},
@@ -172,6 +221,7 @@ static void test_gemv(void)
                 }
             }
             free(reference);
+            check_batch(&m, x, dtype_names[dtype]);
             free_matrix(&m);
         }
         free(w);
@@ -222,11 +272,13 @@ static void test_sparse(void)
                 int same = memcmp(reference, y, sizeof(float) * out) == 0;
                 for (size_t o = 0; o < padded; o++) y[o] = 0.25f;
                 float step = levels[l]->quantise_i8(&sparse, x, q);
-                levels[l]->gemv_quantised(&sparse, q, step, y, 0, sparse.blocks);
+                const int16_t *inputs = q;
+                levels[l]->gemv_quantised(&sparse, &inputs, &step, &y, 1, 0, sparse.blocks);
                 same &= memcmp(reference, y, sizeof(float) * out) == 0;
                 CHECK_SHOW(same, "%-8s sparse i8 %ux%u, %zu of %zu pieces kept: bits equal generic's dense i8",
                            names[l], in, out, kept, srnn_sparse_pieces(&dense));
             }
+            if (d == 1 || d == 2) check_batch(&sparse, x, "sparse i8");
             free_matrix(&dense);
             void *buffers[] = {q, y, reference, kept_before, index, data, stored, x, w};
             for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++) free(buffers[i]);

@@ -338,7 +338,7 @@ static void test_presets(void)
          * at 0.95 and to -80 at 0.8), within full scale. At the model's rate: the level is
          * the resampled one's, the cost a third. */
         take session;
-        size_t window = 32000 / take_scale, windows = 5 / TAKE_LEVEL_DIVISOR;
+        size_t window = 32000 / take_scale, windows = 5 / take_level_divisor;
         if (take_open(&session, SRNN_LV2_URI, 16000, WORKER_SYNC, 256) == 0) {
             lilv_state_restore(state, host_instance(session.h), take_set_port_value, &session, 0,
                                NULL);

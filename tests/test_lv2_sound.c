@@ -394,7 +394,7 @@ static void test_broken_default(void)
 static void test_full_scale(void)
 {
     static const float temperatures[] = {0.05f, 0.3f, 0.6f, 0.95f, 1.3f, 1.6f, 2.0f};
-    size_t n = 48000 / take_scale / TAKE_LEVEL_DIVISOR;
+    size_t n = 48000 / take_scale / take_level_divisor;
     for (size_t k = 0; k < sizeof temperatures / sizeof *temperatures; k++) {
         take t;
         if (take_open(&t, SRNN_LV2_STEREO_URI, 48000, WORKER_SYNC, 256)) return;

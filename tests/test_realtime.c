@@ -3,7 +3,10 @@
  * precision (float32, int8, int4, int4 frame tiers with an int8 MLP) (the interposer,
  * tests/interposer.c, counts those calls while armed). A voice with two helper threads
  * generates under the same rule on every thread once the helpers have started, but for their
- * idle sleeps (nanosleep, off the audio thread, engine/helper.c). A deliberate allocation while
+ * idle sleeps (nanosleep, off the audio thread, engine/helper.c). So does a group of three
+ * voices (srnn_voices_generate, reset, prime, stop, set_temperature), alone and with two
+ * helper threads, its batched products (quantised into the group's scratch) included. A
+ * deliberate allocation while
  * armed (srnn_voice_create) proves the interposer catches the engine's calls. */
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +60,30 @@ static int run_precision(const char *dir, const char *case_name, srnn_precision 
     (void)srnn_quantise(srnn_model_config(model), 0.3f);
     (void)srnn_dequantise(srnn_model_config(model), 3);
     check_calls(name, "real-time calls", 0);
+
+    /* a group of three voices: batched products, voices restarted and stopped on their own */
+    for (unsigned threads = 1; threads <= 3; threads += 2) {
+        static const uint64_t seeds[] = {1, 2, 3};
+        static float audio3[3][1024];
+        float *outputs[] = {audio3[0], audio3[1], audio3[2]};
+        srnn_voices *group;
+        if (!CHECK(srnn_voices_create(model, 3, seeds, threads, &group) == SRNN_OK,
+                   "%s: cannot create a group of 3 voices, %u threads", name, threads))
+            continue;
+        interposer_clear();
+        interposer_arm();
+        for (int block = 1; block <= 1024; block *= 4) srnn_voices_generate(group, outputs, NULL, (size_t)block);
+        srnn_voices_reset(group, 1, 9);
+        srnn_voices_prime(group, 2, prime, 100);
+        srnn_voices_set_temperature(group, 0, 0.5f);
+        srnn_voices_generate(group, outputs, NULL, 1000);
+        srnn_voices_stop(group, 0);
+        (void)srnn_voices_stopped(group, 0);
+        srnn_voices_generate(group, outputs, NULL, 1000);
+        check_calls(name, threads == 1 ? "a group of 3 voices" : "a group of 3 voices, 3 threads",
+                    threads > 1);
+        srnn_voices_free(group);
+    }
 
     /* a voice with a helper thread, once the thread has started (the C library and the
      * sanitizers allocate as a thread starts): when it idles, it sleeps */

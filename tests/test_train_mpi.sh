@@ -6,7 +6,7 @@
 #   one line; ranks whose weights part (another optimiser on one) stop at the first checksum;
 # - kill -9 of one rank mid-run ends the job, and the same command resumes from the last
 #   checkpoint and logs exactly the losses of an uninterrupted 2-process run;
-# - SIGTERM to one rank at a random moment stops every rank at the same step with a checkpoint,
+# - SIGTERM to one rank at a random step stops every rank at the same step with a checkpoint,
 #   and resuming logs exactly the uninterrupted run's losses; likewise SIGINT to a run without
 #   mpirun (GRU and LSTM), which resumed by 2 processes says so; a pruned run resumed by 2
 #   processes matches its uninterrupted run. (A second signal:
@@ -92,21 +92,32 @@ grep -q "^srnn: train: --batch_size 4 is smaller than the 5 processes" "$dir/fiv
     fail "-np 5: $(head -3 "$dir/five.log")"
 ls "$dir/five" 2>/dev/null | grep -q ckpt && fail "-np 5 wrote checkpoints"
 
-# $1 run directory, $2 the signal, $3 the longest wait, then the command: runs it in the
-# background and, once it has written a checkpoint, waits a random moment up to $3 tenths of a
-# second and sends the signal to its last process.
+# $1 run directory, $2 the signal, $3 a number of steps, then the command: runs it in the
+# background and, once it has logged a random number of steps past its first checkpoint (step
+# 50), fewer than $3 more, sends the signal to its last process. On a loaded machine the run
+# can end before the signal lands (a step takes about a millisecond): then it starts again
+# afresh, at most 3 times.
 interrupt() {
-    local out=$1 signal=$2 tenths=$3
+    local out=$1 signal=$2 most=$3
+    shift 3
+    for try in 1 2 3; do
+        rm -rf "$out" "$out.log"
+        interrupt_once "$out" "$signal" $((50 + RANDOM % most)) "$@"
+        [ $status -eq 0 ] && ! grep -q "^stopped at step" "$out.log" || return 0
+        echo "$(basename "$out"): the run ended before the $signal (try $try)"
+    done
+}
+interrupt_once() {
+    local out=$1 signal=$2 steps=$3
     shift 3
     "$@" >>"$out.log" 2>&1 &
     pid=$!
-    for _ in $(seq 600); do
-        [ "$(checkpoints "$out")" -gt 0 ] && break
+    for _ in $(seq 3000); do
+        [ "$(checkpoints "$out")" -gt 0 ] &&
+            [ "$(($(wc -l <"$out/steps.csv" 2>/dev/null || echo 1) - 1))" -ge $steps ] && break
         kill -0 $pid 2>/dev/null || break
-        sleep 0.05
+        sleep 0.02
     done
-    local ms=$((RANDOM % (tenths * 100)))
-    sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
     local target=$pid child # down to mpirun's last rank: not the shell, not mpirun
     while child=$(pgrep -P $target | tail -n 1) && [ -n "$child" ]; do target=$child; done
     kill "-$signal" $target 2>/dev/null || true
@@ -136,7 +147,7 @@ PY
 }
 
 # kill -9 of one rank: the job ends; the same command resumes and matches the straight run.
-interrupt "$dir/killed" KILL 10 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/killed"
+interrupt "$dir/killed" KILL 50 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/killed"
 [ $status -ne 0 ] || fail "kill -9 of a rank: mpirun exited 0"
 echo "kill -9 of a rank after $(checkpoints "$dir/killed") checkpoints: mpirun exit $status"
 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/killed" >>"$dir/killed.log" 2>&1
@@ -155,7 +166,7 @@ mpi 2 "$SRNN" train "${options[@]}" "${pruning[@]}" --out "$dir/pruned_resumed" 
 same_as pruned pruned_resumed
 
 # SIGTERM to one rank: every rank stops at the same resume point, with a checkpoint.
-interrupt "$dir/termed" TERM 10 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/termed"
+interrupt "$dir/termed" TERM 50 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/termed"
 stopped=$(grep "^stopped at step" "$dir/termed.log" || true)
 echo "SIGTERM to a rank: ${stopped:-not stopped} (exit $status)"
 [ -n "$stopped" ] && [ $status -eq 0 ] || fail "SIGTERM to a rank: no stop line or exit $status"
@@ -167,7 +178,7 @@ same_as two termed
 
 # SIGINT without mpirun: the same; the resumed run under 2 processes says so.
 options[-1]=2
-interrupt "$dir/inted" INT 5 "$SRNN" train "${options[@]}" --out "$dir/inted"
+interrupt "$dir/inted" INT 50 "$SRNN" train "${options[@]}" --out "$dir/inted"
 stopped=$(grep "^stopped at step" "$dir/inted.log" || true)
 echo "SIGINT: ${stopped:-not stopped} (exit $status)"
 [ -n "$stopped" ] && [ $status -eq 0 ] || fail "SIGINT: no stop line or exit $status"
@@ -179,7 +190,7 @@ same_as one inted
 sed 's/"gru"/"lstm"/' "$dir/config.json" >"$dir/lstm.json"
 lstm=("${options[@]/config.json/lstm.json}")
 "$SRNN" train "${lstm[@]}" --out "$dir/lstm" >"$dir/lstm.log"
-interrupt "$dir/lstm_inted" INT 5 "$SRNN" train "${lstm[@]}" --out "$dir/lstm_inted"
+interrupt "$dir/lstm_inted" INT 50 "$SRNN" train "${lstm[@]}" --out "$dir/lstm_inted"
 grep "^stopped at step" "$dir/lstm_inted.log" || fail "LSTM: SIGINT did not stop the run"
 "$SRNN" train "${lstm[@]}" --out "$dir/lstm_inted" >>"$dir/lstm_inted.log" 2>&1
 same_as lstm lstm_inted

@@ -1,5 +1,9 @@
 /* Voice behaviour: reproducible random numbers, one model shared by interleaved voices, reset
- * and prime semantics, predict idempotence, and generation's sample range. */
+ * and prime semantics, predict idempotence, and generation's sample range. Voice groups
+ * (srnn_voices): each voice of a group gives exactly the samples of a voice alone with the
+ * same seed, temperature and history, also when voices are restarted, primed or stopped on
+ * their own mid-way (a restarted voice is silent until the next big frame boundary, then
+ * begins; with no other voice playing it begins at once). */
 #include <stdint.h>
 
 #include "check.h"
@@ -95,8 +99,124 @@ static int run_case(const char *dir, const char *name)
     return 0;
 }
 
+enum { VOICES = 3, SPLIT = 1000 }; /* SPLIT: not a multiple of any golden big frame */
+
+/* count samples of a voice alone: seed, temperature, and a history when prime is not NULL. */
+static void alone(const srnn_model *model, uint64_t seed, float temperature, const int32_t *prime,
+                  size_t primed, int32_t *out, size_t count)
+{
+    srnn_voice *v;
+    if (srnn_voice_create(model, seed, &v) != SRNN_OK) {
+        for (size_t i = 0; i < count; i++) out[i] = -1;
+        return;
+    }
+    if (prime) srnn_voice_prime(v, prime, primed);
+    srnn_voice_generate(v, temperature, NULL, out, count);
+    srnn_voice_free(v);
+}
+
+/* Generates count samples of the group into out[v] + offset, in uneven blocks. */
+static void generate_group(srnn_voices *group, int32_t (*out)[N], size_t offset, size_t count)
+{
+    for (size_t done = 0, block = 1; done < count; done += block, block = block * 5 % 89 + 1) {
+        if (block > count - done) block = count - done;
+        int32_t *outputs[VOICES];
+        for (int v = 0; v < VOICES; v++) outputs[v] = out[v] + offset + done;
+        srnn_voices_generate(group, NULL, outputs, block);
+    }
+}
+
+static size_t silent_run(const int32_t *samples, size_t n, int32_t silent)
+{
+    size_t i = 0;
+    while (i < n && samples[i] == silent) i++;
+    return i;
+}
+
+static int group_case(const char *dir, const char *name)
+{
+    srnn_model *model = golden_load_model(dir, name);
+    if (!CHECK(model, "%s: cannot load", name)) return 1;
+    const srnn_config *c = srnn_model_config(model);
+    size_t bf = c->big_frame_size, wait = (bf - SPLIT % bf) % bf;
+    int32_t silent = (int32_t)(c->q_levels / 2);
+    static int32_t group[VOICES][N], expected[VOICES][N];
+    static const uint64_t seeds[VOICES] = {42, 7, 1234567};
+    static const float temperatures[VOICES] = {1.0f, 0.7f, SRNN_DEFAULT_TEMPERATURE};
+    srnn_voices *voices;
+    if (!CHECK(srnn_voices_create(model, VOICES, seeds, 1, &voices) == SRNN_OK, "%s: cannot create a group", name))
+        return 1;
+    printf("[%s group of %d]\n", name, VOICES);
+    CHECK_SHOW(srnn_voices_count(voices) == VOICES, "the group has %d voices", VOICES);
+    for (int v = 0; v < 2; v++) srnn_voices_set_temperature(voices, (unsigned)v, temperatures[v]);
+    generate_group(voices, group, 0, N);
+    int same = 1;
+    for (int v = 0; v < VOICES; v++) {
+        alone(model, seeds[v], temperatures[v], NULL, 0, expected[v], N);
+        same &= differing(group[v], expected[v], N) == 0;
+    }
+    CHECK_SHOW(same, "%d voices (seeds 42, 7, 1234567; temperatures 1, 0.7, default) each equal a voice alone", VOICES);
+
+    /* mid-way, after SPLIT samples: voice 0 restarted with seed 5, voice 1 primed with voice
+     * 2's last big frame, voice 2 going on; then voice 2 stopped for the last TAIL samples */
+    enum { TAIL = N / 4 };
+    srnn_voices_reset(voices, 0, 42);
+    srnn_voices_reset(voices, 1, 7);
+    srnn_voices_reset(voices, 2, 1234567); /* the group's position goes back with none playing */
+    generate_group(voices, group, 0, SPLIT);
+    srnn_voices_reset(voices, 0, 5);
+    srnn_voices_prime(voices, 1, group[2] + SPLIT - bf, bf);
+    generate_group(voices, group, SPLIT, N - SPLIT - TAIL);
+    srnn_voices_stop(voices, 2);
+    CHECK_SHOW(srnn_voices_stopped(voices, 2) && !srnn_voices_stopped(voices, 0) &&
+                   srnn_voices_stopped(voices, VOICES),
+               "stopped: voice 2 and voices past the group's");
+    generate_group(voices, group, N - TAIL, TAIL);
+    size_t later = N - SPLIT - wait; /* samples of the restarted voices */
+    CHECK_SHOW(differing(group[2], expected[2], N - TAIL) == 0 &&
+                   silent_run(group[2] + N - TAIL, TAIL, silent) == TAIL,
+               "the voice going on is unchanged by the others' restarts, then silent when stopped");
+    int32_t *fresh = expected[0], *primed = expected[1];
+    alone(model, 5, temperatures[0], NULL, 0, fresh, later);
+    /* the primed voice's random numbers went on: a voice alone seeded 7 that drew SPLIT */
+    srnn_voice *v;
+    if (!CHECK(srnn_voice_create(model, 7, &v) == SRNN_OK, "cannot create a voice")) return 1;
+    srnn_voice_generate(v, temperatures[1], NULL, primed, SPLIT);
+    srnn_voice_prime(v, group[2] + SPLIT - bf, bf);
+    srnn_voice_generate(v, temperatures[1], NULL, primed, later);
+    srnn_voice_free(v);
+    CHECK_SHOW(silent_run(group[0] + SPLIT, wait, silent) == wait &&
+                   differing(group[0] + SPLIT + wait, fresh, later) == 0,
+               "a voice reset after %d samples is silent %zu samples (to the big frame "
+               "boundary), then equals a fresh voice alone, also after another voice stops",
+               SPLIT, wait);
+    CHECK_SHOW(silent_run(group[1] + SPLIT, wait, silent) == wait &&
+                   differing(group[1] + SPLIT + wait, primed, later) == 0,
+               "a voice primed mid-way begins at the boundary as a voice alone primed alike");
+
+    /* all stopped, then one reset: it begins at once */
+    for (unsigned k = 0; k < VOICES; k++) srnn_voices_stop(voices, k);
+    generate_group(voices, group, 0, 77);
+    srnn_voices_reset(voices, 1, 99);
+    generate_group(voices, group, 0, N / 2);
+    alone(model, 99, temperatures[1], NULL, 0, expected[1], N / 2);
+    CHECK_SHOW(differing(group[1], expected[1], N / 2) == 0 &&
+                   silent_run(group[0], N / 2, silent) == N / 2,
+               "with no voice playing, a reset voice begins at once and equals a voice alone");
+    srnn_voices_free(voices);
+
+    uint64_t one_seed = 3;
+    CHECK_SHOW(srnn_voices_create(model, 0, &one_seed, 1, &voices) == SRNN_ERR_ARGUMENT &&
+                   srnn_voices_create(model, SRNN_MAX_VOICES + 1, seeds, 1, &voices) == SRNN_ERR_ARGUMENT &&
+                   voices == NULL,
+               "groups of 0 and %d voices are refused", SRNN_MAX_VOICES + 1);
+    srnn_model_free(model);
+    return 0;
+}
+
 int main(void)
 {
     CHECK(golden_each_case(golden_dir(), run_case) == 0, "the golden cases (%s)", golden_dir());
+    CHECK(golden_each_case(golden_dir(), group_case) == 0, "the golden cases in groups (%s)", golden_dir());
     return check_summary();
 }

@@ -11,11 +11,16 @@
 #include "srnn.h"
 
 size_t take_scale = 1;
+#if defined(__SANITIZE_ADDRESS__)
+size_t take_level_divisor = 4;
+#else
+size_t take_level_divisor = 1;
+#endif
 char take_default_model[1200], take_temp_dir[256];
 
 int take_setup(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--quick") == 0) take_scale = 4;
+    if (argc > 1 && strcmp(argv[1], "--quick") == 0) take_scale = take_level_divisor = 4;
     snprintf(take_temp_dir, sizeof take_temp_dir, "/tmp/srnn-lv2-test-XXXXXX");
     if (!mkdtemp(take_temp_dir) || !host_world()) {
         fprintf(stderr, "cannot set up the test (temporary directory or bundle)\n");

@@ -14,13 +14,10 @@
 extern size_t take_scale;
 
 /* The long level checks (presets over ten seconds, the temperature range) run a quarter of
- * their length in the ASan/UBSan build, which checks memory with an engine several times
- * slower; the plain build checks the levels at full length. */
-#if defined(__SANITIZE_ADDRESS__)
-#define TAKE_LEVEL_DIVISOR 4
-#else
-#define TAKE_LEVEL_DIVISOR 1
-#endif
+ * their length where memory is checked (the ASan/UBSan build, whose engine is several times
+ * slower, and --quick under valgrind); the plain build checks the levels at full length. Set
+ * by take_setup. */
+extern size_t take_level_divisor;
 extern char take_default_model[1200], take_temp_dir[256];
 
 /* Parses the arguments, makes the temporary directory, loads the lilv world; 0 on success. */

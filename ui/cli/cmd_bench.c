@@ -42,12 +42,13 @@ enum { PRECISIONS = sizeof precisions / sizeof *precisions };
 
 typedef struct {
     double rate[MAX_REPEAT];        /* samples per second, one per repeat */
+    double cpu_rate[MAX_REPEAT];    /* samples per second of the calling thread's CPU time */
     double mean_us, p99_us, max_us; /* 16-sample block times of the last repeat */
     double phase_ratio;             /* slowest block position in a big frame / mean, medians */
 } result;
 
 typedef struct {
-    const char *sizes, *precisions, *threads, *directory;
+    const char *sizes, *precisions, *threads, *voices, *directory;
     double seconds;
     uint64_t repeat;
     int pytorch, openblas;
@@ -69,25 +70,31 @@ static double median(const double *values, size_t count)
     return count % 2 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
 }
 
-/* Generates in 16-sample blocks for about seconds, timing every block. */
-static void measure_engine(const srnn_model *model, unsigned threads, double seconds,
-                           double *block_us, int repeat, result *r)
+/* Generates with a group of voices (one voice: a group of one) in 16-sample blocks for about
+ * seconds, timing every block; the rate is each voice's samples per second. */
+static void measure_engine(const srnn_model *model, unsigned threads, unsigned voices,
+                           double seconds, double *block_us, int repeat, result *r)
 {
-    srnn_voice *voice;
-    if (srnn_voice_create_threads(model, 1, threads, &voice) != SRNN_OK) return;
-    int32_t samples[BLOCK];
+    srnn_voices *group;
+    uint64_t seeds[SRNN_MAX_VOICES] = {0};
+    for (unsigned v = 0; v < voices; v++) seeds[v] = 1 + v;
+    if (srnn_voices_create(model, voices, seeds, threads, &group) != SRNN_OK) return;
+    static int32_t samples[SRNN_MAX_VOICES][BLOCK];
+    int32_t *outputs[SRNN_MAX_VOICES];
+    for (unsigned v = 0; v < voices; v++) outputs[v] = samples[v];
     uint32_t bf = srnn_model_config(model)->big_frame_size;
     /* touch the weights once */
-    srnn_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, NULL, samples, BLOCK);
+    srnn_voices_generate(group, NULL, outputs, BLOCK);
     size_t blocks = 0;
-    double start = speed_now(), previous = start;
+    double start = speed_now(), previous = start, cpu_start = speed_thread_cpu();
     while (blocks < MAX_BLOCKS && (previous - start < seconds || blocks < 4 * bf)) {
-        srnn_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, NULL, samples, BLOCK);
+        srnn_voices_generate(group, NULL, outputs, BLOCK);
         double now = speed_now();
         block_us[blocks++] = (now - previous) * 1e6;
         previous = now;
     }
     r->rate[repeat] = (double)blocks * BLOCK / (previous - start);
+    r->cpu_rate[repeat] = (double)blocks * BLOCK / (speed_thread_cpu() - cpu_start);
 
     double total = 0;
     for (size_t i = 0; i < blocks; i++) total += block_us[i];
@@ -108,7 +115,7 @@ static void measure_engine(const srnn_model *model, unsigned threads, double sec
     qsort(block_us, blocks, sizeof *block_us, compare_doubles);
     r->p99_us = block_us[blocks * 99 / 100];
     r->max_us = block_us[blocks - 1];
-    srnn_voice_free(voice);
+    srnn_voices_free(group);
 }
 
 static void measure_openblas(const srnn_model *model, double seconds, int repeat, result *r)
@@ -173,19 +180,23 @@ static int check_list(const char *option, const char *list, const char *const *n
     return 0;
 }
 
-/* --threads' choices: a voice of 1 to SRNN_MAX_THREADS threads */
-static const char *const thread_names[SRNN_MAX_THREADS] = {"1", "2", "3", "4", "5", "6", "7", "8"};
+/* --threads' and --voices' choices: 1 to SRNN_MAX_THREADS threads, 1 to SRNN_MAX_VOICES voices */
+static const char *const number_names[] = {"1", "2", "3", "4", "5", "6", "7", "8"};
+_Static_assert(sizeof number_names / sizeof *number_names == SRNN_MAX_THREADS &&
+                   SRNN_MAX_VOICES == SRNN_MAX_THREADS,
+               "a name for every number of threads and voices");
 
 static int parse_args(int argc, char **argv, bench_args *a)
 {
     cli_option options[] = {{"--sizes", NULL, NULL},     {"--precisions", NULL, NULL},
                             {"--threads", NULL, NULL},   {"--seconds", NULL, NULL},
                             {"--repeat", NULL, NULL},    {"--baselines", NULL, NULL},
-                            {"--dir", NULL, NULL},       {"--densities", NULL, NULL}};
-    enum { SIZES_OPT, PRECISIONS_OPT, THREADS, SECONDS, REPEAT, BASELINES, DIR, DENSITIES, NUM_OPTIONS };
+                            {"--dir", NULL, NULL},       {"--densities", NULL, NULL},
+                            {"--voices", NULL, NULL}};
+    enum { SIZES_OPT, PRECISIONS_OPT, THREADS, SECONDS, REPEAT, BASELINES, DIR, DENSITIES, VOICES, NUM_OPTIONS };
     if (cli_parse(argc, argv, options, NUM_OPTIONS, NULL, 0, 0, "") < 0) return -1;
     const char *tmp = getenv("TMPDIR");
-    *a = (bench_args){"S,M,L", "float32,float16,bfloat16,int8,int4,int4/int8", "1,2",
+    *a = (bench_args){"S,M,L", "float32,float16,bfloat16,int8,int4,int4/int8", "1,2", "1",
                       tmp && *tmp ? tmp : "/tmp", 2.0, 3, 1, 1, {0}, 0};
     static const char *const size_names[] = {"S", "M", "L"};
     const char *precision_names[PRECISIONS];
@@ -195,9 +206,11 @@ static int parse_args(int argc, char **argv, bench_args *a)
     if (options[PRECISIONS_OPT].value) a->precisions = options[PRECISIONS_OPT].value;
     if (options[DIR].value) a->directory = options[DIR].value;
     if (options[THREADS].value) a->threads = options[THREADS].value;
+    if (options[VOICES].value) a->voices = options[VOICES].value;
     if (check_list("--sizes", a->sizes, size_names, 3) != 0 ||
         check_list("--precisions", a->precisions, precision_names, PRECISIONS) != 0 ||
-        check_list("--threads", a->threads, thread_names, SRNN_MAX_THREADS) != 0)
+        check_list("--threads", a->threads, number_names, SRNN_MAX_THREADS) != 0 ||
+        check_list("--voices", a->voices, number_names, SRNN_MAX_VOICES) != 0)
         return -1;
     if (options[BASELINES].value) {
         if (check_list("--baselines", options[BASELINES].value, baseline_names, 3) != 0) return -1;
@@ -293,7 +306,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         return -1;
     }
     srnn_model *models[PRECISIONS] = {0};
-    static result results[PRECISIONS][SRNN_MAX_THREADS], pytorch, openblas;
+    static result results[PRECISIONS][SRNN_MAX_THREADS][SRNN_MAX_VOICES], pytorch, openblas;
     memset(results, 0, sizeof results);
     memset(&pytorch, 0, sizeof pytorch);
     memset(&openblas, 0, sizeof openblas);
@@ -309,7 +322,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         }
     }
     srnn_model *sparse[MAX_DENSITIES] = {0};
-    static result sparse_results[MAX_DENSITIES][SRNN_MAX_THREADS];
+    static result sparse_results[MAX_DENSITIES][SRNN_MAX_THREADS][SRNN_MAX_VOICES];
     memset(sparse_results, 0, sizeof sparse_results);
     for (int d = 0; d < a->density_count && !failed; d++)
         failed = load_pruned(path, &config, a->densities[d], &sparse[d]);
@@ -318,13 +331,16 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
     for (int r = 0; r < repeats && !failed; r++) {
         for (int p = 0; p < PRECISIONS; p++)
             for (unsigned t = 0; t < SRNN_MAX_THREADS; t++)
-                if (models[p] && selected(a->precisions, precisions[p].name) &&
-                    selected(a->threads, thread_names[t]))
-                    measure_engine(models[p], t + 1, a->seconds, block_us, r, &results[p][t]);
+                for (unsigned v = 0; v < SRNN_MAX_VOICES; v++)
+                    if (models[p] && selected(a->precisions, precisions[p].name) &&
+                        selected(a->threads, number_names[t]) && selected(a->voices, number_names[v]))
+                        measure_engine(models[p], t + 1, v + 1, a->seconds, block_us, r, &results[p][t][v]);
         for (int d = 0; d < a->density_count; d++)
             for (unsigned t = 0; t < SRNN_MAX_THREADS; t++)
-                if (selected(a->threads, thread_names[t]))
-                    measure_engine(sparse[d], t + 1, a->seconds, block_us, r, &sparse_results[d][t]);
+                for (unsigned v = 0; v < SRNN_MAX_VOICES; v++)
+                    if (selected(a->threads, number_names[t]) && selected(a->voices, number_names[v]))
+                        measure_engine(sparse[d], t + 1, v + 1, a->seconds, block_us, r,
+                                       &sparse_results[d][t][v]);
         if (a->openblas) measure_openblas(models[0], a->seconds, r, &openblas);
         if (a->pytorch) measure_pytorch(size, a->seconds, r, &pytorch);
     }
@@ -333,32 +349,41 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         if (models[p]) macs = srnn_model_macs_per_sample(models[p]);
     /* a row per precision, then per density (GMAC/s counts the dense MACs: an equivalent) */
     for (int row = 0; row < PRECISIONS + a->density_count && !failed; row++)
-        for (unsigned t = 0; t < SRNN_MAX_THREADS; t++) {
-            int dense = row < PRECISIONS;
-            const srnn_model *model = dense ? models[row] : sparse[row - PRECISIONS];
-            if (!model || (dense && !selected(a->precisions, precisions[row].name)) ||
-                !selected(a->threads, thread_names[t]))
-                continue;
-            const result *r = dense ? &results[row][t] : &sparse_results[row - PRECISIONS][t];
-            char weights[32];
-            if (dense)
-                snprintf(weights, sizeof weights, "%s", precisions[row].name);
-            else
-                snprintf(weights, sizeof weights, "int8 %g%%", 100 * a->densities[row - PRECISIONS]);
-            double rate = median(r->rate, (size_t)repeats), gmacs = rate * (double)macs / 1e9;
-            printf("| %s %ux%u | %-9s | %-6s | %u | %9.0f | %6.2fx | %6.1f | %4.0f%% "
-                   "| %6.1f / %6.1f / %7.1f | %4.2f |",
-                   size->name, size->dim, size->layers, weights,
-                   srnn_cpu_name(srnn_model_cpu(model)), t + 1, rate,
-                   rate / config.sample_rate, gmacs, 100 * gmacs / (peak * (t + 1)), r->mean_us,
-                   r->p99_us, r->max_us, r->phase_ratio);
-            print_ratio(rate, &pytorch, repeats, a->pytorch);
-            print_ratio(rate, &openblas, repeats, a->openblas);
-            printf("\n");
-        }
+        for (unsigned t = 0; t < SRNN_MAX_THREADS; t++)
+            for (unsigned v = 0; v < SRNN_MAX_VOICES; v++) {
+                int dense = row < PRECISIONS;
+                const srnn_model *model = dense ? models[row] : sparse[row - PRECISIONS];
+                if (!model || (dense && !selected(a->precisions, precisions[row].name)) ||
+                    !selected(a->threads, number_names[t]) || !selected(a->voices, number_names[v]))
+                    continue;
+                const result *r = dense ? &results[row][t][v] : &sparse_results[row - PRECISIONS][t][v];
+                const result *one = dense ? &results[row][t][0] : &sparse_results[row - PRECISIONS][t][0];
+                char weights[32];
+                if (dense)
+                    snprintf(weights, sizeof weights, "%s", precisions[row].name);
+                else
+                    snprintf(weights, sizeof weights, "int8 %g%%", 100 * a->densities[row - PRECISIONS]);
+                /* rate: each voice's samples per second; GMAC/s: all the voices' */
+                double rate = median(r->rate, (size_t)repeats), gmacs = rate * (v + 1) * (double)macs / 1e9;
+                printf("| %s %ux%u | %-9s | %-6s | %u | %u | %9.0f | %6.2fx | %6.1f | %4.0f%% "
+                       "| %6.1f / %6.1f / %7.1f | %4.2f |",
+                       size->name, size->dim, size->layers, weights,
+                       srnn_cpu_name(srnn_model_cpu(model)), t + 1, v + 1, rate,
+                       rate / config.sample_rate, gmacs, 100 * gmacs / (peak * (t + 1)), r->mean_us,
+                       r->p99_us, r->max_us, r->phase_ratio);
+                    /* the CPU time per sample of the group's thread over one voice's, both
+                 * measured in this run: other processes' preemptions do not count */
+                if (selected(a->voices, "1"))
+                    printf(" %6.2fx |", median(one->cpu_rate, (size_t)repeats) / median(r->cpu_rate, (size_t)repeats));
+                else
+                    printf(" %7s |", "-");
+                print_ratio(rate, &pytorch, repeats, a->pytorch);
+                print_ratio(rate, &openblas, repeats, a->openblas);
+                printf("\n");
+            }
     if (!failed && (a->pytorch || a->openblas)) {
         printf("| %s %ux%u | baselines: | PyTorch %.0f samples/s (%.4fx real time), OpenBLAS "
-               "%.0f samples/s (%.3fx) | | | | | | | | | |\n",
+               "%.0f samples/s (%.3fx) | | | | | | | | | | | |\n",
                size->name, size->dim, size->layers, a->pytorch ? median(pytorch.rate, (size_t)repeats) : 0,
                a->pytorch ? median(pytorch.rate, (size_t)repeats) / config.sample_rate : 0,
                a->openblas ? median(openblas.rate, (size_t)repeats) : 0,
@@ -392,9 +417,10 @@ static int bench_run(int argc, char **argv)
     printf("machine: one core's peak %.1f GMAC/s (%s FMA); one core reads (%s loads) %.1f GB/s "
            "from 512 KiB, %.1f GB/s from 8 MiB, %.1f GB/s from 512 MiB\n\n",
            peak, isa, read_isa, l2, l3, dram);
-    printf("| model | weights | level | threads | samples/s | real time | GMAC/s | of peak "
-           "| 16-sample block µs: mean / p99 / max | worst/mean | vs PyTorch | vs OpenBLAS |\n");
-    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    printf("| model | weights | level | threads | voices | samples/s | real time | GMAC/s | of peak "
+           "| 16-sample block µs: mean / p99 / max | worst/mean | cost vs 1 voice | vs PyTorch "
+           "| vs OpenBLAS |\n");
+    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     int status = CLI_EXIT_OK;
     for (int s = 0; s < SIZES && status == CLI_EXIT_OK; s++)
         if (selected(a.sizes, sizes[s].name) && bench_size(&a, &sizes[s], peak, block_us) != 0)
@@ -408,7 +434,7 @@ const cli_command cmd_bench = {
     "measure generation speed against the machine's peak, PyTorch and OpenBLAS",
     "usage: srnn bench [--sizes S,M,L]\n"
     "                  [--precisions float32,float16,bfloat16,int8,int4,int4/int8]\n"
-    "                  [--threads 1,2,...,8] [--seconds T] [--repeat N]\n"
+    "                  [--threads 1,2,...,8] [--voices 1,2,...,8] [--seconds T] [--repeat N]\n"
     "                  [--baselines pytorch,openblas|none] [--dir DIR]\n"
     "                  [--densities 1,0.5,0.25,0.1]\n"
     "\n"
@@ -416,7 +442,8 @@ const cli_command cmd_bench = {
     "S = 256x2, M = 512x2 and L = 1024x4 (dim x layers) to DIR (default $TMPDIR or /tmp),\n"
     "loads each at every precision (int4/int8: the frame tiers at int4, the sample MLP at\n"
     "int8), and generates with one voice of each number of threads (default 1,2;\n"
-    "srnn_voice_create_threads) for T seconds (default 2) in blocks of 16\n"
+    "srnn_voice_create_threads), or a group of each number of voices (--voices, default 1;\n"
+    "srnn_voices_create), for T seconds (default 2) in blocks of 16\n"
     "samples, N times (default 3), round robin with the baselines: PRiSM's maths as a\n"
     "PyTorch batch-1 loop on one thread (bench/speed_pytorch.py, run from the source tree)\n"
     "and a plain OpenBLAS sgemv implementation. Prints a markdown table: median samples/s,\n"
@@ -425,6 +452,9 @@ const cli_command cmd_bench = {
     "median over the mean, and\n"
     "the speed-ups over the baselines. --densities adds rows at int8 for the model pruned to\n"
     "each block density below 1 (srnn convert --density); their GMAC/s counts the dense\n"
-    "model's multiply-adds.\n",
+    "model's multiply-adds. With several voices, samples/s and real time are each voice's,\n"
+    "GMAC/s all of theirs, and \"cost vs 1 voice\" is the CPU time per sample of the\n"
+    "generating thread with the group over that with one voice (with --voices 1 among the\n"
+    "choices; CPU time, which other processes' preemptions do not inflate).\n",
     bench_run,
 };

@@ -1,7 +1,11 @@
 /* srnn render: generates audio from a model into wav files, as PRiSM's generate.py does:
  * sequence i is a voice seeded with seed + i that starts from a prime, the model's primer
- * (live/primer.h), or silence, and starts again from the primer after silence. */
+ * (live/primer.h), or silence, and starts again from the primer after silence. The sequences
+ * are rendered up to SRNN_MAX_VOICES at a time as one group of voices (srnn_voices), which
+ * gives each the samples of a voice alone until its first restart (a restart in a group waits
+ * for the next big frame). */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,44 +121,62 @@ static char *sequence_path(const char *output, uint64_t index, uint64_t count) {
     return path;
 }
 
-/* Generates total samples with voice (already seeded seed and primed) into path; the voice
- * starts again from the model's primer after silence (live/primer.h). */
-static int render_file(srnn_voice *voice, const live_primer *primer, uint64_t seed,
-                       const char *path, uint64_t total, float temperature, uint32_t rate) {
+/* Generates total samples of each of the count voices of group (already seeded and primed)
+ * into paths[v], the files written side by side. A voice silent for long enough starts again
+ * from the model's primer (live/primer.h), checked at the end of each block. */
+static int render_files(srnn_voices *group, const live_primer *primer, const uint64_t *seeds,
+                        char *const *paths, unsigned count, uint64_t total, uint32_t rate) {
     char error[AUDIO_ERROR_MAX];
-    audio_writer *writer = audio_writer_open(path, rate, error);
-    if (!writer) {
-        cli_error("%s", error);
-        return -1;
-    }
-    float block[BLOCK];
-    live_silence silence;
-    live_silence_init(&silence, rate);
-    uint32_t restarts = 0;
-    progress bar;
-    progress_begin(&bar, path, total, rate);
-    for (uint64_t done = 0; done < total;) {
-        size_t n = total - done < BLOCK ? (size_t)(total - done) : BLOCK;
-        for (size_t i = 0; i < n; i++)
-            block[i] = live_primer_next(primer, voice, &silence, seed, &restarts, temperature);
-        if (audio_writer_write(writer, block, n, error) != 0) {
-            progress_end(&bar);
-            audio_writer_close(writer, error);
+    audio_writer *writers[SRNN_MAX_VOICES] = {0};
+    static float blocks[SRNN_MAX_VOICES][BLOCK];
+    float *outputs[SRNN_MAX_VOICES];
+    live_silence silence[SRNN_MAX_VOICES];
+    uint32_t restarts[SRNN_MAX_VOICES] = {0};
+    int failed = 0;
+    for (unsigned v = 0; v < count && !failed; v++) {
+        outputs[v] = blocks[v];
+        live_silence_init(&silence[v], rate);
+        if (!(writers[v] = audio_writer_open(paths[v], rate, error))) {
             cli_error("%s", error);
-            return -1;
+            failed = 1;
+        }
+    }
+    progress bar;
+    char label[64];
+    if (count == 1)
+        snprintf(label, sizeof label, "%s", paths[0]);
+    else
+        snprintf(label, sizeof label, "%u files", count);
+    progress_begin(&bar, label, total, rate);
+    for (uint64_t done = 0; done < total && !failed;) {
+        size_t n = total - done < BLOCK ? (size_t)(total - done) : BLOCK;
+        srnn_voices_generate(group, outputs, NULL, n);
+        for (unsigned v = 0; v < count && !failed; v++) {
+            if (audio_writer_write(writers[v], blocks[v], n, error) != 0) {
+                cli_error("%s", error);
+                failed = 1;
+            }
+            bool restart = false;
+            for (size_t i = 0; i < n; i++) restart |= live_silence_update(&silence[v], blocks[v][i]);
+            const int32_t *frame = restart ? live_primer_frame(primer, seeds[v], ++restarts[v]) : NULL;
+            if (frame) srnn_voices_prime(group, v, frame, primer->big_frame);
         }
         done += n;
         progress_update(&bar, done);
     }
-    double elapsed = progress_end(&bar);
-    if (audio_writer_close(writer, error) != 0) {
-        cli_error("%s", error);
-        return -1;
+    double elapsed = progress_end(&bar), seconds = (double)total / rate;
+    for (unsigned v = 0; v < count; v++) {
+        if (!writers[v]) continue;
+        if (audio_writer_close(writers[v], error) != 0) {
+            if (!failed) cli_error("%s", error);
+            failed = 1;
+        }
+        if (!failed)
+            fprintf(stderr, "wrote %s: %.2f s at %" PRIu32 " Hz in %.2f s, %.2fx real time%s\n",
+                    paths[v], seconds, rate, elapsed, elapsed > 0.0 ? seconds / elapsed : INFINITY,
+                    count > 1 ? " (one of the sequences rendered together)" : "");
     }
-    double seconds = (double)total / rate;
-    fprintf(stderr, "wrote %s: %.2f s at %" PRIu32 " Hz in %.2f s, %.2fx real time\n", path,
-            seconds, rate, elapsed, elapsed > 0.0 ? seconds / elapsed : INFINITY);
-    return 0;
+    return failed ? -1 : 0;
 }
 
 static int render_run(int argc, char **argv) {
@@ -165,7 +187,6 @@ static int render_run(int argc, char **argv) {
     const srnn_config *config = srnn_model_config(model);
     int status = CLI_EXIT_ERROR;
     int32_t *prime = NULL;
-    srnn_voice *voice = NULL;
     live_primer primer = {0};
     char error[SRNN_ERROR_MAX];
     if (live_primer_read(model, &primer, error) != 0) {
@@ -179,29 +200,36 @@ static int render_run(int argc, char **argv) {
         goto done;
     }
     if (a.prime && !(prime = read_prime(&a, config))) goto done;
-    srnn_status created = srnn_voice_create(model, a.seed, &voice);
-    if (created != SRNN_OK) {
-        cli_error("cannot create a voice: %s", srnn_status_string(created));
-        goto done;
-    }
-    for (uint64_t i = 0; i < a.num_seqs; i++) {
-        char *path = sequence_path(a.output, i, a.num_seqs);
-        if (!path) {
-            cli_error("out of memory");
-            goto done;
+    /* up to SRNN_MAX_VOICES sequences at a time, as one group of voices sharing each pass
+     * over the weights; each gives the samples of a voice alone with its seed */
+    for (uint64_t first = 0; first < a.num_seqs; first += SRNN_MAX_VOICES) {
+        unsigned count = a.num_seqs - first < SRNN_MAX_VOICES ? (unsigned)(a.num_seqs - first) : SRNN_MAX_VOICES;
+        uint64_t seeds[SRNN_MAX_VOICES];
+        char *paths[SRNN_MAX_VOICES] = {0};
+        int failed = 0;
+        for (unsigned v = 0; v < count; v++) {
+            seeds[v] = a.seed + first + v; /* wraps around 2^64, as seeds may */
+            if (!(paths[v] = sequence_path(a.output, first + v, a.num_seqs))) failed = 1;
         }
-        uint64_t seed = a.seed + i; /* wraps around 2^64, as seeds may */
-        srnn_voice_reset(voice, seed);
-        if (prime) srnn_voice_prime(voice, prime, config->big_frame_size);
-        else live_primer_prime(&primer, voice, seed, 0);
-        int failed = render_file(voice, &primer, seed, path, total, (float)a.temperature,
-                                 config->sample_rate);
-        free(path);
+        srnn_voices *group = NULL;
+        srnn_status created = failed ? SRNN_ERR_NOMEM : srnn_voices_create(model, count, seeds, 1, &group);
+        if (created != SRNN_OK) {
+            cli_error("cannot create %u voice%s: %s", count, count == 1 ? "" : "s", srnn_status_string(created));
+            failed = 1;
+        }
+        for (unsigned v = 0; v < count && !failed; v++) {
+            srnn_voices_set_temperature(group, v, (float)a.temperature);
+            const int32_t *start = prime ? prime : live_primer_frame(&primer, seeds[v], 0);
+            if (start) srnn_voices_prime(group, v, start, config->big_frame_size);
+        }
+        if (!failed)
+            failed = render_files(group, &primer, seeds, paths, count, total, config->sample_rate);
+        srnn_voices_free(group);
+        for (unsigned v = 0; v < count; v++) free(paths[v]);
         if (failed) goto done;
     }
     status = CLI_EXIT_OK;
 done:
-    srnn_voice_free(voice);
     free(prime);
     live_primer_free(&primer);
     srnn_model_free(model);
@@ -220,7 +248,8 @@ const cli_command cmd_render = {
     "  --seconds S           length of each sequence, > 0 and at most 86400 (default 3)\n"
     "  --temperature T       sampling temperature, > 0 and at most 1000 (default 0.95)\n"
     "  --seed N              random seed of the first sequence; sequence i uses N+i (default 0)\n"
-    "  --num-seqs K          number of sequences, 1 to 1000 (default 1)\n"
+    "  --num-seqs K          number of sequences, 1 to 1000 (default 1); up to 8 are\n"
+    "                        rendered together, sharing each pass over the weights\n"
     "  --prime AUDIO         start from a big frame of this audio instead of the model's\n"
     "                        primer (or silence, for a model without one) (any\n"
     "                        format libsndfile reads; mixed to mono, resampled to the model's\n"

@@ -7,6 +7,8 @@
 # name, bad ones), a rate the server does not run, MIDI CC to temperature (sent with the JACK
 # Python client), the server going away while playing, and no server at all (exit 3 with one
 # line that says how to render). While playing, srnn's memory must be locked.
+# Once, for the plain build: it plays in real time, alone (below), and test_play_tui.sh takes
+# the ASan/UBSan build through the same PortAudio and JACK path.
 # run.sh: alone (it plays in time with a JACK server: a neighbour's load makes xruns)
 set -u
 source "$(dirname "$0")/lib.sh" SRNN GOLDEN
