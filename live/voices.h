@@ -56,8 +56,9 @@ void live_voices_free(live_voices *v); /* NULL is a no-op */
 
 const char *live_voices_path(const live_voices *v);
 const srnn_model *live_voices_model(const live_voices *v);
-/* Model samples per second of CPU time over the model's rate, all voices together, measured as
- * it loaded with the threads chosen. */
+/* The group's real-time factor: the model samples each voice generates per second of CPU
+ * time, all stepping together, over the model's rate; measured as it loaded with the threads
+ * chosen. */
 double live_voices_realtime_factor(const live_voices *v);
 unsigned live_voices_threads(const live_voices *v);
 /* One line: the file, its real-time factor here, precision, voices and threads, and when it
