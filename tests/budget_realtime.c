@@ -58,10 +58,10 @@ static const budget shipped_budget = {0.20, 0.30, 0.50};
  * two models' weights no longer fit the L2 cache together: a fifth of the period more. */
 static const budget m_budget = {0.55, 0.65, 0.80};
 /* The MIDI instrument's eight voices of the shipped model, all sounding, stepping together
- * (one group: each product batched over the eight): 33-41% of the period on average, p99.9
- * 39-60%, max 41-62% in two runs on the loaded VM; its switch window holds the instance's
+ * (one group: each product batched over the eight): 31-41% of the period on average, p99.9
+ * 36-60%, max 36-62% in three runs on the loaded VM; its switch window holds the instance's
  * first period, where a chord of eight notes starts every voice at once, and a model's
- * take-over of the held notes: 64-74% (85-100% when each voice stepped alone). */
+ * take-over of the held notes: 61-74% (85-100% when each voice stepped alone). */
 static const budget instrument_budget = {0.75, 0.80, 0.90};
 
 /* What happens around the calls, in periods (5.33 ms each). */
