@@ -131,7 +131,7 @@ LV2_BUNDLE := $(BUILD)/lv2/srnn.lv2
 LV2_MODULE := srnn_lv2.so
 GUI_MODULE := srnn_lv2_ui.so
 LV2_FILES  := $(addprefix $(LV2_BUNDLE)/,$(LV2_MODULE) $(GUI_MODULE) manifest.ttl srnn.ttl \
-                                         srnn_ui.ttl presets.ttl default.srnn)
+                                         instrument.ttl srnn_ui.ttl presets.ttl default.srnn)
 PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)) $(LIVE_SRC))
 PLUGIN_LIBS  = $(eval PLUGIN_LIBS := $(call pkgconfig,--libs,samplerate zlib) -lm)$(PLUGIN_LIBS)
 GUI_CHECK   := $(BUILD)/tests/lv2_gui_check # its test host (tests/test_lv2_gui.sh)
@@ -352,11 +352,12 @@ $(LV2_BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
 	sed -e 's/@MODULE@/$(LV2_MODULE)/g' -e 's/@GUI_MODULE@/$(GUI_MODULE)/g' $< > $@
 
 $(LV2_BUNDLE)/srnn.ttl: ttl/srnn.ttl
+$(LV2_BUNDLE)/instrument.ttl: ttl/instrument.ttl
 $(LV2_BUNDLE)/srnn_ui.ttl: ttl/srnn_ui.ttl
 $(LV2_BUNDLE)/presets.ttl: presets/presets.ttl
 $(LV2_BUNDLE)/default.srnn: models/default.srnn
-$(LV2_BUNDLE)/srnn.ttl $(LV2_BUNDLE)/srnn_ui.ttl $(LV2_BUNDLE)/presets.ttl \
-$(LV2_BUNDLE)/default.srnn:
+$(LV2_BUNDLE)/srnn.ttl $(LV2_BUNDLE)/instrument.ttl $(LV2_BUNDLE)/srnn_ui.ttl \
+$(LV2_BUNDLE)/presets.ttl $(LV2_BUNDLE)/default.srnn:
 	@mkdir -p $(dir $@)
 	cp $< $@
 
@@ -436,6 +437,7 @@ $(GUI_CHECK): tests/lv2_gui_check.c tests/lv2/host.c $(LIB) $(LV2_FILES)
 	    $(filter %.c,$^) $(LIB) $(LILV_LIBS) $(GUI_CHECK_LIBS) $(PLUGIN_LIBS) -ldl -lpthread -o $@
 
 $(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c live/primer.c
+$(BUILD)/tests/test_lv2_instrument: tests/lv2/take.c live/primer.c
 $(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c live/primer.c \
                                 live/limiter.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c

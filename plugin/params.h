@@ -10,11 +10,15 @@
 
 #define SRNN_LV2_URI "urn:srnn:lv2:mono"
 #define SRNN_LV2_STEREO_URI "urn:srnn:lv2:stereo"
+/* The MIDI instrument (plugin/instrument.c): notes gate the model's voices. */
+#define SRNN_LV2_INSTRUMENT_URI "urn:srnn:lv2:instrument"
 #define SRNN_LV2_MODEL_URI "urn:srnn:lv2:model" /* patch:writable, atom:Path */
 #define SRNN_LV2_ERROR_URI "urn:srnn:lv2:error" /* patch:readable, atom:String */
 /* patch:readable, atom:String: the newest model's real-time factor here and, when it cannot
  * play live, what would help */
 #define SRNN_LV2_SPEED_URI "urn:srnn:lv2:speed"
+
+#define SRNN_LV2_CHUNK 256 /* host samples rendered at a time */
 
 /* The longest model path the plugin takes, in bytes with the final NUL. */
 #define SRNN_LV2_PATH_MAX 2048
@@ -31,7 +35,33 @@ enum {
     SRNN_PORT_RESEED, /* trigger: a rising edge restarts the voices with new seeds */
     SRNN_PORT_OUT,    /* the left output of the stereo plugin */
     SRNN_PORT_OUT_RIGHT,
+    /* the instrument's, after its one output (it has no right one) */
+    SRNN_PORT_ATTACK = SRNN_PORT_OUT_RIGHT, /* seconds */
+    SRNN_PORT_RELEASE,                      /* seconds */
+    SRNN_PORT_TEMPERATURE_CC,               /* the MIDI controller that sets the temperature */
+    SRNN_PORT_COUNT_MAX,
 };
+
+/* The instrument: its voices (notes sounding at once; a note beyond them steals one), its
+ * envelope's ranges, and the controller that sets the temperature by default (74, "brightness"
+ * in General MIDI 2, what most keyboards' first knob sends). The mod wheel (CC 1) raises the
+ * temperature from there towards SRNN_LV2_TEMPERATURE_MAX. Velocity sets a note's level,
+ * velocity / 127. */
+#define SRNN_LV2_INSTRUMENT_VOICES 8
+#define SRNN_LV2_ATTACK_MIN 0.0f
+#define SRNN_LV2_ATTACK_DEFAULT 0.01f
+#define SRNN_LV2_ATTACK_MAX 5.0f
+#define SRNN_LV2_RELEASE_MIN 0.0f
+#define SRNN_LV2_RELEASE_DEFAULT 0.3f
+#define SRNN_LV2_RELEASE_MAX 10.0f
+#define SRNN_LV2_TEMPERATURE_CC_DEFAULT 74
+/* A note that steals a sounding voice starts after the voice's sound fades out over this
+ * time, not over it (which clicked). */
+#define SRNN_LV2_STEAL_SECONDS 0.003f
+/* A note's voice starts from this seed: each strike of a note differs, the same performance
+ * plays the same sound, and a reseed (the trigger) moves every note on. */
+#define SRNN_LV2_NOTE_SEED(reseeds, note, strike)                                               \
+    (((uint64_t)(reseeds) << 40) + ((uint64_t)(strike) << 8) + (uint64_t)(note) + (1ull << 32))
 
 #define SRNN_LV2_TEMPERATURE_MIN 0.05f
 /* The engine's default; ttl/srnn.ttl states it too (lv2:default), and test_lv2_sound checks
@@ -59,6 +89,22 @@ enum {
  * faster. */
 #define SRNN_LV2_SPEED_SECONDS 0.2
 #define SRNN_LV2_HELPERS_BELOW 2.0
+
+/* The temperature a controller value (0 to 127) sets: over the knob's range, logarithmically,
+ * as the knob's scale. */
+static inline float srnn_lv2_controller_temperature(uint8_t value)
+{
+    float low = logf(SRNN_LV2_TEMPERATURE_MIN), high = logf(SRNN_LV2_TEMPERATURE_MAX);
+    return expf(low + (high - low) * (float)value / 127.0f);
+}
+
+/* The instrument's temperature: base (the knob's or the controller's) raised by the mod wheel
+ * (0 to 127) towards SRNN_LV2_TEMPERATURE_MAX, logarithmically; the wheel at 0 leaves base. */
+static inline float srnn_lv2_wheel_temperature(float base, uint8_t wheel)
+{
+    if (wheel == 0) return base;
+    return base * powf(SRNN_LV2_TEMPERATURE_MAX / base, (float)wheel / 127.0f);
+}
 
 /* The one-pole's coefficient at a rate; called outside the audio thread. */
 static inline float srnn_lv2_smoothing_coefficient(double rate)

@@ -1,4 +1,5 @@
-/* The srnn LV2 plugin: a SampleRNN model generating audio, played with a temperature knob.
+/* The srnn LV2 plugins: a SampleRNN model generating audio, played with a temperature knob
+ * (the generators, mono and stereo), or with MIDI notes (the instrument, instrument.c).
  *
  * run() reads patch messages (a new model file is handed to the worker, plugin/worker.c),
  * starts a crossfade when the worker has a model ready, and renders in chunks: each channel's
@@ -40,14 +41,16 @@ int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds
 {
     live_options options = {
         .host_rate = self->rate,
-        .voices = self->channels,
+        .voices = self->voices,
         .helpers_below = SRNN_LV2_HELPERS_BELOW,
         .speed_seconds = SRNN_LV2_SPEED_SECONDS,
         .smoothing_seconds = SRNN_LV2_SMOOTHING_SECONDS,
         .lead_in_seconds = SRNN_LV2_CROSSFADE_SECONDS,
     };
-    uint64_t seeds[SRNN_LV2_MAX_CHANNELS];
-    for (uint32_t c = 0; c < self->channels; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
+    uint64_t seeds[LIVE_MAX_VOICES];
+    for (uint32_t c = 0; c < self->voices; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
+    /* the instrument's notes start its voices afresh when the crossfade is over */
+    if (self->is_instrument) lead_in_temperature = NAN;
     char reason[LIVE_ERROR_MAX];
     if (live_voices_create(path, &options, seeds, lead_in_temperature, out, reason) == 0) return 0;
     static const char prefix[] = "cannot load model ";
@@ -56,10 +59,15 @@ int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds
     return -1;
 }
 
-void srnn_plugin_reseed(const srnn_plugin *self, live_voices *p, uint32_t reseeds)
+void srnn_plugin_reseed(srnn_plugin *self, live_voices *p, uint32_t reseeds)
 {
-    for (uint32_t c = 0; c < self->channels; c++)
-        live_voices_restart(p, c, SRNN_LV2_SEED(reseeds, c));
+    if (self->is_instrument) { /* the notes hold the seeds */
+        instrument_restart_voices(self, p);
+        return;
+    }
+    uint64_t seeds[SRNN_LV2_MAX_CHANNELS];
+    for (uint32_t c = 0; c < self->channels; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
+    live_voices_restart_all(p, seeds);
 }
 
 void srnn_plugin_install_now(srnn_plugin *self, live_voices *p)
@@ -97,6 +105,9 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
 
     self->rate = rate;
     self->channels = strcmp(descriptor->URI, SRNN_LV2_STEREO_URI) == 0 ? 2 : 1;
+    self->is_instrument = strcmp(descriptor->URI, SRNN_LV2_INSTRUMENT_URI) == 0;
+    self->voices = self->is_instrument ? SRNN_LV2_INSTRUMENT_VOICES : self->channels;
+    if (self->is_instrument) instrument_init(self);
     self->gain_coefficient = srnn_lv2_smoothing_coefficient(rate);
     self->crossfade_length = (uint32_t)lround(SRNN_LV2_CROSSFADE_SECONDS * rate) + 1;
     self->declick_length = (uint32_t)lround(SRNN_LV2_DECLICK_SECONDS * rate) + 1;
@@ -130,9 +141,12 @@ static void connect_port(LV2_Handle instance, uint32_t port, void *data)
     case SRNN_PORT_GAIN: self->gain_db = data; break;
     case SRNN_PORT_RESEED: self->reseed = data; break;
     case SRNN_PORT_OUT: self->out[0] = data; break;
-    case SRNN_PORT_OUT_RIGHT:
-        if (self->channels > 1) self->out[1] = data;
+    case SRNN_PORT_OUT_RIGHT: /* SRNN_PORT_ATTACK */
+        if (self->is_instrument) self->instrument.attack = data;
+        else if (self->channels > 1) self->out[1] = data;
         break;
+    case SRNN_PORT_RELEASE: self->instrument.release = data; break;
+    case SRNN_PORT_TEMPERATURE_CC: self->instrument.temperature_cc = data; break;
     default: break;
     }
 }
@@ -142,6 +156,7 @@ static void activate(LV2_Handle instance)
 {
     srnn_plugin *self = instance;
     self->reseeds = 0;
+    if (self->is_instrument) instrument_reset(self);
     if (self->current) srnn_plugin_reseed(self, self->current, 0);
     live_limiter_init(&self->limiter, self->rate);
     self->gain = NAN;
@@ -251,7 +266,8 @@ static void start_fade_if_due(srnn_plugin *self)
     self->current = self->pending;
     self->pending = NULL;
     /* a reset would discard what the worker generated ahead: only when the seeds moved on */
-    if (live_voices_seed(self->current, 0) != SRNN_LV2_SEED(self->reseeds, 0))
+    if (!self->is_instrument &&
+        live_voices_seed(self->current, 0) != SRNN_LV2_SEED(self->reseeds, 0))
         srnn_plugin_reseed(self, self->current, self->reseeds);
     self->fade_position = 0;
     self->fade_active = true;
@@ -274,24 +290,32 @@ static void fill_envelope(srnn_plugin *self, float target, uint32_t count)
     }
 }
 
+/* count samples of every channel's voice of the model playing, crossfaded from the model
+ * fading out during a crossfade, to out */
+static void render_voices(srnn_plugin *self, float *const *out, float temperature,
+                          uint32_t count)
+{
+    if (self->current) live_voices_render(self->current, temperature, out, count);
+    else
+        for (uint32_t c = 0; c < self->channels; c++) memset(out[c], 0, count * sizeof *out[c]);
+    if (!self->fade_active) return;
+    float *old[SRNN_LV2_MAX_CHANNELS] = {self->fade_buffer[0], self->fade_buffer[1]};
+    if (self->fading) live_voices_render(self->fading, temperature, old, count);
+    else
+        for (uint32_t c = 0; c < self->channels; c++) memset(old[c], 0, count * sizeof *old[c]);
+    for (uint32_t c = 0; c < self->channels; c++)
+        live_crossfade(old[c], out[c], out[c], self->fade_position, self->crossfade_length, count);
+}
+
 static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, float temperature,
                          float gain)
 {
     fill_envelope(self, gain, count);
-    for (uint32_t c = 0; c < self->channels; c++) {
-        float *out = self->out[c] + offset;
-        if (self->current) live_voices_render(self->current, c, temperature, out, count);
-        else memset(out, 0, count * sizeof *out);
-        if (self->fade_active) {
-            float *old = self->fade_buffer;
-            if (self->fading) live_voices_render(self->fading, c, temperature, old, count);
-            else memset(old, 0, count * sizeof *old);
-            live_crossfade(old, out, out, self->fade_position, self->crossfade_length, count);
-        }
-    }
-    /* within full scale at 0 dB; the gain may then raise it, as the user asked */
     float *outs[SRNN_LV2_MAX_CHANNELS] = {self->out[0] + offset,
                                           self->channels > 1 ? self->out[1] + offset : NULL};
+    if (self->is_instrument) instrument_render(self, outs[0], count, temperature);
+    else render_voices(self, outs, temperature, count);
+    /* within full scale at 0 dB; the gain may then raise it, as the user asked */
     live_limiter_process(&self->limiter, outs, self->channels, count);
     for (uint32_t c = 0; c < self->channels; c++)
         for (uint32_t i = 0; i < count; i++) outs[c][i] *= self->envelope[i];
@@ -316,6 +340,7 @@ static void advance_phases(srnn_plugin *self, uint32_t count)
         self->fade_active = false;
         if (self->fading) srnn_plugin_retire(self, self->fading);
         self->fading = NULL;
+        if (self->is_instrument) instrument_take_over(self);
         start_fade_if_due(self);
     }
     if (self->declick_position != DECLICK_IDLE) {
@@ -346,18 +371,26 @@ static void run(LV2_Handle instance, uint32_t sample_count)
     float gain = srnn_lv2_db_to_gain(
         clamped(*self->gain_db, SRNN_LV2_GAIN_MIN_DB, SRNN_LV2_GAIN_MAX_DB, 0.0f));
     float reseed = *self->reseed;
-    if (reseed > 0.5f && !(self->previous_reseed > 0.5f) && self->declick_position == DECLICK_IDLE)
-        self->declick_position = 0;
+    bool rising = reseed > 0.5f && !(self->previous_reseed > 0.5f);
+    if (rising && self->is_instrument) self->reseeds++; /* the next notes' seeds; no dip */
+    else if (rising && self->declick_position == DECLICK_IDLE) self->declick_position = 0;
     self->previous_reseed = reseed;
     start_fade_if_due(self);
+    if (self->is_instrument) instrument_begin_run(self, temperature);
 
     for (uint32_t done = 0; done < sample_count;) {
         uint32_t left = sample_count - done;
         uint32_t count = until_next_phase(self, left < SRNN_LV2_CHUNK ? left : SRNN_LV2_CHUNK);
+        if (self->is_instrument) {
+            instrument_events_until(self, done);
+            count = instrument_until_next_event(self, done, count);
+            temperature = instrument_temperature(self);
+        }
         render_chunk(self, done, count, temperature, gain);
         advance_phases(self, count);
         done += count;
     }
+    if (self->is_instrument) instrument_events_until(self, UINT32_MAX); /* any stamped late */
     ui_feed_run(&self->feed, &self->forge, self->out, self->channels, sample_count);
     lv2_atom_forge_pop(&self->forge, &sequence);
     srnn_restore_fp_mode(fp_mode);
@@ -376,6 +409,8 @@ static const void *extension_data(const char *uri)
 static const LV2_Descriptor descriptors[] = {
     {SRNN_LV2_URI, instantiate, connect_port, activate, run, deactivate, cleanup, extension_data},
     {SRNN_LV2_STEREO_URI, instantiate, connect_port, activate, run, deactivate, cleanup,
+     extension_data},
+    {SRNN_LV2_INSTRUMENT_URI, instantiate, connect_port, activate, run, deactivate, cleanup,
      extension_data},
 };
 

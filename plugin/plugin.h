@@ -18,6 +18,7 @@
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 
+#include "instrument.h"
 #include "params.h"
 #include "limiter.h"
 #include "voices.h"
@@ -25,7 +26,6 @@
 #include "ui_feed.h"
 #include "uris.h"
 
-#define SRNN_LV2_CHUNK 256 /* host samples rendered at a time */
 #define SRNN_LV2_MAX_CHANNELS 2
 #define SRNN_LV2_RETIRED_MAX 4  /* models waiting for the worker to take them */
 
@@ -46,6 +46,8 @@ typedef struct {
     /* fixed at instantiation */
     double rate;
     uint32_t channels;
+    bool is_instrument; /* the MIDI instrument (instrument.c), not a generator */
+    uint32_t voices;    /* of each model: one per channel, or the instrument's */
     float gain_coefficient;  /* one-pole at the host's rate */
     uint32_t crossfade_length; /* host samples */
     uint32_t declick_length;   /* host samples of each half of a reseed's dip */
@@ -70,10 +72,12 @@ typedef struct {
     char error_text[LIVE_ERROR_MAX];
     ui_feed feed; /* the output's levels for the GUI */
 
+    srnn_instrument instrument; /* the MIDI instrument's notes and voices */
+
     live_limiter limiter; /* the output's, last */
 
     /* scratch */
-    float fade_buffer[SRNN_LV2_CHUNK];
+    float fade_buffer[SRNN_LV2_MAX_CHANNELS][SRNN_LV2_CHUNK];
     float envelope[SRNN_LV2_CHUNK];
 } srnn_plugin;
 
@@ -118,12 +122,13 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
 
 /* plugin.c */
 /* Loads path's voices for this instance, seeded for reseeds, to crossfade in at
- * lead_in_temperature (NaN: to play at once); live_voices_create's result and error. Not
+ * lead_in_temperature (NaN: to play at once; the instrument's always); live_voices_create's result and error. Not
  * real-time safe (the worker, instantiate and restore call it). */
 int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds,
                      float lead_in_temperature, live_voices **out, char error[LIVE_ERROR_MAX]);
-/* Starts every voice of p again with the seeds of reseeds. Real-time safe. */
-void srnn_plugin_reseed(const srnn_plugin *self, live_voices *p, uint32_t reseeds);
+/* Starts every voice of p again with the seeds of reseeds (the instrument's: its sounding
+ * voices with their notes' seeds). Real-time safe. */
+void srnn_plugin_reseed(srnn_plugin *self, live_voices *p, uint32_t reseeds);
 /* Makes p the only model, freeing the others at once: only while run() cannot be running. */
 void srnn_plugin_install_now(srnn_plugin *self, live_voices *p);
 /* Logs a model's speed line (live_voices_speed): a note, or a warning when it cannot play
@@ -131,5 +136,29 @@ void srnn_plugin_install_now(srnn_plugin *self, live_voices *p);
 void srnn_plugin_log_speed(srnn_plugin *self, const live_voices *p);
 /* Queues a message for the notify port. Real-time safe. */
 void srnn_plugin_report_error(srnn_plugin *self, const char *text);
+
+/* instrument.c: the MIDI instrument's part, all real-time safe but init */
+void instrument_init(srnn_plugin *self);
+/* Activation: every voice silent, the controllers at rest, the notes' seeds from the first. */
+void instrument_reset(srnn_plugin *self);
+/* Starts the sounding voices of p again, together, from their notes' seeds, and stops the
+ * others (a model installed, or taking over). */
+void instrument_restart_voices(srnn_plugin *self, live_voices *p);
+/* At a crossfade's end: the new model (current) takes the held notes, from their seeds and
+ * with the attack, all together; the released ones end. */
+void instrument_take_over(srnn_plugin *self);
+/* At the start of run(), with the temperature knob's value: the control port's first MIDI
+ * event is next. */
+void instrument_begin_run(srnn_plugin *self, float knob);
+/* Plays the MIDI events up to host sample frame of this run. */
+void instrument_events_until(srnn_plugin *self, uint32_t frame);
+/* How many samples from frame until the next MIDI event or a stolen voice's note starts, at
+ * most limit. */
+uint32_t instrument_until_next_event(const srnn_plugin *self, uint32_t frame, uint32_t limit);
+/* The temperature the voices play at: the knob's (or the chosen controller's, whichever moved
+ * last) raised by the mod wheel. */
+float instrument_temperature(const srnn_plugin *self);
+/* Renders count samples of the sounding voices, summed, to out. */
+void instrument_render(srnn_plugin *self, float *out, uint32_t count, float temperature);
 
 #endif

@@ -1,4 +1,5 @@
-/* The GUI's feed (ui_feed.h): min, max and RMS per channel and frame, posted from run(). */
+/* The GUI's feed (ui_feed.h): min, max and RMS per channel and frame, and the instrument's
+ * voices, posted from run(). */
 #include <math.h>
 
 #include "ui_feed.h"
@@ -16,10 +17,17 @@ void ui_feed_init(ui_feed *feed, LV2_URID_Map *map, double rate)
 {
     feed->levels = map->map(map->handle, SRNN_LV2_LEVELS_URI);
     feed->levels_value = map->map(map->handle, SRNN_LV2_LEVELS_VALUE_URI);
+    feed->voices_value = map->map(map->handle, SRNN_LV2_VOICES_VALUE_URI);
     feed->atom_Float = map->map(map->handle, LV2_ATOM__Float);
     feed->window = (uint32_t)lround(rate / SRNN_LV2_FEED_HZ);
     if (feed->window == 0) feed->window = 1;
     start_frame(feed);
+}
+
+void ui_feed_show_voices(ui_feed *feed, const float *voices, uint32_t voice_count)
+{
+    feed->voices = voices;
+    feed->voice_count = voice_count;
 }
 
 static void post_frame(ui_feed *feed, LV2_Atom_Forge *forge, uint32_t channels, int64_t time)
@@ -36,6 +44,11 @@ static void post_frame(ui_feed *feed, LV2_Atom_Forge *forge, uint32_t channels, 
     lv2_atom_forge_key(forge, feed->levels_value);
     lv2_atom_forge_vector(forge, sizeof(float), feed->atom_Float, SRNN_LV2_FEED_VALUES * channels,
                           values);
+    if (feed->voices) {
+        lv2_atom_forge_key(forge, feed->voices_value);
+        lv2_atom_forge_vector(forge, sizeof(float), feed->atom_Float,
+                              SRNN_LV2_VOICE_VALUES * feed->voice_count, feed->voices);
+    }
     lv2_atom_forge_pop(forge, &frame);
 }
 

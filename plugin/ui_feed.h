@@ -11,16 +11,22 @@
 #include <lv2/atom/forge.h>
 #include <lv2/urid/urid.h>
 
-/* The object's type, and its one key: an atom:Vector of atom:Float holding, per channel,
- * min, max and RMS (SRNN_LV2_FEED_VALUES floats). */
+/* The object's type, and its key: an atom:Vector of atom:Float holding, per channel,
+ * min, max and RMS (SRNN_LV2_FEED_VALUES floats). The MIDI instrument's frames add a second
+ * key, its voices: an atom:Vector of atom:Float holding, per voice, the MIDI note it plays
+ * (-1 when idle) and its level now (envelope times velocity, 0 to 1). */
 #define SRNN_LV2_LEVELS_URI "urn:srnn:lv2:levels"
 #define SRNN_LV2_LEVELS_VALUE_URI "urn:srnn:lv2:levels-value"
+#define SRNN_LV2_VOICES_VALUE_URI "urn:srnn:lv2:voices-value"
+#define SRNN_LV2_VOICE_VALUES 2
 #define SRNN_LV2_FEED_VALUES 3
 #define SRNN_LV2_FEED_HZ 60
 #define SRNN_LV2_FEED_CHANNELS 2
 
 typedef struct {
-    LV2_URID levels, levels_value, atom_Float;
+    LV2_URID levels, levels_value, voices_value, atom_Float;
+    const float *voices; /* the instrument's, SRNN_LV2_VOICE_VALUES per voice; NULL if none */
+    uint32_t voice_count;
     uint32_t window;   /* host samples per frame */
     uint32_t position; /* samples of the frame so far */
     float low[SRNN_LV2_FEED_CHANNELS], high[SRNN_LV2_FEED_CHANNELS];
@@ -29,6 +35,10 @@ typedef struct {
 
 /* At instantiation (not real-time). */
 void ui_feed_init(ui_feed *feed, LV2_URID_Map *map, double rate);
+
+/* Posts voices (voice_count of them, SRNN_LV2_VOICE_VALUES floats each, read at every frame)
+ * with the levels from now on. At instantiation. */
+void ui_feed_show_voices(ui_feed *feed, const float *voices, uint32_t voice_count);
 
 /* Measures count samples of each channel's output and writes a frame to forge (inside the
  * notify sequence) at every frame boundary, time-stamped there. Real-time safe; a full notify

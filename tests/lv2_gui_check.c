@@ -18,7 +18,9 @@
  * - the browser lists the playing model's folder: a click on the row above the playing one
  *   (its orange-gold marker) has the plugin load that file; a path typed (XTest keys) into
  *   the field and Enter loads that file;
- * - resized, the GUI draws a larger knob; at scale factor 2 its window is twice as large.
+ * - resized, the GUI draws a larger knob; at scale factor 2 its window is twice as large;
+ * - for the MIDI instrument, its keyboard lights a held note's key (violet) and not before
+ *   the note or after its release.
  * The screenshots are written as PNG files to SHOTS_DIR.
  *
  * Usage: lv2_gui_check SHOTS_DIR CORRUPT_MODEL MODEL_DIR
@@ -221,12 +223,13 @@ static int bright(const shot *s, int top, int bottom)
 #define GAIN_BLUE 0x6CB4FF
 #define BUTTON_FILL 0x3C4149 /* the reseed and load buttons (gui_draw.c's track) */
 #define ROW_MARKER 0xF5BE61 /* the playing row's marker (gui_draw.c's highlight) */
+#define KEY_VIOLET 0xA86EFF /* a sounding note's key on the instrument's keyboard */
 #define HEADER_ROWS 50 /* the header band at scale 1 (gui_draw.c: 56 logical pixels) */
 
 /* ---- the GUI ------------------------------------------------------------------------------ */
 
-static LV2UI_Handle open_gui(gui_host *g, const char *binary, const char *bundle, float scale,
-                             Window parent, Window *widget)
+static LV2UI_Handle open_gui(gui_host *g, const char *plugin_uri, const char *binary,
+                             const char *bundle, float scale, Window parent, Window *widget)
 {
     void *library = dlopen(binary, RTLD_NOW | RTLD_LOCAL);
     if (!CHECK(library != NULL, "the GUI's library %s opens: %s", binary, dlerror())) exit(1);
@@ -251,7 +254,7 @@ static LV2UI_Handle open_gui(gui_host *g, const char *binary, const char *bundle
     const LV2_Feature *features[] = {&parent_feature, &map_feature, &unmap_feature,
                                      &resize_feature, &options_feature, &idle_feature, NULL};
     LV2UI_Widget w = NULL;
-    LV2UI_Handle ui = g->descriptor->instantiate(g->descriptor, SRNN_LV2_URI, bundle, write_port,
+    LV2UI_Handle ui = g->descriptor->instantiate(g->descriptor, plugin_uri, bundle, write_port,
                                                  g, &w, features);
     if (!CHECK(ui != NULL, "the GUI instantiates")) exit(1);
     g->idle = g->descriptor->extension_data(LV2_UI__idleInterface);
@@ -293,6 +296,37 @@ static void drag(gui_host *g, int x, int y, int dy)
     pump(g, 1);
 }
 
+/* The instrument's GUI: no key lit before a note, the note's key lit while it is held, none
+ * after its release. Leaves g->plugin open. */
+static void check_instrument(gui_host *g, const char *binary, const char *bundle, Window root,
+                             const char *shots)
+{
+    host_options options = {SRNN_LV2_INSTRUMENT_URI, RATE, WORKER_SYNC, false};
+    g->plugin = host_open(&options);
+    if (!CHECK(g->plugin != NULL, "the instrument opens")) return;
+    Window parent = XCreateSimpleWindow(g->display, root, 0, 0, 1000, 700, 0, 0, 0), widget;
+    XMapRaised(g->display, parent);
+    XSync(g->display, False);
+    g->ui = open_gui(g, SRNN_LV2_INSTRUMENT_URI, binary, bundle, 1.0f, parent, &widget);
+    pump(g, 10);
+    shot silent = take(g, widget, shots, "11-instrument-silent");
+    host_send_midi(g->plugin, 0, 0x90, 60, 100);
+    pump(g, 20);
+    shot held = take(g, widget, shots, "12-instrument-note-held");
+    host_send_midi(g->plugin, 0, 0x80, 60, 0);
+    pump(g, 60); /* 0.64 s, past the release (0.3 s) */
+    shot released = take(g, widget, shots, "13-instrument-released");
+    blob before = find(&silent, KEY_VIOLET, 12, 0, silent.height);
+    blob lit = find(&held, KEY_VIOLET, 12, held.height / 2, held.height);
+    blob after = find(&released, KEY_VIOLET, 12, 0, released.height);
+    CHECK_SHOW(before.count == 0 && lit.count > 20 && after.count == 0,
+               "the instrument's keyboard: no key lit before a note (%d violet pixels), the "
+               "note's key lit while held (%d), none after its release (%d)",
+               before.count, lit.count, after.count);
+    free(silent.pixels), free(held.pixels), free(released.pixels);
+    g->descriptor->cleanup(g->ui);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -322,7 +356,7 @@ int main(int argc, char **argv)
     XSync(g.display, False);
 
     Window widget;
-    g.ui = open_gui(&g, binary, bundle, 1.0f, g.parent, &widget);
+    g.ui = open_gui(&g, SRNN_LV2_URI, binary, bundle, 1.0f, g.parent, &widget);
     CHECK(g.width > 0 && g.height > 0, "the GUI asks for its size (ui:resize): %d x %d", g.width,
           g.height);
     g.idle->idle(g.ui);
@@ -481,7 +515,7 @@ int main(int argc, char **argv)
     Window parent2 = XCreateSimpleWindow(g.display, root, 0, 0, 1400, 800, 0, 0, 0);
     XMapRaised(g.display, parent2);
     XSync(g.display, False);
-    g.ui = open_gui(&g, binary, bundle, 2.0f, parent2, &widget);
+    g.ui = open_gui(&g, SRNN_LV2_URI, binary, bundle, 2.0f, parent2, &widget);
     pump(&g, 2);
     XWindowAttributes a;
     XGetWindowAttributes(g.display, widget, &a);
@@ -491,10 +525,12 @@ int main(int argc, char **argv)
     shot scaled = take(&g, widget, shots, "10-scale-2");
     free(scaled.pixels);
     g.descriptor->cleanup(g.ui);
+    host_close(g.plugin);
+    check_instrument(&g, binary, bundle, root, shots);
     cairo_debug_reset_static_data(); /* cairo's and fontconfig's caches, for LeakSanitizer */
     FcFini();
     XCloseDisplay(g.display);
-    host_close(g.plugin);
+    host_close(g.plugin); /* the instrument's */
     host_world_free();
     lilv_free(binary);
     lilv_free(bundle);

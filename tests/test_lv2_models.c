@@ -101,7 +101,7 @@ static void test_swap(worker_mode mode)
         double level = rms(t.left + t.length - tail, tail);
         CHECK_SHOW(ok && all_finite_within(t.left + from, t.length - from, 2.0f) && level > 0.01,
                    "%s worker: swap to a %u Hz model, finite and sounding (rms %.3f)",
-                   worker_mode_name(mode), model_rate(others[i]), level);
+                   worker_mode_name(mode), model_config(others[i]).sample_rate, level);
     }
     host_send_get(t.h);
     uint32_t notifications = host_model_notifications(t.h);
@@ -267,16 +267,6 @@ static const void *no_port_value(const char *symbol, void *user, uint32_t *size,
     return NULL;
 }
 
-static void set_port_value(const char *symbol, void *user, const void *value, uint32_t size,
-                           uint32_t type)
-{
-    take *t = user;
-    if (size != sizeof(float) || type != host_map()->map(NULL, LV2_ATOM__Float)) return;
-    if (strcmp(symbol, "temperature") == 0)
-        host_set_control(t->h, SRNN_PORT_TEMPERATURE, *(const float *)value);
-    if (strcmp(symbol, "gain") == 0) host_set_control(t->h, SRNN_PORT_GAIN, *(const float *)value);
-}
-
 static void test_lilv_state(void)
 {
     LilvWorld *world = host_world();
@@ -298,7 +288,7 @@ static void test_lilv_state(void)
     snprintf(file, sizeof file, "%s/state.ttl", dir);
     LilvState *loaded = lilv_state_new_from_file(world, host_map(), NULL, file);
     if (take_open(&b, SRNN_LV2_URI, 16000, WORKER_SYNC, 64)) return;
-    if (loaded) lilv_state_restore(loaded, host_instance(b.h), set_port_value, &b, 0, NULL);
+    if (loaded) lilv_state_restore(loaded, host_instance(b.h), take_set_port_value, &b, 0, NULL);
     lilv_state_free(loaded);
     take_run(&b, 4000 / take_scale);
     float *expected = engine_render(gru, 0, SRNN_LV2_TEMPERATURE_DEFAULT, NULL, b.length);
@@ -332,7 +322,7 @@ static void test_presets(void)
         take p;
         if (!state || take_open(&p, SRNN_LV2_URI, 16000, WORKER_SYNC, 64)) continue;
         host_set_control(p.h, SRNN_PORT_TEMPERATURE, -1.0f);
-        lilv_state_restore(state, host_instance(p.h), set_port_value, &p, 0, NULL);
+        lilv_state_restore(state, host_instance(p.h), take_set_port_value, &p, 0, NULL);
         float temperature = host_control(p.h, SRNN_PORT_TEMPERATURE);
         float gain = srnn_lv2_db_to_gain(host_control(p.h, SRNN_PORT_GAIN));
         take_run(&p, n);
@@ -352,7 +342,7 @@ static void test_presets(void)
         size_t window = 32000 / take_scale, windows = 5 / take_level_divisor;
         if ((!take_quick || count == 0) &&
             take_open(&session, SRNN_LV2_URI, 16000, WORKER_SYNC, 256) == 0) {
-            lilv_state_restore(state, host_instance(session.h), set_port_value, &session, 0,
+            lilv_state_restore(state, host_instance(session.h), take_set_port_value, &session, 0,
                                NULL);
             take_run(&session, windows * window);
             double level = 20.0 * log10(rms(session.left, session.length)), quietest = 0.0;

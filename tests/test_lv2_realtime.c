@@ -2,7 +2,9 @@
  * allocator, lock, wait, I/O or other system call (tests/interposer.c counts them while
  * armed), through everything a performance does: blocks of 1 to 4096 samples, knob moves,
  * reseeds, model swaps with crossfades, a pending model replaced, failed loads, patch:Get,
- * malformed messages; at the model's rate and resampled, mono and stereo. The worker is
+ * malformed messages; at the model's rate and resampled, mono and stereo; and the MIDI
+ * instrument's notes (all its voices, one stolen), controllers, a model swap under held
+ * notes, all notes and all sound off. The worker is
  * deferred: the test runs the work, unarmed, between blocks, as a worker thread would. Calls
  * from other threads are the voices' helper threads (a model that measures slow gets them):
  * their idle sleeps are allowed, nothing else.
@@ -117,6 +119,52 @@ static void scenario(const char *uri, double rate)
     host_close(h);
 }
 
+/* The instrument through a performance, every call armed. */
+static void instrument_scenario(double rate)
+{
+    host_options options = {SRNN_LV2_INSTRUMENT_URI, rate, WORKER_DEFERRED, false};
+    host *h = host_open(&options);
+    if (!CHECK(h, "cannot instantiate the instrument at %.0f Hz", rate)) return;
+    static float out[HOST_MAX_BLOCK];
+    double energy = 0.0;
+    interposer_clear();
+    interposer_arm();
+    host_run(h, 64, out, NULL); /* silence */
+    for (uint8_t n = 0; n <= SRNN_LV2_INSTRUMENT_VOICES; n++) { /* the last one steals */
+        host_send_midi(h, n, 0x90, (uint8_t)(48 + 3 * n), (uint8_t)(40 + 8 * n));
+        host_run(h, 1 + 50u * n, out, NULL);
+    }
+    host_send_midi(h, 0, 0xb0, 1, 90);   /* the mod wheel */
+    host_send_midi(h, 3, 0xb0, 74, 20);  /* the temperature controller */
+    host_send_midi(h, 5, 0x80, 51, 0);   /* a note-off */
+    host_send_midi(h, 7, 0x90, 54, 0);   /* a note-on at velocity 0: off */
+    host_send_midi(h, 9, 0xe0, 0, 64);   /* pitch bend: ignored */
+    host_run(h, 4096, out, NULL);
+    host_send_model(h, other_model);     /* swapped under the held notes */
+    host_run(h, 333, out, NULL);
+    interposer_disarm();
+    host_do_deferred_work(h);
+    interposer_arm();
+    for (int i = 0; i < 8; i++) host_run(h, 1024, out, NULL); /* the crossfade */
+    for (int i = 0; i < 1024; i++) energy += (double)out[i] * out[i];
+    host_send_midi(h, 0, 0xb0, 123, 0); /* all notes off */
+    host_run(h, 7, out, NULL);
+    host_send_midi(h, 0, 0x90, 60, 100);
+    host_send_midi(h, 1, 0xb0, 120, 0); /* all sound off */
+    host_run(h, 4096, out, NULL);
+    unsigned logged = host_log_calls_armed(h);
+    unsigned all = interposer_disarm(), in_run = interposer_calls_here();
+    unsigned helper_other = all - in_run - interposer_count_elsewhere("nanosleep");
+    int swapped = strcmp(host_notified_model(h), other_model) == 0;
+    printf("instrument at %6.0f Hz: %u forbidden calls in run()", rate, in_run);
+    if (all) interposer_report();
+    printf(", %u log calls; swap notified: %s, energy %g\n", logged, swapped ? "yes" : "NO",
+           energy);
+    CHECK(in_run == 0 && helper_other == 0 && logged == 0 && swapped && energy > 0.0,
+          "the instrument at %.0f Hz: forbidden or log calls, no swap or silence", rate);
+    host_close(h);
+}
+
 /* The interposer must see allocations made while armed, by the test and inside the plugin
  * (its worker loading a model: the plugin's own code, the engine and libsamplerate). */
 static void self_check(void)
@@ -162,6 +210,8 @@ int main(void)
     scenario(SRNN_LV2_URI, 48000);
     scenario(SRNN_LV2_STEREO_URI, 44100);
     scenario(SRNN_LV2_STEREO_URI, 16000);
+    instrument_scenario(16000);
+    instrument_scenario(48000);
     self_check();
     host_options options = {SRNN_LV2_URI, 48000, WORKER_DEFERRED, false};
     host *h = host_open(&options);

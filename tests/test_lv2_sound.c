@@ -26,14 +26,8 @@
 
 static void test_description(void)
 {
-    LilvWorld *world = host_world();
-    LilvNode *uri = lilv_new_uri(world, SRNN_LV2_URI);
-    const LilvPlugin *plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), uri);
-    lilv_node_free(uri);
-    LilvNode *stereo_uri = lilv_new_uri(world, SRNN_LV2_STEREO_URI);
-    const LilvPlugin *stereo =
-        lilv_plugins_get_by_uri(lilv_world_get_all_plugins(world), stereo_uri);
-    lilv_node_free(stereo_uri);
+    const LilvPlugin *plugin = host_find_plugin(SRNN_LV2_URI);
+    const LilvPlugin *stereo = host_find_plugin(SRNN_LV2_STEREO_URI);
     CHECK_SHOW(plugin && stereo, "the bundle describes the mono and the stereo plugin");
     if (!plugin || !stereo) return;
 

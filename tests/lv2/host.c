@@ -12,6 +12,7 @@
 #include <lv2/atom/util.h>
 #include <lv2/buf-size/buf-size.h>
 #include <lv2/log/log.h>
+#include <lv2/midi/midi.h>
 #include <lv2/options/options.h>
 #include <lv2/patch/patch.h>
 #include <lv2/state/state.h>
@@ -87,6 +88,16 @@ LilvWorld *host_world(void)
     return world;
 }
 
+const LilvPlugin *host_find_plugin(const char *uri)
+{
+    LilvWorld *w = host_world();
+    if (!w) return NULL;
+    LilvNode *node = lilv_new_uri(w, uri);
+    const LilvPlugin *plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(w), node);
+    lilv_node_free(node);
+    return plugin;
+}
+
 void host_world_free(void)
 {
     if (world) lilv_world_free(world);
@@ -138,12 +149,13 @@ struct host {
     LilvInstance *instance;
     const LV2_Worker_Interface *worker;
     uint32_t ports;
-    float controls[SRNN_PORT_OUT_RIGHT + 1];
+    bool stereo; /* two audio outputs */
+    float controls[SRNN_PORT_COUNT_MAX];
     float audio[2][HOST_MAX_BLOCK];
     atom_buffer control, notify;
     LV2_Atom_Forge forge;
     LV2_Atom_Forge_Frame control_frame;
-    LV2_URID atom_Chunk, atom_Int, atom_Path, atom_Sequence, atom_String, patch_Set,
+    LV2_URID midi_MidiEvent, atom_Chunk, atom_Int, atom_Path, atom_Sequence, atom_String, patch_Set,
         patch_property, patch_value, model_uri, error_uri, speed_uri, levels, log_Error, log_Note,
         log_Warning;
 
@@ -308,6 +320,7 @@ static void start_control_sequence(host *h)
 static void map_host_uris(host *h)
 {
     h->atom_Chunk = map.map(NULL, LV2_ATOM__Chunk);
+    h->midi_MidiEvent = map.map(NULL, LV2_MIDI__MidiEvent);
     h->atom_Int = map.map(NULL, LV2_ATOM__Int);
     h->atom_Path = map.map(NULL, LV2_ATOM__Path);
     h->atom_Sequence = map.map(NULL, LV2_ATOM__Sequence);
@@ -369,9 +382,7 @@ host *host_open(const host_options *options)
     host *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->options = *options;
-    LilvNode *uri = lilv_new_uri(w, options->plugin_uri);
-    h->plugin = lilv_plugins_get_by_uri(lilv_world_get_all_plugins(w), uri);
-    lilv_node_free(uri);
+    h->plugin = host_find_plugin(options->plugin_uri);
     if (!h->plugin) {
         fprintf(stderr, "plugin %s is not in %s\n", options->plugin_uri, bundle_dir);
         free(h);
@@ -394,19 +405,25 @@ host *host_open(const host_options *options)
         h->thread_started = pthread_create(&h->thread, NULL, worker_thread, h) == 0;
 
     h->ports = lilv_plugin_get_num_ports(h->plugin);
-    float defaults[SRNN_PORT_OUT_RIGHT + 1];
+    float defaults[SRNN_PORT_COUNT_MAX];
     lilv_plugin_get_port_ranges_float(h->plugin, NULL, NULL, defaults);
+    LilvNode *audio_class = lilv_new_uri(w, LILV_URI_AUDIO_PORT);
+    uint32_t audio_ports = 0;
     for (uint32_t p = 0; p < h->ports; p++) {
         void *buffer = NULL;
         if (p == SRNN_PORT_CONTROL) buffer = &h->control;
         else if (p == SRNN_PORT_NOTIFY) buffer = &h->notify;
-        else if (p >= SRNN_PORT_OUT) buffer = h->audio[p - SRNN_PORT_OUT];
+        else if (lilv_port_is_a(h->plugin, lilv_plugin_get_port_by_index(h->plugin, p),
+                                audio_class))
+            buffer = h->audio[audio_ports++];
         else {
             h->controls[p] = defaults[p];
             buffer = &h->controls[p];
         }
         lilv_instance_connect_port(h->instance, p, buffer);
     }
+    lilv_node_free(audio_class);
+    h->stereo = audio_ports > 1;
     start_control_sequence(h);
     lilv_instance_activate(h->instance);
     return h;
@@ -473,6 +490,14 @@ void host_send_atom(host *h, const LV2_Atom *atom)
     lv2_atom_forge_write(&h->forge, atom, lv2_atom_total_size(atom));
 }
 
+void host_send_midi(host *h, uint32_t frame, uint8_t status, uint8_t data1, uint8_t data2)
+{
+    const uint8_t message[3] = {status, data1, data2};
+    lv2_atom_forge_frame_time(&h->forge, frame);
+    lv2_atom_forge_atom(&h->forge, sizeof message, h->midi_MidiEvent);
+    lv2_atom_forge_write(&h->forge, message, sizeof message);
+}
+
 void host_send_get(host *h)
 {
     LV2_Atom_Forge_Frame frame;
@@ -523,7 +548,7 @@ void host_run(host *h, uint32_t count, float *left, float *right)
     h->notify.sequence.atom.size = sizeof h->notify - sizeof(LV2_Atom);
     lilv_instance_run(h->instance, count);
     deliver_responses(h);
-    bool stereo = h->ports > SRNN_PORT_OUT_RIGHT;
+    bool stereo = h->stereo;
     if (left) memcpy(left, h->audio[0], count * sizeof *left);
     if (right) memcpy(right, h->audio[stereo ? 1 : 0], count * sizeof *right);
     read_notifications(h);

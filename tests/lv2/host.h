@@ -26,6 +26,8 @@ const char *worker_mode_name(worker_mode mode);
 
 /* The lilv world with the bundle, shared by every host; NULL (and a message) on failure. */
 LilvWorld *host_world(void);
+/* The plugin of the bundle with that URI, or NULL. */
+const LilvPlugin *host_find_plugin(const char *uri);
 /* The directory holding the bundle (the test's LV2_PATH). */
 const char *host_bundle_dir(void);
 LV2_URID_Map *host_map(void);
@@ -35,7 +37,7 @@ void host_world_free(void);
 typedef struct host host;
 
 typedef struct {
-    const char *plugin_uri; /* SRNN_LV2_URI or SRNN_LV2_STEREO_URI */
+    const char *plugin_uri; /* SRNN_LV2_URI, SRNN_LV2_STEREO_URI or SRNN_LV2_INSTRUMENT_URI */
     double rate;
     worker_mode worker;
     bool without_worker; /* omit the worker feature (instantiation must fail) */
@@ -58,6 +60,9 @@ float host_control(const host *h, uint32_t port);
 void host_send_model(host *h, const char *path);
 void host_send_model_int(host *h, int32_t value);
 void host_send_get(host *h);
+/* A MIDI message (three bytes: a note or a controller) for the next run, at its sample frame;
+ * send them in time order. */
+void host_send_midi(host *h, uint32_t frame, uint8_t status, uint8_t data1, uint8_t data2);
 /* Any message for the next run (a GUI's, as the host forwards it). */
 void host_send_atom(host *h, const LV2_Atom *atom);
 

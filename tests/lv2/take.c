@@ -81,13 +81,15 @@ float *engine_render(const char *path, uint64_t seed, float temperature,
     if (srnn_voice_create(model, seed, &voice) == SRNN_OK) {
         live_silence silence;
         live_silence_init(&silence, srnn_model_config(model)->sample_rate);
-        live_primer_prime(&primer, voice, seed, 0);
+        const int32_t *frame = live_primer_frame(&primer, seed, 0);
+        if (frame) srnn_voice_prime(voice, frame, primer.big_frame);
         uint32_t restarts = 0;
         for (size_t i = 0; i < count; i++) {
             srnn_voice_generate(voice, temperatures ? temperatures[i] : temperature, out + i,
                                 NULL, 1);
             if (live_silence_update(&silence, out[i]) && primer.samples)
-                live_primer_prime(&primer, voice, seed, ++restarts);
+                srnn_voice_prime(voice, live_primer_frame(&primer, seed, ++restarts),
+                                 primer.big_frame);
         }
         srnn_voice_free(voice);
     }
@@ -96,14 +98,15 @@ float *engine_render(const char *path, uint64_t seed, float temperature,
     return out;
 }
 
-uint32_t model_rate(const char *path)
+srnn_config model_config(const char *path)
 {
+    srnn_config config = {0};
     srnn_model *model;
     char error[SRNN_ERROR_MAX];
-    if (srnn_model_load(path, &model, error) != SRNN_OK) return 0;
-    uint32_t rate = srnn_model_config(model)->sample_rate;
+    if (srnn_model_load(path, &model, error) != SRNN_OK) return config;
+    config = *srnn_model_config(model);
     srnn_model_free(model);
-    return rate;
+    return config;
 }
 
 double rms(const float *x, size_t count)
@@ -178,3 +181,15 @@ int errors_notified(const take *t, const void *count)
     return host_error_notifications(t->h) >= *(const uint32_t *)count;
 }
 
+
+void take_set_port_value(const char *symbol, void *user, const void *value, uint32_t size,
+                         uint32_t type)
+{
+    take *t = user;
+    if (size != sizeof(float) || type != host_map()->map(NULL, LV2_ATOM__Float)) return;
+    LilvNode *name = lilv_new_string(host_world(), symbol);
+    const LilvPort *port = lilv_plugin_get_port_by_symbol(host_plugin(t->h), name);
+    lilv_node_free(name);
+    if (port) host_set_control(t->h, lilv_port_get_index(host_plugin(t->h), port),
+                               *(const float *)value);
+}

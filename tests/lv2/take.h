@@ -3,12 +3,12 @@
 #ifndef SRNN_TEST_LV2_TAKE_H
 #define SRNN_TEST_LV2_TAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../check.h"
-#include <stdbool.h>
-
+#include "srnn.h"
 #include "host.h"
 
 /* Set by take_setup: renders are divided by take_scale (4 with --quick, for valgrind); the
@@ -40,7 +40,8 @@ int write_file(const char *path, const void *data, size_t size);
  * model's primer and started again from it after silence, by the rules of live/primer.h. */
 float *engine_render(const char *path, uint64_t seed, float temperature,
                      const float *temperatures, size_t count);
-uint32_t model_rate(const char *path);
+/* The configuration of the model at path; all zeros when it cannot be loaded. */
+srnn_config model_config(const char *path);
 double rms(const float *x, size_t count);
 int all_finite_within(const float *x, size_t count, float bound);
 
@@ -61,6 +62,10 @@ void take_run(take *t, size_t samples);
  * then waiting for it between blocks. */
 int take_until(take *t, int (*done)(const take *, const void *), const void *arg);
 int model_notified(const take *t, const void *path);
+/* lilv_state_restore's port callback (user: the take): a float value sets the control port of
+ * that symbol. */
+void take_set_port_value(const char *symbol, void *user, const void *value, uint32_t size,
+                         uint32_t type);
 int errors_notified(const take *t, const void *count);
 
 #endif

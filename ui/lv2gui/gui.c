@@ -51,7 +51,8 @@ typedef struct {
     LV2UI_Request_Value *request_value;
     LV2_Atom_Forge forge;
     LV2_URID atom_eventTransfer, atom_Path, atom_String, atom_URID, atom_Float, patch_Get,
-        patch_Set, patch_property, patch_value, model, error, speed, levels, levels_value;
+        patch_Set, patch_property, patch_value, model, error, speed, levels, levels_value,
+        voices_value;
 
     Display *display;
     Window window;
@@ -162,17 +163,24 @@ static void show_speed(gui *g, const char *line, uint32_t size)
     snprintf(v->advice, sizeof v->advice, "%s", advice ? advice + 3 : "");
 }
 
-static void show_levels(gui *g, const LV2_Atom *value)
+/* The floats of value when it is an atom:Vector of atom:Float, and their count; else NULL. */
+static const float *float_vector(const gui *g, const LV2_Atom *value, uint32_t *count)
 {
     if (!value || value->type != g->forge.Vector || value->size < sizeof(LV2_Atom_Vector_Body))
-        return;
+        return NULL;
     const LV2_Atom_Vector *vector = (const LV2_Atom_Vector *)value;
     if (vector->body.child_type != g->atom_Float || vector->body.child_size != sizeof(float))
-        return;
-    uint32_t count = (value->size - sizeof vector->body) / sizeof(float);
+        return NULL;
+    *count = (value->size - sizeof vector->body) / sizeof(float);
+    return (const float *)(&vector->body + 1);
+}
+
+static void show_levels(gui *g, const LV2_Atom *value)
+{
+    uint32_t count = 0;
+    const float *x = float_vector(g, value, &count);
     uint32_t channels = count / SRNN_LV2_FEED_VALUES;
-    if (channels < 1 || channels > 2) return;
-    const float *x = (const float *)(&vector->body + 1);
+    if (!x || channels < 1 || channels > 2) return;
     gui_view *v = &g->view;
     float low = 0, high = 0;
     for (uint32_t c = 0; c < channels; c++) {
@@ -189,14 +197,31 @@ static void show_levels(gui *g, const LV2_Atom *value)
     v->head = (v->head + 1) % GUI_HISTORY;
 }
 
+/* The instrument's voices: note and level of each (plugin/ui_feed.h). */
+static void show_voices(gui *g, const LV2_Atom *value)
+{
+    uint32_t count = 0;
+    const float *x = float_vector(g, value, &count);
+    if (!x) return;
+    count /= SRNN_LV2_VOICE_VALUES;
+    if (count > GUI_VOICES_MAX) count = GUI_VOICES_MAX;
+    gui_view *v = &g->view;
+    for (uint32_t k = 0; k < count; k++) {
+        v->voice_note[k] = x[SRNN_LV2_VOICE_VALUES * k];
+        v->voice_level[k] = x[SRNN_LV2_VOICE_VALUES * k + 1];
+    }
+    v->voice_count = count;
+}
+
 static void read_notification(gui *g, const LV2_Atom *atom)
 {
     if (!lv2_atom_forge_is_object_type(&g->forge, atom->type)) return;
     const LV2_Atom_Object *object = (const LV2_Atom_Object *)atom;
     if (object->body.otype == g->levels) {
-        const LV2_Atom *value = NULL;
-        lv2_atom_object_get(object, g->levels_value, &value, 0);
+        const LV2_Atom *value = NULL, *voices = NULL;
+        lv2_atom_object_get(object, g->levels_value, &value, g->voices_value, &voices, 0);
         show_levels(g, value);
+        show_voices(g, voices);
         g->dirty = true;
         return;
     }
@@ -458,6 +483,7 @@ static void map_uris(gui *g)
     g->speed = m->map(m->handle, SRNN_LV2_SPEED_URI);
     g->levels = m->map(m->handle, SRNN_LV2_LEVELS_URI);
     g->levels_value = m->map(m->handle, SRNN_LV2_LEVELS_VALUE_URI);
+    g->voices_value = m->map(m->handle, SRNN_LV2_VOICES_VALUE_URI);
 }
 
 static void cleanup(LV2UI_Handle handle)

@@ -31,7 +31,8 @@ static const colour background = {0.090, 0.098, 0.114}, panel = {0.125, 0.137, 0
                     error_red = {0.753, 0.224, 0.169}, good = {0.298, 0.686, 0.314},
                     warn = {0.898, 0.827, 0.227}, hot = {0.898, 0.282, 0.302},
                     track = {0.235, 0.255, 0.286}, row_hover = {0.180, 0.196, 0.224},
-                    highlight = {0.960, 0.745, 0.380}; /* the rest that stands out */
+                    highlight = {0.960, 0.745, 0.380}, /* the rest that stands out */
+                    key_lit = {0.659, 0.431, 1.0}; /* a sounding note's key, alone in violet */
 
 static void set(cairo_t *cr, colour c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
 
@@ -162,7 +163,9 @@ void gui_layout_compute(gui_view *view, double width, double height)
 
     const gui_rect *o = &l->output_panel;
     double meter_w = 34;
-    l->wave = (gui_rect){o->x + 10, o->y + 28, o->w - 30 - meter_w, o->h - 38};
+    double keys_h = view->voice_count ? 40 : 0; /* the instrument's keyboard, under the wave */
+    l->wave = (gui_rect){o->x + 10, o->y + 28, o->w - 30 - meter_w, o->h - 38 - keys_h};
+    l->keys = (gui_rect){o->x + 10, o->y + o->h - 10 - keys_h + 8, o->w - 20, keys_h - 8};
     l->meter = (gui_rect){o->x + o->w - 10 - meter_w, o->y + 28, meter_w, o->h - 38};
 
     const gui_rect *b = &l->browser_panel;
@@ -319,6 +322,59 @@ static double level_to_meter(float level)
     return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
+static bool black_key(int note)
+{
+    int n = note % 12;
+    return n == 1 || n == 3 || n == 6 || n == 8 || n == 10;
+}
+
+/* The level (0 to 1) of the loudest voice playing note, 0 if none; notes beyond the keyboard
+ * count on its end keys. */
+static float key_level(const gui_view *view, int note)
+{
+    float level = 0.0f;
+    for (uint32_t k = 0; k < view->voice_count; k++) {
+        int n = (int)view->voice_note[k];
+        if (n < 0) continue;
+        n = n < GUI_LOWEST_KEY ? GUI_LOWEST_KEY : n > GUI_HIGHEST_KEY ? GUI_HIGHEST_KEY : n;
+        if (n == note) level = fmaxf(level, view->voice_level[k]);
+    }
+    return level;
+}
+
+/* The instrument's keyboard: each sounding note's key lit violet while its voice sounds. */
+static void draw_keys(const gui_view *view, cairo_t *cr)
+{
+    gui_rect r = view->layout.keys;
+    int whites = 0;
+    for (int n = GUI_LOWEST_KEY; n <= GUI_HIGHEST_KEY; n++) whites += !black_key(n);
+    double key_w = r.w / whites;
+    for (int pass = 0; pass < 2; pass++) { /* the white keys, then the black over them */
+        int white = 0;
+        for (int n = GUI_LOWEST_KEY; n <= GUI_HIGHEST_KEY; n++) {
+            bool black = black_key(n);
+            if (!black) white++;
+            if (black != (pass == 1)) continue;
+            double x = black ? r.x + white * key_w - key_w * 0.3 : r.x + (white - 1) * key_w;
+            double w = black ? key_w * 0.6 : key_w - 1, h = black ? r.h * 0.6 : r.h;
+            colour base = black ? background : text;
+            float lit = key_level(view, n);
+            colour c = lit > 0 ? key_lit : base;
+            cairo_set_source_rgb(cr, c.r, c.g, c.b);
+            cairo_rectangle(cr, x, r.y, w, h);
+            cairo_fill(cr);
+        }
+    }
+    uint32_t sounding = 0;
+    for (uint32_t k = 0; k < view->voice_count; k++) sounding += view->voice_note[k] >= 0;
+    char label[48];
+    snprintf(label, sizeof label, "VOICES %u/%u", sounding, view->voice_count);
+    font(cr, 9, true);
+    set(cr, sounding ? key_lit : dim);
+    const gui_rect *o = &view->layout.output_panel;
+    show(cr, label, o->x + o->w / 2 - 12, o->y + 17, o->w / 2, 1);
+}
+
 static void draw_output(const gui_view *view, cairo_t *cr)
 {
     const gui_layout *l = &view->layout;
@@ -387,6 +443,7 @@ static void draw_output(const gui_view *view, cairo_t *cr)
         snprintf(label, sizeof label, "%d", db);
         show(cr, label, m.x - 4, fmin(m.y + m.h, fmax(m.y + 7, y + 3)), 16, 1);
     }
+    if (view->voice_count) draw_keys(view, cr);
 }
 
 static void draw_browser(const gui_view *view, cairo_t *cr)

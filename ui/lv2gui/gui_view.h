@@ -15,6 +15,10 @@
 #define GUI_TEXT_MAX 512
 #define GUI_MODELS_MAX 128
 #define GUI_HISTORY 1024 /* waveform columns kept (one per feed frame) */
+#define GUI_VOICES_MAX 16 /* the instrument's voices shown */
+/* The instrument's keyboard: the notes drawn, C2 to C7; notes beyond light its end keys. */
+#define GUI_LOWEST_KEY 36
+#define GUI_HIGHEST_KEY 96
 
 typedef struct {
     double x, y, w, h;
@@ -26,6 +30,7 @@ typedef struct {
     double knob_x, knob_y, knob_r;          /* the temperature knob */
     double gain_x, gain_y, gain_r;          /* the gain knob */
     gui_rect reseed, wave, meter, list, field, load, browse;
+    gui_rect keys; /* the instrument's keyboard; empty for the generators */
     double row_height;
     int rows; /* model rows that fit in list */
 } gui_layout;
@@ -63,6 +68,11 @@ typedef struct {
     char typed[GUI_PATH_MAX]; /* the path field */
     bool typing;    /* the path field has the keyboard */
     bool can_browse; /* the host offers its file chooser (ui:requestValue) */
+
+    /* the instrument's voices (voice_count 0 for the generators): the note each plays, -1
+     * when idle, and its level */
+    uint32_t voice_count;
+    float voice_note[GUI_VOICES_MAX], voice_level[GUI_VOICES_MAX];
 
     gui_layout layout;
 } gui_view;
