@@ -1,5 +1,5 @@
 /* What `lv2lint -Mpack -E warn` checks of the bundle's description, read through lilv (lv2lint
- * is not packaged in Debian 12): for each plugin a licence, a maintainer with foaf:name,
+ * is not packaged in Debian 12): for each plugin (the generators and the instrument) a licence, a maintainer with foaf:name,
  * foaf:mbox and foaf:homepage (hosts list the author from them), an even lv2:minorVersion
  * (odd ones mark unstable releases), an lv2:project and a doap:shortdesc; an rdfs:comment on
  * every port, a unit on the temperature, no toggled port with an integer default, Reseed a
@@ -156,6 +156,7 @@ int main(void)
     if (!world) return 1;
     check_plugin(SRNN_LV2_URI);
     check_plugin(SRNN_LV2_STEREO_URI);
+    check_plugin(SRNN_LV2_INSTRUMENT_URI);
     host_world_free();
     return check_summary();
 }
