@@ -75,6 +75,14 @@ static void check_plugin(const char *uri)
                license ? lilv_node_as_uri(license) : "(none)");
     lilv_node_free(license);
 
+    /* lv2_validate: doap:maintainer's domain is doap:Project */
+    LilvNode *rdf_type = lilv_new_uri(world, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+             *doap_project = lilv_new_uri(world, DOAP "Project");
+    CHECK_SHOW(lilv_world_ask(world, uri_node, rdf_type, doap_project),
+               "%s: a doap:Project, the domain of its doap:maintainer", uri);
+    lilv_node_free(doap_project);
+    lilv_node_free(rdf_type);
+
     LilvNode *name = lilv_plugin_get_author_name(plugin);
     LilvNode *mail = lilv_plugin_get_author_email(plugin);
     LilvNode *homepage = lilv_plugin_get_author_homepage(plugin);
