@@ -9,8 +9,8 @@
  * These functions may be called from an audio thread: srnn_voice_generate, srnn_voice_predict,
  * srnn_voice_feed, srnn_voice_sample, srnn_voice_reset, srnn_voice_prime, srnn_voices_generate,
  * srnn_voices_reset, srnn_voices_prime, srnn_voices_stop, srnn_voices_stopped,
- * srnn_voices_set_temperature, srnn_voices_count, srnn_quantise, srnn_dequantise and the
- * srnn_model_* getters. They never allocate or free memory, take no lock, make no system
+ * srnn_voices_starts_in, srnn_voices_set_temperature, srnn_voices_count, srnn_quantise,
+ * srnn_dequantise and the srnn_model_* getters. They never allocate or free memory, take no lock, make no system
  * call, do no I/O, and run in time bounded by the number of samples asked for. Loading,
  * freeing, creating and destroying take time, memory and I/O: call them from another thread.
  * A voice is used by one thread at a time; a model must outlive its voices.
@@ -309,6 +309,10 @@ void srnn_voices_prime(srnn_voices *voices, unsigned voice, const int32_t *sampl
 void srnn_voices_stop(srnn_voices *voices, unsigned voice);
 /* 1 when voice is stopped (or past the group's), else 0 (playing or about to). */
 int srnn_voices_stopped(const srnn_voices *voices, unsigned voice);
+/* How many of the group's next samples voice stays silent for before it begins: for a voice
+ * (re)started while others play, the samples to the group's next big frame boundary; 0 when it
+ * plays, begins with the next sample, or is stopped. */
+size_t srnn_voices_starts_in(const srnn_voices *voices, unsigned voice);
 /* The temperature voice samples at from now on (as srnn_voice_sample's). */
 void srnn_voices_set_temperature(srnn_voices *voices, unsigned voice, float temperature);
 
@@ -329,6 +333,13 @@ void srnn_voices_generate(srnn_voices *voices, float *const *audio, int32_t *con
  * is *samples_per_second / its sample rate. seconds in (0, 60]. Not real-time safe. */
 srnn_status srnn_model_measure_speed(const srnn_model *model, unsigned threads, double seconds,
                                      double *samples_per_second);
+
+/* As srnn_model_measure_speed for a group of voices voices (1 to SRNN_MAX_VOICES,
+ * srnn_voices_create) stepping together: each voice's samples per second of the calling
+ * thread's CPU time, so the group's real-time factor is *samples_per_second / the model's
+ * sample rate. Not real-time safe. */
+srnn_status srnn_voices_measure_speed(const srnn_model *model, unsigned voices, unsigned threads,
+                                      double seconds, double *samples_per_second);
 
 /* Below this real-time factor a model cannot play live: an audio period takes longer to
  * generate than to play. */

@@ -291,6 +291,15 @@ int srnn_voices_stopped(const srnn_voices *g, unsigned voice)
     return voice >= g->count || g->parts[voice].state == VOICE_STOPPED;
 }
 
+size_t srnn_voices_starts_in(const srnn_voices *g, unsigned voice)
+{
+    if (voice >= g->count || g->parts[voice].state != VOICE_WAITING || g->playing_count == 0)
+        return 0;
+    /* at position 0 the waiting voices start when the tiers next run (run_tiers_if_due) */
+    if (g->position == 0 && !g->tiers_ready) return 0;
+    return g->model->config.big_frame_size - g->position;
+}
+
 void srnn_voices_set_temperature(srnn_voices *g, unsigned voice, float temperature)
 {
     if (voice < g->count) g->parts[voice].temperature = temperature;

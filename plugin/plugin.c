@@ -60,6 +60,8 @@ int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds
     };
     uint64_t seeds[LIVE_MAX_VOICES];
     for (uint32_t c = 0; c < self->voices; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
+    /* the instrument's notes start its voices afresh when the crossfade is over */
+    if (self->is_instrument) lead_in_temperature = NAN;
     char reason[LIVE_ERROR_MAX];
     if (live_voices_create(path, &options, seeds, lead_in_temperature, out, reason) == 0) return 0;
     static const char prefix[] = "cannot load model ";
@@ -74,8 +76,9 @@ void srnn_plugin_reseed(srnn_plugin *self, live_voices *p, uint32_t reseeds)
         instrument_restart_voices(self, p);
         return;
     }
-    for (uint32_t c = 0; c < self->channels; c++)
-        live_voices_restart(p, c, SRNN_LV2_SEED(reseeds, c));
+    uint64_t seeds[SRNN_LV2_MAX_CHANNELS];
+    for (uint32_t c = 0; c < self->channels; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
+    live_voices_restart_all(p, seeds);
 }
 
 void srnn_plugin_install_now(srnn_plugin *self, live_voices *p)
@@ -303,32 +306,32 @@ static void fill_envelope(srnn_plugin *self, float target, uint32_t count)
     }
 }
 
-/* count samples of voice of the model playing, crossfaded from the model fading out during a
- * crossfade, to out */
-static void render_voice(srnn_plugin *self, uint32_t voice, float temperature, float *out,
-                         uint32_t count)
+/* count samples of every channel's voice of the model playing, crossfaded from the model
+ * fading out during a crossfade, to out */
+static void render_voices(srnn_plugin *self, float *const *out, float temperature,
+                          uint32_t count)
 {
-    if (self->current) live_voices_render(self->current, voice, temperature, out, count);
-    else memset(out, 0, count * sizeof *out);
-    if (self->fade_active) {
-        float *old = self->fade_buffer;
-        if (self->fading) live_voices_render(self->fading, voice, temperature, old, count);
-        else memset(old, 0, count * sizeof *old);
-        live_crossfade(old, out, out, self->fade_position, self->crossfade_length, count);
-    }
+    if (self->current) live_voices_render(self->current, temperature, out, count);
+    else
+        for (uint32_t c = 0; c < self->channels; c++) memset(out[c], 0, count * sizeof *out[c]);
+    if (!self->fade_active) return;
+    float *old[SRNN_LV2_MAX_CHANNELS] = {self->fade_buffer[0], self->fade_buffer[1]};
+    if (self->fading) live_voices_render(self->fading, temperature, old, count);
+    else
+        for (uint32_t c = 0; c < self->channels; c++) memset(old[c], 0, count * sizeof *old[c]);
+    for (uint32_t c = 0; c < self->channels; c++)
+        live_crossfade(old[c], out[c], out[c], self->fade_position, self->crossfade_length, count);
 }
 
 static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, float temperature,
                          float gain)
 {
     fill_envelope(self, gain, count);
-    if (self->is_instrument) instrument_render(self, self->out[0] + offset, count, temperature);
-    else
-        for (uint32_t c = 0; c < self->channels; c++)
-            render_voice(self, c, temperature, self->out[c] + offset, count);
-    /* within full scale at 0 dB; the gain may then raise it, as the user asked */
     float *outs[SRNN_LV2_MAX_CHANNELS] = {self->out[0] + offset,
                                           self->channels > 1 ? self->out[1] + offset : NULL};
+    if (self->is_instrument) instrument_render(self, outs[0], count, temperature);
+    else render_voices(self, outs, temperature, count);
+    /* within full scale at 0 dB; the gain may then raise it, as the user asked */
     live_limiter_process(&self->limiter, outs, self->channels, count);
     for (uint32_t c = 0; c < self->channels; c++)
         for (uint32_t i = 0; i < count; i++) outs[c][i] *= self->envelope[i];

@@ -80,7 +80,7 @@ typedef struct {
     live_limiter limiter; /* the output's, last */
 
     /* scratch */
-    float fade_buffer[SRNN_LV2_CHUNK];
+    float fade_buffer[SRNN_LV2_MAX_CHANNELS][SRNN_LV2_CHUNK];
     float envelope[SRNN_LV2_CHUNK];
 } srnn_plugin;
 
@@ -130,7 +130,7 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
 
 /* plugin.c */
 /* Loads path's voices for this instance, seeded for reseeds, to crossfade in at
- * lead_in_temperature (NaN: to play at once); live_voices_create's result and error. Not
+ * lead_in_temperature (NaN: to play at once; the instrument's always); live_voices_create's result and error. Not
  * real-time safe (the worker, instantiate and restore call it). */
 int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds,
                      float lead_in_temperature, live_voices **out, char error[LIVE_ERROR_MAX]);
@@ -157,10 +157,11 @@ void srnn_plugin_forge_card(LV2_URID_Map *map, const live_voices *p, uint32_t vo
 void instrument_init(srnn_plugin *self);
 /* Activation: every voice silent, the controllers at rest, the notes' seeds from the first. */
 void instrument_reset(srnn_plugin *self);
-/* Starts the sounding voices of p again from their notes' seeds (a model fading in). */
+/* Starts the sounding voices of p again, together, from their notes' seeds, and stops the
+ * others (a model installed, or taking over). */
 void instrument_restart_voices(srnn_plugin *self, live_voices *p);
 /* At a crossfade's end: the new model (current) takes the held notes, from their seeds and
- * with the attack, over the next runs; the released ones end. */
+ * with the attack, all together; the released ones end. */
 void instrument_take_over(srnn_plugin *self);
 /* At the start of run(), with the temperature knob's value: the control port's first MIDI
  * event is next. */

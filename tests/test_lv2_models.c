@@ -153,7 +153,7 @@ static void test_swap(worker_mode mode)
         double level = rms(t.left + t.length - tail, tail);
         CHECK_SHOW(ok && all_finite_within(t.left + from, t.length - from, 2.0f) && level > 0.01,
                    "%s worker: swap to a %u Hz model, finite and sounding (rms %.3f)",
-                   worker_mode_name(mode), model_rate(others[i]), level);
+                   worker_mode_name(mode), model_config(others[i]).sample_rate, level);
         check_card(t.h, others[i], worker_mode_name(mode));
     }
     host_send_get(t.h);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../check.h"
+#include "srnn.h"
 #include "host.h"
 
 /* Set by take_setup: renders are divided by take_scale (4 with --quick, for valgrind); the
@@ -33,7 +34,8 @@ int write_file(const char *path, const void *data, size_t size);
  * model's primer and started again from it after silence, by the rules of live/primer.h. */
 float *engine_render(const char *path, uint64_t seed, float temperature,
                      const float *temperatures, size_t count);
-uint32_t model_rate(const char *path);
+/* The configuration of the model at path; all zeros when it cannot be loaded. */
+srnn_config model_config(const char *path);
 double rms(const float *x, size_t count);
 int all_finite_within(const float *x, size_t count, float bound);
 
