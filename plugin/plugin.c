@@ -28,6 +28,17 @@ void srnn_plugin_report_error(srnn_plugin *self, const char *text)
     self->announce_model = true; /* so a host showing the file reverts to the one playing */
 }
 
+void srnn_plugin_newest_model(srnn_plugin *self, const live_voices *p, const model_card *card)
+{
+    published_path_write(&self->path, live_voices_path(p));
+    self->card = *card;
+    self->announce_model = true;
+    if (self->error_text[0]) {
+        self->error_text[0] = '\0';
+        self->announce_error = true;
+    }
+}
+
 void srnn_plugin_log_speed(srnn_plugin *self, const live_voices *p)
 {
     if (live_voices_live(p))
@@ -79,8 +90,9 @@ void srnn_plugin_install_now(srnn_plugin *self, live_voices *p)
     self->fade_active = false;
     self->current = p;
     srnn_plugin_reseed(self, p, self->reseeds);
-    published_path_write(&self->path, live_voices_path(p));
-    self->announce_model = true;
+    model_card card;
+    srnn_plugin_forge_card(self->map, p, self->voices, &card);
+    srnn_plugin_newest_model(self, p, &card);
 }
 
 static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
@@ -197,6 +209,8 @@ static void write_announcements(srnn_plugin *self)
     if (self->announce_model && newest) {
         write_set(self, self->uris.model, self->uris.atom_Path, live_voices_path(newest));
         write_set(self, self->uris.speed, self->uris.atom_String, live_voices_speed(newest));
+        if (self->card.size && lv2_atom_forge_frame_time(&self->forge, 0))
+            lv2_atom_forge_write(&self->forge, self->card.atom, self->card.size);
     }
     self->announce_error = self->announce_model = false;
 }
@@ -244,8 +258,10 @@ static void handle_events(srnn_plugin *self)
                            ((const LV2_Atom_URID *)property)->body == uris->model;
         if (object->body.otype == uris->patch_Set && about_model) {
             request_load(self, value);
-        } else if (object->body.otype == uris->patch_Get && (!property || about_model)) {
+        } else if (object->body.otype == uris->patch_Get) {
+            /* a GUI opening asks for everything: a load error before it opened included */
             self->announce_model = true;
+            self->announce_error = true;
         }
     }
 }

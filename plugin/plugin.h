@@ -21,6 +21,7 @@
 #include "instrument.h"
 #include "params.h"
 #include "limiter.h"
+#include "model_card.h"
 #include "voices.h"
 #include "published_path.h"
 #include "ui_feed.h"
@@ -59,6 +60,7 @@ typedef struct {
     bool fade_active;
     live_voices *retired[SRNN_LV2_RETIRED_MAX]; /* the worker's queue was full; retried each run */
     published_path path;                   /* the newest model's path, for state save */
+    model_card card;                       /* the newest model's, for the GUI */
 
     /* performance */
     float gain;            /* linear, smoothed; NAN until the first sample */
@@ -66,7 +68,8 @@ typedef struct {
     uint32_t reseeds;
     uint32_t declick_position; /* within a reseed's 2 * declick_length; DECLICK_IDLE if none */
 
-    /* notify port messages for the next run */
+    /* notify port messages for the next run: the newest model (its path, speed and card) and
+     * the last load error ("" once a model loaded after it), repeated when the GUI asks */
     bool announce_model;
     bool announce_error;
     char error_text[LIVE_ERROR_MAX];
@@ -94,7 +97,12 @@ typedef struct {
 typedef struct {
     uint32_t kind;
     live_voices *voices;
-} voices_message;
+} voices_message; /* MESSAGE_FREE */
+typedef struct {
+    uint32_t kind;
+    live_voices *voices;
+    model_card card;
+} loaded_message;
 typedef struct {
     uint32_t kind;
     char text[LIVE_ERROR_MAX];
@@ -136,6 +144,14 @@ void srnn_plugin_install_now(srnn_plugin *self, live_voices *p);
 void srnn_plugin_log_speed(srnn_plugin *self, const live_voices *p);
 /* Queues a message for the notify port. Real-time safe. */
 void srnn_plugin_report_error(srnn_plugin *self, const char *text);
+/* p loaded with card: its path (for state save) and card become the newest, the last load
+ * error is cleared, and all is announced. Real-time safe. */
+void srnn_plugin_newest_model(srnn_plugin *self, const live_voices *p, const model_card *card);
+
+/* model_card.c: the card of p (the instance's voices of it) forged into card. Not real-time
+ * safe (the worker, instantiate and restore call it). */
+void srnn_plugin_forge_card(LV2_URID_Map *map, const live_voices *p, uint32_t voices,
+                            model_card *card);
 
 /* instrument.c: the MIDI instrument's part, all real-time safe but init */
 void instrument_init(srnn_plugin *self);
