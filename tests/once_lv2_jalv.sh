@@ -67,7 +67,10 @@ EOF
 start_jalv srnn_mono urn:srnn:lv2:mono 3
 jack_rec -f "$tmp/mono.wav" -d 2 -b 16 srnn_mono:out >/dev/null 2>&1 || fail "jack_rec"
 read -r frames level < <(measure "$tmp/mono.wav")
-"$PYTHON" -c "import sys; sys.exit(not ($frames >= 90000 and $level > 0.02))" ||
+# Sounding: above 0.005 RMS (-46 dBFS). The model's own level over 2 s varies with the seed and
+# the moment the recording starts (0.019 to 0.094 measured); periods jalv missed, under load,
+# recorded 0.0015.
+"$PYTHON" -c "import sys; sys.exit(not ($frames >= 90000 and $level > 0.005))" ||
     fail "mono recording: $frames frames, rms $level"
 echo "ok   jalv mono: $frames frames recorded at 48 kHz, rms $level"
 
@@ -95,7 +98,7 @@ start_jalv srnn_stereo urn:srnn:lv2:stereo 4
 jack_rec -f "$tmp/stereo.wav" -d 1 -b 16 srnn_stereo:out_left srnn_stereo:out_right \
     >/dev/null 2>&1 || fail "jack_rec"
 read -r frames left right correlation < <(measure "$tmp/stereo.wav")
-"$PYTHON" -c "import sys; sys.exit(not (min($left, $right) > 0.02 and abs($correlation) < 0.5))" ||
+"$PYTHON" -c "import sys; sys.exit(not (min($left, $right) > 0.005 and abs($correlation) < 0.5))" ||
     fail "stereo recording: rms $left $right, correlation $correlation"
 echo "ok   jalv stereo: rms $left and $right, correlation between channels $correlation"
 ! grep -qi "error" "$tmp"/srnn_*.log || fail "jalv or the plugin reported an error"
