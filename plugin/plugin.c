@@ -306,19 +306,24 @@ static void fill_envelope(srnn_plugin *self, float target, uint32_t count)
     }
 }
 
+/* count samples of every channel's voice of model p to out; silence without a model */
+static void render_model(const srnn_plugin *self, live_voices *p, float *const *out,
+                         float temperature, uint32_t count)
+{
+    if (p) live_voices_render(p, temperature, out, count);
+    else
+        for (uint32_t c = 0; c < self->channels; c++) memset(out[c], 0, count * sizeof *out[c]);
+}
+
 /* count samples of every channel's voice of the model playing, crossfaded from the model
  * fading out during a crossfade, to out */
 static void render_voices(srnn_plugin *self, float *const *out, float temperature,
                           uint32_t count)
 {
-    if (self->current) live_voices_render(self->current, temperature, out, count);
-    else
-        for (uint32_t c = 0; c < self->channels; c++) memset(out[c], 0, count * sizeof *out[c]);
+    render_model(self, self->current, out, temperature, count);
     if (!self->fade_active) return;
     float *old[SRNN_LV2_MAX_CHANNELS] = {self->fade_buffer[0], self->fade_buffer[1]};
-    if (self->fading) live_voices_render(self->fading, temperature, old, count);
-    else
-        for (uint32_t c = 0; c < self->channels; c++) memset(old[c], 0, count * sizeof *old[c]);
+    render_model(self, self->fading, old, temperature, count);
     for (uint32_t c = 0; c < self->channels; c++)
         live_crossfade(old[c], out[c], out[c], self->fade_position, self->crossfade_length, count);
 }
