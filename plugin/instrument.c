@@ -80,11 +80,19 @@ void instrument_take_over(srnn_plugin *self)
         live_envelope_stop(&v->envelope);
         if (v->stealing) v->level = v->next_level;
         v->stealing = false;
-        if (v->held) live_envelope_gate(&v->envelope, 0, attack_samples(self));
-        else v->note = SRNN_LV2_NO_NOTE;
+        if (!v->held) v->note = SRNN_LV2_NO_NOTE;
     }
-    /* every voice of the new model stops but the held notes', which begin together at once */
-    if (self->current) instrument_restart_voices(self, self->current);
+    /* every voice of the new model stops but the held notes', which begin together, their
+     * attacks with their sound */
+    live_voices *p = self->current;
+    if (p)
+        for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) live_voices_stop(p, k);
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+        instrument_voice *v = &self->instrument.voice[k];
+        if (!v->held) continue;
+        uint32_t silent = p ? live_voices_restart(p, k, v->seed) : 0;
+        live_envelope_gate(&v->envelope, silent, attack_samples(self));
+    }
 }
 
 /* An idle voice, else the one released longest ago, else the oldest held one. */
