@@ -9,7 +9,8 @@
  * engine (live/voices.h): eight cost little more than one, and a stopped voice nothing. A note
  * struck while others sound begins with them at the group's next big frame (4 ms at most for
  * the shipped model) and, resampled, as far behind the group's newest samples as they play
- * (about 3 ms more); a note struck in silence begins at once. run() (plugin.c) splits its
+ * (about 3 ms more); a note struck in silence begins at once, or,
+ * resampled, after the converter's look-ahead of silence (2.9 ms). run() (plugin.c) splits its
  * chunks at the MIDI events' times, so every note starts and ends at its own sample whatever
  * the host's block size.
  *
