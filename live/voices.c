@@ -36,6 +36,7 @@ typedef struct {
     float temperature;  /* smoothed; NAN until the first sample, which takes the knob's value */
     live_silence silence;
     uint32_t restarts; /* from the primer after falling silent, since the last restart */
+    live_listener *listener; /* the input it follows, for voices that listen; else NULL */
 } voice_state;
 
 struct live_voices {
@@ -62,8 +63,9 @@ static void generate(live_voices *v, voice_state *s, float temperature, float *o
                              ? temperature
                              : s->temperature + v->temperature_coefficient *
                                                     (temperature - s->temperature);
-        out[i] = live_primer_next(&v->primer, s->voice, &s->silence, s->seed, &s->restarts,
-                                  s->temperature);
+        out[i] = s->listener ? live_listener_next(s->listener, s->voice, s->seed, s->temperature)
+                             : live_primer_next(&v->primer, s->voice, &s->silence, s->seed,
+                                                &s->restarts, s->temperature);
     }
 }
 
@@ -209,7 +211,13 @@ int live_voices_create(const char *path, const live_options *options, const uint
         }
     }
     warm_up(v);
-    if (prime(v, options->lead_in_seconds, lead_in_temperature) != 0) goto fail;
+    if (options->listen) { /* after warming up, which generates */
+        for (uint32_t k = 0; k < v->count; k++)
+            if (!(v->voice[k].listener = live_listener_create(v->model, options->host_rate)))
+                goto fail;
+    } else if (prime(v, options->lead_in_seconds, lead_in_temperature) != 0) {
+        goto fail;
+    }
     *out = v;
     return 0;
 
@@ -226,6 +234,7 @@ void live_voices_free(live_voices *v)
         srnn_voice_free(v->voice[k].voice);
         if (v->voice[k].converter) src_delete(v->voice[k].converter);
         free(v->voice[k].primed);
+        live_listener_free(v->voice[k].listener);
     }
     live_primer_free(&v->primer);
     srnn_model_free(v->model);
@@ -265,6 +274,7 @@ void live_voices_restart(live_voices *v, uint32_t voice, uint64_t seed)
     s->input = s->queue; /* what was generated ahead belonged to the old seed */
     s->input_read = s->input_fill = 0;
     s->generated = 0;
+    if (s->listener) live_listener_reset(s->listener);
 }
 
 void live_voices_render(live_voices *v, uint32_t voice, float temperature, float *out,
@@ -303,4 +313,24 @@ void live_voices_render(live_voices *v, uint32_t voice, float temperature, float
         produced += (uint32_t)data.output_frames_gen;
     }
     for (; produced < count; produced++) out[produced] = 0.0f;
+}
+
+void live_voices_listen(live_voices *v, uint32_t voice, const float *input, uint32_t count)
+{
+    live_listener_push(v->voice[voice].listener, input, count);
+}
+
+void live_voices_set_gate(live_voices *v, uint32_t voice, float threshold_db, float hold_seconds)
+{
+    live_listener_set_gate(v->voice[voice].listener, threshold_db, hold_seconds);
+}
+
+void live_voices_trigger(live_voices *v, uint32_t voice)
+{
+    live_listener_trigger(v->voice[voice].listener);
+}
+
+const live_listener *live_voices_listener(const live_voices *v, uint32_t voice)
+{
+    return v->voice[voice].listener;
 }

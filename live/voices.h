@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "listener.h"
 #include "srnn.h"
 
 #define LIVE_MAX_VOICES 16
@@ -35,6 +36,9 @@ typedef struct {
     float smoothing_seconds; /* of the temperature's one-pole, per model sample */
     /* what a crossfade in plays, generated ahead at lead_in_temperature (live_voices_create) */
     float lead_in_seconds;
+    /* the voices listen to an input (live/listener.h) instead of playing alone: nothing is
+     * generated ahead, and they start waiting for it */
+    bool listen;
 } live_options;
 
 /* Loads the model at path for options->voices voices, voice v starting from seeds[v]. When
@@ -67,5 +71,12 @@ void live_voices_restart(live_voices *v, uint32_t voice, uint64_t seed);
  * model sample uses it smoothed. Real-time safe. */
 void live_voices_render(live_voices *v, uint32_t voice, float temperature, float *out,
                         uint32_t count);
+
+/* Voices that listen (live_options.listen): queues count host-rate input samples for voice,
+ * sets its gate, continues now, its listener's state. Real-time safe. */
+void live_voices_listen(live_voices *v, uint32_t voice, const float *input, uint32_t count);
+void live_voices_set_gate(live_voices *v, uint32_t voice, float threshold_db, float hold_seconds);
+void live_voices_trigger(live_voices *v, uint32_t voice);
+const live_listener *live_voices_listener(const live_voices *v, uint32_t voice);
 
 #endif

@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 [ -d "$BUILD/lv2/srnn.lv2" ] || fail "no bundle $BUILD/lv2/srnn.lv2 (make plugin)"
 bundle=$(cd "$BUILD/lv2/srnn.lv2" && pwd)
-for file in manifest.ttl srnn.ttl instrument.ttl srnn_ui.ttl presets.ttl default.srnn srnn_lv2.so srnn_lv2_ui.so; do
+for file in manifest.ttl srnn.ttl instrument.ttl continuation.ttl srnn_ui.ttl presets.ttl default.srnn srnn_lv2.so srnn_lv2_ui.so; do
     [ -s "$bundle/$file" ] || fail "the bundle has no $file"
 done
 cmp -s models/default.srnn "$bundle/default.srnn" ||

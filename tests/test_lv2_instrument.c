@@ -113,7 +113,8 @@ static void test_description(void)
     float minimum[SRNN_PORT_COUNT_MAX], maximum[SRNN_PORT_COUNT_MAX],
         defaults[SRNN_PORT_COUNT_MAX];
     int ports = (int)lilv_plugin_get_num_ports(plugin);
-    if (!CHECK(ports == SRNN_PORT_COUNT_MAX, "the instrument has %d ports", ports)) return;
+    if (!CHECK(ports == SRNN_PORT_TEMPERATURE_CC + 1, "the instrument has %d ports", ports))
+        return;
     lilv_plugin_get_port_ranges_float(plugin, minimum, maximum, defaults);
     CHECK_SHOW(is_instrument && midi_input && minimum[SRNN_PORT_ATTACK] == SRNN_LV2_ATTACK_MIN &&
                    defaults[SRNN_PORT_ATTACK] == SRNN_LV2_ATTACK_DEFAULT &&
