@@ -442,6 +442,8 @@ $(GUI_CHECK): tests/lv2_gui_check.c tests/lv2/host.c $(LIB) $(LV2_FILES)
 
 $(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c live/primer.c
 $(BUILD)/tests/test_lv2_instrument: tests/lv2/take.c live/primer.c
+$(BUILD)/tests/test_lv2_continuation: tests/lv2/take.c live/primer.c tests/heldout.c
+$(BUILD)/tests/test_lv2_continuation: LILV_LIBS := $(call pkgconfig,--libs,lilv-0 sndfile)
 $(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c live/primer.c \
                                 live/limiter.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c
