@@ -20,7 +20,9 @@
  *   the field and Enter loads that file;
  * - resized, the GUI draws a larger knob; at scale factor 2 its window is twice as large;
  * - for the MIDI instrument, its keyboard lights a held note's key (violet) and not before
- *   the note or after its release.
+ *   the note or after its release;
+ * - for the continuation effect, its meter shows the input beside the output: with a loud
+ *   input played dry both bars and the waveform, wet while it listens only the input's bar.
  * The screenshots are written as PNG files to SHOTS_DIR.
  *
  * Usage: lv2_gui_check SHOTS_DIR CORRUPT_MODEL MODEL_DIR
