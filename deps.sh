@@ -36,8 +36,9 @@ BUILD_PACKAGES+=(lv2-dev libcairo2-dev libx11-dev)
 TEST_PACKAGES+=(liblilv-dev lilv-utils sordi jalv jackd2 valgrind)
 # The GUI's tests: a virtual X server, XTest for a synthetic drag, fontconfig to empty its
 # caches before LeakSanitizer looks (tests/test_lv2_gui.sh); xwininfo and xwd to find and
-# photograph it in jalv.gtk3 (tests/once_lv2_jalv_gui.sh).
-TEST_PACKAGES+=(xvfb libxtst-dev libfontconfig-dev x11-utils x11-apps)
+# photograph it in jalv.gtk3 and jalv.qt5, whose suil module for X11 UIs needs Qt's X11 extras
+# (tests/once_lv2_jalv_gui.sh).
+TEST_PACKAGES+=(xvfb libxtst-dev libfontconfig-dev x11-utils x11-apps libqt5x11extras5)
 # srnn play's tests: a dummy JACK server and jack_rec, tmux for the terminal UI, a MIDI sender.
 TEST_PACKAGES+=(jackd2 tmux python3-jack-client)
 # The NEON kernels cross-compiled and run under qemu (tests/once_neon.sh).

@@ -1,6 +1,9 @@
 /* A model's speed on this machine, and what to tell a user when it is too slow (srnn.h). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,29 +19,39 @@ static double thread_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-srnn_status srnn_model_measure_speed(const srnn_model *model, unsigned threads, double seconds,
-                                     double *samples_per_second)
+srnn_status srnn_voices_measure_speed(const srnn_model *model, unsigned voices, unsigned threads,
+                                      double seconds, double *samples_per_second)
 {
     *samples_per_second = 0.0;
-    if (!model || !(seconds > 0.0 && seconds <= 60.0)) return SRNN_ERR_ARGUMENT;
-    srnn_voice *voice;
-    srnn_status status = srnn_voice_create_threads(model, 0, threads, &voice);
+    if (!model || voices < 1 || voices > SRNN_MAX_VOICES || !(seconds > 0.0 && seconds <= 60.0))
+        return SRNN_ERR_ARGUMENT;
+    uint64_t seeds[SRNN_MAX_VOICES] = {0};
+    for (unsigned v = 0; v < voices; v++) seeds[v] = v;
+    srnn_voices *group;
+    srnn_status status = srnn_voices_create(model, voices, seeds, threads, &group);
     if (status != SRNN_OK) return status;
-    int32_t samples[BLOCK];
+    int32_t samples[SRNN_MAX_VOICES][BLOCK], *outputs[SRNN_MAX_VOICES];
+    for (unsigned v = 0; v < voices; v++) outputs[v] = samples[v];
     size_t big_frame = srnn_model_config(model)->big_frame_size;
     /* one big frame untimed: the weights' pages and caches warm, as a player warms a model */
     for (size_t done = 0; done < big_frame; done += BLOCK)
-        srnn_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, NULL, samples, BLOCK);
+        srnn_voices_generate(group, NULL, outputs, BLOCK);
     size_t generated = 0;
     double start = thread_seconds(), elapsed = 0.0;
     while (elapsed < seconds || generated < 2 * big_frame) {
-        srnn_voice_generate(voice, SRNN_DEFAULT_TEMPERATURE, NULL, samples, BLOCK);
+        srnn_voices_generate(group, NULL, outputs, BLOCK);
         generated += BLOCK;
         elapsed = thread_seconds() - start;
     }
-    srnn_voice_free(voice);
+    srnn_voices_free(group);
     *samples_per_second = (double)generated / elapsed;
     return SRNN_OK;
+}
+
+srnn_status srnn_model_measure_speed(const srnn_model *model, unsigned threads, double seconds,
+                                     double *samples_per_second)
+{
+    return srnn_voices_measure_speed(model, 1, threads, seconds, samples_per_second);
 }
 
 /* Appends ", " (after the first) and a formatted remedy to advice. */
@@ -83,6 +96,11 @@ int srnn_speed_advice(double realtime_factor, srnn_precision precision, unsigned
 
 unsigned srnn_cores(void)
 {
+    /* The cores this process may run on (taskset, cgroups' cpusets, a host that pins its
+     * audio threads), not all the machine has: helpers beyond those only wait for a core. */
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 0)
+        return (unsigned)CPU_COUNT(&allowed);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     return cores < 1 ? 1u : (unsigned)cores;
 }

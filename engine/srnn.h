@@ -8,9 +8,9 @@
  * ------------------
  * These functions may be called from an audio thread: srnn_voice_generate, srnn_voice_predict,
  * srnn_voice_feed, srnn_voice_sample, srnn_voice_reset, srnn_voice_prime, srnn_voices_generate,
- * srnn_voices_reset, srnn_voices_prime, srnn_voices_stop, srnn_voices_stopped,
- * srnn_voices_set_temperature, srnn_voices_count, srnn_quantise, srnn_dequantise and the
- * srnn_model_* getters. They never allocate or free memory, take no lock, make no system
+ * srnn_voices_feed, srnn_voices_predict, srnn_voices_reset, srnn_voices_prime, srnn_voices_stop,
+ * srnn_voices_stopped, srnn_voices_starts_in, srnn_voices_set_temperature, srnn_voices_count,
+ * srnn_quantise, srnn_dequantise and the srnn_model_* getters. They never allocate or free memory, take no lock, make no system
  * call, do no I/O, and run in time bounded by the number of samples asked for. Loading,
  * freeing, creating and destroying take time, memory and I/O: call them from another thread.
  * A voice is used by one thread at a time; a model must outlive its voices.
@@ -309,8 +309,24 @@ void srnn_voices_prime(srnn_voices *voices, unsigned voice, const int32_t *sampl
 void srnn_voices_stop(srnn_voices *voices, unsigned voice);
 /* 1 when voice is stopped (or past the group's), else 0 (playing or about to). */
 int srnn_voices_stopped(const srnn_voices *voices, unsigned voice);
+/* How many of the group's next samples voice stays silent for before it begins: for a voice
+ * (re)started while others play, the samples to the group's next big frame boundary; 0 when it
+ * plays, begins with the next sample, or is stopped. */
+size_t srnn_voices_starts_in(const srnn_voices *voices, unsigned voice);
 /* The temperature voice samples at from now on (as srnn_voice_sample's). */
 void srnn_voices_set_temperature(srnn_voices *voices, unsigned voice, float temperature);
+
+/* Teacher forcing in a group (the continuation effect's listening voice, live/listener.h): at
+ * the group's next step (srnn_voices_generate's next sample) voice takes sample (clamped to
+ * [0, Q)) instead of drawing one, as srnn_voice_feed appends it to a voice alone's history; its
+ * random numbers are not used, and the step writes sample out. For that one step: a voice that
+ * does not play in it (stopped, or waiting for the group's next big frame boundary) drops it. */
+void srnn_voices_feed(srnn_voices *voices, unsigned voice, int32_t sample);
+
+/* The logits of voice's next sample, as srnn_voice_predict's: computed for every voice playing
+ * at once (starting the waiting voices when the group is at a big frame boundary), the same
+ * array until the next step; NULL for a voice that does not play in that step. */
+const float *srnn_voices_predict(srnn_voices *voices, unsigned voice);
 
 /* Generates count samples of every voice: voice v's into audio[v] (values in [-1, 1]) and
  * quantised[v] where those arrays and entries are not NULL. Denormals are flushed inside. */
@@ -330,6 +346,13 @@ void srnn_voices_generate(srnn_voices *voices, float *const *audio, int32_t *con
 srnn_status srnn_model_measure_speed(const srnn_model *model, unsigned threads, double seconds,
                                      double *samples_per_second);
 
+/* As srnn_model_measure_speed for a group of voices voices (1 to SRNN_MAX_VOICES,
+ * srnn_voices_create) stepping together: each voice's samples per second of the calling
+ * thread's CPU time, so the group's real-time factor is *samples_per_second / the model's
+ * sample rate. Not real-time safe. */
+srnn_status srnn_voices_measure_speed(const srnn_model *model, unsigned voices, unsigned threads,
+                                      double seconds, double *samples_per_second);
+
 /* Below this real-time factor a model cannot play live: an audio period takes longer to
  * generate than to play. */
 #define SRNN_SPEED_LIVE 1.0
@@ -341,7 +364,7 @@ srnn_status srnn_model_measure_speed(const srnn_model *model, unsigned threads, 
 int srnn_speed_advice(double realtime_factor, srnn_precision precision, unsigned threads,
                       unsigned cores, char advice[SRNN_ERROR_MAX]);
 
-/* The cores this machine has online (at least 1). */
+/* The cores this process may run on (its affinity; at least 1). */
 unsigned srnn_cores(void);
 
 /* Quantisation as PRiSM does it, for this model's q_type and Q. */

@@ -1,7 +1,8 @@
 /* A voice's attack/release envelope (envelope.h). */
 #include "envelope.h"
 
-void live_envelope_gate(live_envelope *e, float attack_samples)
+/* The attack from the envelope's level. */
+static void attack(live_envelope *e, float attack_samples)
 {
     if (attack_samples < 1.0f) {
         e->stage = ENVELOPE_HOLD;
@@ -13,10 +14,22 @@ void live_envelope_gate(live_envelope *e, float attack_samples)
     e->step = (1.0f - e->level) / (float)e->remaining;
 }
 
+void live_envelope_gate(live_envelope *e, uint32_t delay_samples, float attack_samples)
+{
+    if (delay_samples == 0) {
+        attack(e, attack_samples);
+        return;
+    }
+    e->stage = ENVELOPE_DELAY;
+    e->level = 0.0f;
+    e->remaining = delay_samples;
+    e->attack = attack_samples;
+}
+
 void live_envelope_release(live_envelope *e, float release_samples)
 {
     if (e->stage == ENVELOPE_IDLE) return;
-    if (release_samples < 1.0f) {
+    if (release_samples < 1.0f || e->stage == ENVELOPE_DELAY) {
         live_envelope_stop(e);
         return;
     }
@@ -36,6 +49,10 @@ void live_envelope_apply_add(live_envelope *e, const float *in, float gain, floa
 {
     for (uint32_t i = 0; i < count; i++) {
         switch (e->stage) {
+        case ENVELOPE_DELAY:
+            if (--e->remaining > 0) break;
+            attack(e, e->attack); /* from the next sample: this one is still silent */
+            continue;
         case ENVELOPE_ATTACK:
             e->level = 1.0f - e->step * (float)--e->remaining; /* no error accumulates */
             if (e->remaining == 0) {

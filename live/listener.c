@@ -31,6 +31,7 @@ struct live_listener {
     bool open;       /* between a phrase's first loud sample and hold quiet ones */
     bool triggered;  /* continue at the next sample */
     live_listening_state state; /* the voice's */
+    bool feeding;               /* the voice is fed in the group's step being taken */
     uint32_t phrases;
     /* the output's edges */
     uint32_t fade;  /* model samples of LIVE_LISTENER_FADE_SECONDS */
@@ -89,6 +90,7 @@ void live_listener_reset(live_listener *l)
     l->open = false;
     l->triggered = false;
     l->state = LIVE_WAITING;
+    l->feeding = false;
     l->phrases = 0;
     l->rise = l->decay = 0;
     l->last = 0.0f;
@@ -170,9 +172,9 @@ static float pop(live_listener *l)
     return x;
 }
 
-static void start_listening(live_listener *l, srnn_voice *voice, uint64_t seed)
+static void start_listening(live_listener *l, srnn_voices *group, unsigned voice, uint64_t seed)
 {
-    srnn_voice_reset(voice, seed); /* from silence, as srnn eval starts */
+    srnn_voices_reset(group, voice, seed); /* from silence, as srnn eval starts */
     l->state = LIVE_LISTENING;
     l->phrases++;
     l->decay = l->fade;
@@ -186,7 +188,7 @@ static void start_continuing(live_listener *l, bool triggered)
     l->last = 0.0f;
 }
 
-float live_listener_next(live_listener *l, srnn_voice *voice, uint64_t seed, float temperature)
+void live_listener_prepare(live_listener *l, srnn_voices *group, unsigned voice, uint64_t seed)
 {
     /* the gate, on the sample arriving */
     float x = pop(l);
@@ -200,7 +202,7 @@ float live_listener_next(live_listener *l, srnn_voice *voice, uint64_t seed, flo
     /* the voice, on the sample that arrived hold samples ago */
     uint32_t tail = (l->head + l->capacity - l->hold) % l->capacity;
     l->head = (l->head + 1) % l->capacity;
-    if (l->onsets[tail]) start_listening(l, voice, seed);
+    if (l->onsets[tail]) start_listening(l, group, voice, seed);
     l->onsets[tail] = false; /* a longer hold may read it again */
     bool triggered = l->triggered;
     l->triggered = false;
@@ -209,21 +211,24 @@ float live_listener_next(live_listener *l, srnn_voice *voice, uint64_t seed, flo
         l->open = false;
         l->quiet = 0; /* the input must fall silent before it is listened to again */
     }
+    l->feeding = l->state == LIVE_LISTENING;
+    if (!l->feeding) return;
+    srnn_voices_feed(group, voice, srnn_quantise(l->config, l->line[tail]));
+    if (closed) start_continuing(l, false); /* that was the last loud sample */
+}
 
-    if (l->state == LIVE_LISTENING) {
-        srnn_voice_feed(voice, srnn_quantise(l->config, l->line[tail]));
-        if (closed) start_continuing(l, false); /* that was the last loud sample */
+float live_listener_played(live_listener *l, float generated)
+{
+    if (l->feeding) {
         if (l->decay == 0) return 0.0f;
         l->decay--;
         return l->last * (float)l->decay / (float)l->fade;
     }
     if (l->state == LIVE_WAITING) return 0.0f;
-    float sample;
-    srnn_voice_generate(voice, temperature, &sample, NULL, 1);
-    l->last = sample;
-    if (l->rise == 0) return sample;
+    l->last = generated;
+    if (l->rise == 0) return generated;
     l->rise--;
-    return sample * (float)(l->fade - l->rise) / (float)l->fade;
+    return generated * (float)(l->fade - l->rise) / (float)l->fade;
 }
 
 live_listening_state live_listener_state(const live_listener *l) { return l->state; }

@@ -3,16 +3,22 @@
  * quantised input sample, the voice started from silence), and when the input falls silent, or
  * on a trigger, goes on generating from where it stopped.
  *
- * The input arrives at the host's rate (live_listener_push), is converted to the model's rate
- * when they differ (libsamplerate, as the output is) and waits in a queue that the voice takes
- * one sample from per model sample it plays (live_listener_next). A gate looks at each input
+ * The voice is one of a group's (srnn_voices, live/voices.c), which steps all its voices
+ * together. The input arrives at the host's rate (live_listener_push), is converted to the
+ * model's rate when they differ (libsamplerate, as the output is) and waits in a queue that the
+ * listener takes one sample from per step of the group (live_listener_prepare, before it: the
+ * voice stopped, fed that sample teacher-forced with srnn_voices_feed, or generating), and
+ * live_listener_played gives what the voice plays of the step (after it). A gate looks at each input
  * sample as it arrives; the voice takes it hold seconds later, so that when the gate closes the
  * voice has heard the input up to its last loud sample and not the silence after it (a
  * continuation from silence stays silent):
  *
- *   waiting     before any input: silent, nothing computed;
+ *   waiting     before any input: silent, nothing computed (the caller stops the voice when
+ *               it resets the listener);
  *   listening   from the first input sample at or above the threshold (|x|, a peak gate): the
- *               voice is reset to its seed and every input sample is fed to it; it plays
+ *               voice is reset to its seed (srnn_voices_reset: the voice must be the group's only
+ *               one playing, or it would begin at the next big frame boundary) and every input
+ *               sample is fed to it; it plays
  *               silence (the effect's dry signal is the input);
  *   continuing  once hold seconds of input stayed below the threshold (the voice was fed up to
  *               the last sample above it), or at once on a trigger: the voice generates at the
@@ -57,7 +63,8 @@ typedef struct live_listener live_listener;
 live_listener *live_listener_create(const srnn_model *model, double host_rate);
 void live_listener_free(live_listener *l); /* NULL is a no-op */
 
-/* Back to waiting, the queue holding only its cushion, the converter cleared. */
+/* Back to waiting, the queue holding only its cushion, the converter cleared. The caller stops
+ * the voice (srnn_voices_stop). */
 void live_listener_reset(live_listener *l);
 
 /* The gate from now on (clamped to the ranges above; NaN takes the default). */
@@ -70,10 +77,14 @@ void live_listener_push(live_listener *l, const float *input, uint32_t count);
  * below the threshold for hold seconds before it is listened to again. */
 void live_listener_trigger(live_listener *l);
 
-/* The voice's next model-rate sample: takes one queued input sample (silence if the queue ran
- * dry, counted) through the gate, then feeds it to voice (listening) or generates one sample at
- * temperature (continuing). seed: the voice's, it is reset to at every listening start. */
-float live_listener_next(live_listener *l, srnn_voice *voice, uint64_t seed, float temperature);
+/* Before the group's next step: takes one queued input sample (silence if the queue ran dry,
+ * counted) through the gate and sets what voice of group does in that step: fed the input
+ * sample from the hold ago (listening; srnn_voices_feed), generating at the temperature the
+ * caller set (continuing), or nothing (waiting). seed: the voice's, it is reset to at every
+ * listening start. */
+void live_listener_prepare(live_listener *l, srnn_voices *group, unsigned voice, uint64_t seed);
+/* After that step: the model-rate sample the voice plays, of the sample the step generated. */
+float live_listener_played(live_listener *l, float generated);
 
 live_listening_state live_listener_state(const live_listener *l);
 /* Times the queue ran dry since the last reset (0 when the cushion is enough). */

@@ -107,21 +107,11 @@ const int32_t *live_primer_frame(const live_primer *primer, uint64_t seed, uint3
     return primer->samples + (size_t)(mix(seed ^ mix(restarts)) % starts);
 }
 
-void live_primer_prime(const live_primer *primer, srnn_voice *voice, uint64_t seed,
-                       uint32_t restarts)
+void live_primer_prime(const live_primer *primer, srnn_voices *group, unsigned voice,
+                       uint64_t seed, uint32_t restarts)
 {
     const int32_t *frame = live_primer_frame(primer, seed, restarts);
-    if (frame) srnn_voice_prime(voice, frame, primer->big_frame);
-}
-
-float live_primer_next(const live_primer *primer, srnn_voice *voice, live_silence *silence,
-                       uint64_t seed, uint32_t *restarts, float temperature)
-{
-    float sample;
-    srnn_voice_generate(voice, temperature, &sample, NULL, 1);
-    if (live_silence_update(silence, sample) && primer->samples)
-        live_primer_prime(primer, voice, seed, ++*restarts);
-    return sample;
+    if (frame) srnn_voices_prime(group, voice, frame, primer->big_frame);
 }
 
 void live_silence_init(live_silence *silence, double model_rate)

@@ -6,7 +6,7 @@
  *
  * The metadata value is the primer's samples at the model's rate, quantised (srnn_quantise),
  * four hex digits each, at least one big frame and at most LIVE_PRIMER_MAX_SAMPLES. A voice
- * starts from one big frame of it (srnn_voice_prime), chosen by its seed and how many times it
+ * starts from one big frame of it (srnn_voices_prime), chosen by its seed and how many times it
  * started again, so that restarts differ. */
 #ifndef SRNN_LIVE_PRIMER_H
 #define SRNN_LIVE_PRIMER_H
@@ -51,20 +51,14 @@ char *live_primer_encode(const srnn_config *config, const float *audio, size_t c
  * primer: a voice's first start uses restarts 0, so that restarts differ. Real-time safe. */
 const int32_t *live_primer_frame(const live_primer *primer, uint64_t seed, uint32_t restarts);
 
-/* Primes voice (srnn_voice_prime) from the primer's big frame chosen by (seed, restarts);
- * nothing when there is no primer. A voice starts with srnn_voice_reset(seed) and this with
- * restarts 0. Real-time safe. */
-void live_primer_prime(const live_primer *primer, srnn_voice *voice, uint64_t seed,
-                       uint32_t restarts);
+/* Primes voice of group (srnn_voices_prime) from the primer's big frame chosen by (seed,
+ * restarts); nothing when there is no primer. A voice starts with srnn_voices_reset(seed) and
+ * this with restarts 0. Real-time safe. */
+void live_primer_prime(const live_primer *primer, srnn_voices *group, unsigned voice,
+                       uint64_t seed, uint32_t restarts);
 
 /* Watches a voice's output for silence. */
 typedef struct live_silence live_silence;
-
-/* The voice's next sample at temperature (srnn_voice_generate); when silence says it has been
- * silent long enough and there is a primer, primes it again from the frame for (seed,
- * ++*restarts). Real-time safe. */
-float live_primer_next(const live_primer *primer, srnn_voice *voice, live_silence *silence,
-                       uint64_t seed, uint32_t *restarts, float temperature);
 
 struct live_silence {
     double sum;          /* of squares in the current window */

@@ -3,17 +3,20 @@
  * Each of the model's SRNN_LV2_INSTRUMENT_VOICES voices plays one note at a time. A note-on
  * takes an idle voice, or else steals the one released longest ago, or else the oldest held
  * one, and starts it afresh from the note's seed (the model's primer, live/primer.h); its
- * envelope rises over the attack time. A stolen voice's sound first fades out over
- * SRNN_LV2_STEAL_SECONDS. A note-off releases it over the release time; at the
- * end it is silent and stops generating. Only sounding voices generate: the cost follows the
- * notes held. run() (plugin.c) splits its chunks at the MIDI events' times, so every note
- * starts and ends at its own sample whatever the host's block size.
+ * envelope rises over the attack time from when the voice begins to sound. A stolen voice's
+ * sound first fades out over SRNN_LV2_STEAL_SECONDS. A note-off releases it over the release
+ * time; at the end it is silent and stops. The sounding voices step together, one group of the
+ * engine (live/voices.h): eight cost little more than one, and a stopped voice nothing. A note
+ * struck while others sound begins with them at the group's next big frame (4 ms at most for
+ * the shipped model) and, resampled, as far behind the group's newest samples as they play
+ * (about 3 ms more); a note struck in silence begins at once. run() (plugin.c) splits its
+ * chunks at the MIDI events' times, so every note starts and ends at its own sample whatever
+ * the host's block size.
  *
  * A new model does not crossfade with the old under the notes, which would play every voice
- * twice (eight voices of the shipped model cost 56% of a 256-frame period at 48 kHz, so twice
- * would not fit): the old model's voices fade out over the crossfade's time, then the new
- * model starts the held notes again from their seeds with the attack, a few per run, and
- * drops the released ones. */
+ * twice: the old model's voices fade out over the crossfade's time, then the new model starts
+ * the held notes again from their seeds with the attack, all together, and drops the released
+ * ones. */
 #include <math.h>
 #include <string.h>
 
@@ -24,7 +27,6 @@
 #include "plugin.h"
 
 enum { MOD_WHEEL = 1, ALL_SOUND_OFF = 120, ALL_NOTES_OFF = 123 };
-enum { TAKE_OVER_PER_RUN = 2 };
 
 void instrument_init(srnn_plugin *self)
 {
@@ -38,7 +40,7 @@ void instrument_reset(srnn_plugin *self)
     srnn_instrument *ins = &self->instrument;
     for (int k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
         ins->voice[k].note = SRNN_LV2_NO_NOTE;
-        ins->voice[k].held = ins->voice[k].taking_over = ins->voice[k].stealing = false;
+        ins->voice[k].held = ins->voice[k].stealing = false;
         live_envelope_stop(&ins->voice[k].envelope);
     }
     memset(ins->strikes, 0, sizeof ins->strikes);
@@ -51,6 +53,7 @@ void instrument_reset(srnn_plugin *self)
 
 void instrument_restart_voices(srnn_plugin *self, live_voices *p)
 {
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) live_voices_stop(p, k);
     for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++)
         if (live_envelope_active(&self->instrument.voice[k].envelope))
             live_voices_restart(p, k, self->instrument.voice[k].seed);
@@ -75,26 +78,13 @@ void instrument_take_over(srnn_plugin *self)
     for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
         instrument_voice *v = &self->instrument.voice[k];
         live_envelope_stop(&v->envelope);
-        v->taking_over = v->held;
         if (v->stealing) v->level = v->next_level;
         v->stealing = false;
+        if (v->held) live_envelope_gate(&v->envelope, 0, attack_samples(self));
+        else v->note = SRNN_LV2_NO_NOTE;
     }
-}
-
-/* Starts at most TAKE_OVER_PER_RUN of the held notes waiting for the new model: a voice's
- * first sample runs all three tiers, and eight at once took a whole period (tests/
- * budget_realtime.c); a few per run spread that over the next periods. */
-static void continue_take_over(srnn_plugin *self)
-{
-    uint32_t started = 0;
-    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES && started < TAKE_OVER_PER_RUN; k++) {
-        instrument_voice *v = &self->instrument.voice[k];
-        if (!v->taking_over) continue;
-        v->taking_over = false;
-        started++;
-        if (self->current) live_voices_restart(self->current, k, v->seed);
-        live_envelope_gate(&v->envelope, attack_samples(self));
-    }
+    /* every voice of the new model stops but the held notes', which begin together at once */
+    if (self->current) instrument_restart_voices(self, self->current);
 }
 
 /* An idle voice, else the one released longest ago, else the oldest held one. */
@@ -120,9 +110,9 @@ static void start_note(srnn_plugin *self, uint32_t k, float level)
     v->level = level;
     v->stealing = false;
     live_voices *playing = self->fade_active ? self->fading : self->current;
-    if (playing) live_voices_restart(playing, k, v->seed);
+    uint32_t silent = playing ? live_voices_restart(playing, k, v->seed) : 0;
     live_envelope_stop(&v->envelope);
-    live_envelope_gate(&v->envelope, attack_samples(self));
+    live_envelope_gate(&v->envelope, silent, attack_samples(self));
 }
 
 static void note_on(srnn_plugin *self, uint8_t note, uint8_t velocity)
@@ -132,7 +122,6 @@ static void note_on(srnn_plugin *self, uint8_t note, uint8_t velocity)
     instrument_voice *v = &ins->voice[k];
     v->note = note;
     v->held = true;
-    v->taking_over = false;
     v->seed = SRNN_LV2_NOTE_SEED(self->reseeds, note, ins->strikes[note]++);
     v->started = ins->note_ons++;
     float level = (float)velocity / 127.0f;
@@ -154,7 +143,7 @@ static void release(srnn_plugin *self, int note)
     for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
         instrument_voice *v = &ins->voice[k];
         if (!v->held || (note != SRNN_LV2_NO_NOTE && v->note != note)) continue;
-        v->held = v->taking_over = false;
+        v->held = false;
         if (v->stealing) v->stealing = false; /* released before it started: never starts */
         else live_envelope_release(&v->envelope, samples);
     }
@@ -173,7 +162,7 @@ static void controller(srnn_plugin *self, uint8_t number, uint8_t value)
         release(self, SRNN_LV2_NO_NOTE);
     } else if (number == ALL_SOUND_OFF) {
         for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
-            ins->voice[k].held = ins->voice[k].taking_over = ins->voice[k].stealing = false;
+            ins->voice[k].held = ins->voice[k].stealing = false;
             live_envelope_stop(&ins->voice[k].envelope);
         }
     }
@@ -211,7 +200,6 @@ void instrument_begin_run(srnn_plugin *self, float knob)
         ins->knob = knob;
         ins->cc_temperature = NAN;
     }
-    if (!self->fade_active) continue_take_over(self);
     self->instrument.next = midi_from(self, lv2_atom_sequence_begin(&self->control->body));
 }
 
@@ -247,22 +235,27 @@ void instrument_render(srnn_plugin *self, float *out, uint32_t count, float temp
 {
     srnn_instrument *ins = &self->instrument;
     memset(out, 0, count * sizeof *out);
-    /* The one place the instrument steps its voices: each sounding voice renders a chunk on
-     * its own (live_voices_render), where batched voices would step them together. During a
-     * model's crossfade the old model plays the notes, fading out (instrument_take_over). */
+    /* The one place the instrument steps its voices: the sounding ones together, the others
+     * stopped. During a model's crossfade the old model plays the notes, fading out
+     * (instrument_take_over). */
     live_voices *playing = self->fade_active ? self->fading : self->current;
+    float *voices[SRNN_LV2_INSTRUMENT_VOICES] = {0};
+    for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
+        if (live_envelope_active(&ins->voice[k].envelope)) voices[k] = ins->voice_buffer[k];
+        else if (playing) live_voices_stop(playing, k);
+    }
+    if (playing) live_voices_render(playing, temperature, voices, count);
     for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
         instrument_voice *v = &ins->voice[k];
-        if (!live_envelope_active(&v->envelope)) continue;
-        float *voice = ins->voice_buffer;
-        if (playing) live_voices_render(playing, k, temperature, voice, count);
-        else memset(voice, 0, count * sizeof *voice);
+        float *voice = voices[k];
+        if (!voice) continue;
+        if (!playing) memset(voice, 0, count * sizeof *voice);
         if (self->fade_active)
             live_fade_out(voice, self->fade_position, self->crossfade_length, count);
         live_envelope_apply_add(&v->envelope, voice, v->level, out, count);
         if (v->stealing && !live_envelope_active(&v->envelope))
             start_note(self, k, v->next_level); /* at its sample: chunks end there */
-        if (!live_envelope_active(&v->envelope) && !v->taking_over) v->note = SRNN_LV2_NO_NOTE;
+        if (!live_envelope_active(&v->envelope)) v->note = SRNN_LV2_NO_NOTE;
     }
     for (uint32_t k = 0; k < SRNN_LV2_INSTRUMENT_VOICES; k++) {
         const instrument_voice *v = &ins->voice[k];

@@ -21,7 +21,6 @@
 typedef struct {
     int note;   /* the MIDI note it plays, SRNN_LV2_NO_NOTE when idle */
     bool held;  /* its key is down */
-    bool taking_over; /* held through a model change: the new model starts it soon */
     float level; /* velocity / 127 */
     bool stealing;    /* the voice's old sound fades out; then its note starts at next_level */
     float next_level;
@@ -40,7 +39,7 @@ typedef struct {
     float cc_temperature;   /* the chosen controller's temperature; NAN until it moves */
     float knob;             /* the temperature knob's value when last read */
     const LV2_Atom_Event *next; /* the next MIDI event of this run, NULL after the last */
-    float voice_buffer[SRNN_LV2_CHUNK];
+    float voice_buffer[SRNN_LV2_INSTRUMENT_VOICES][SRNN_LV2_CHUNK];
     /* for the GUI (plugin/ui_feed.h): per voice its note (-1 idle) and level, after a chunk */
     float shown[SRNN_LV2_VOICE_VALUES * SRNN_LV2_INSTRUMENT_VOICES];
 } srnn_instrument;

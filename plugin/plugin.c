@@ -29,6 +29,17 @@ void srnn_plugin_report_error(srnn_plugin *self, const char *text)
     self->announce_model = true; /* so a host showing the file reverts to the one playing */
 }
 
+void srnn_plugin_newest_model(srnn_plugin *self, const live_voices *p, const model_card *card)
+{
+    published_path_write(&self->path, live_voices_path(p));
+    self->card = *card;
+    self->announce_model = true;
+    if (self->error_text[0]) {
+        self->error_text[0] = '\0';
+        self->announce_error = true;
+    }
+}
+
 void srnn_plugin_log_speed(srnn_plugin *self, const live_voices *p)
 {
     if (live_voices_live(p))
@@ -51,6 +62,9 @@ int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds
     };
     uint64_t seeds[LIVE_MAX_VOICES];
     for (uint32_t c = 0; c < self->voices; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
+    /* the instrument's notes start its voices afresh when the crossfade is over; the
+     * continuation's voice generates nothing ahead of its input */
+    if (self->is_instrument || self->is_continuation) lead_in_temperature = NAN;
     char reason[LIVE_ERROR_MAX];
     if (live_voices_create(path, &options, seeds, lead_in_temperature, out, reason) == 0) return 0;
     static const char prefix[] = "cannot load model ";
@@ -65,8 +79,9 @@ void srnn_plugin_reseed(srnn_plugin *self, live_voices *p, uint32_t reseeds)
         instrument_restart_voices(self, p);
         return;
     }
-    for (uint32_t c = 0; c < self->channels; c++)
-        live_voices_restart(p, c, SRNN_LV2_SEED(reseeds, c));
+    uint64_t seeds[SRNN_LV2_MAX_CHANNELS];
+    for (uint32_t c = 0; c < self->channels; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
+    live_voices_restart_all(p, seeds);
 }
 
 void srnn_plugin_install_now(srnn_plugin *self, live_voices *p)
@@ -78,8 +93,9 @@ void srnn_plugin_install_now(srnn_plugin *self, live_voices *p)
     self->fade_active = false;
     self->current = p;
     srnn_plugin_reseed(self, p, self->reseeds);
-    published_path_write(&self->path, live_voices_path(p));
-    self->announce_model = true;
+    model_card card;
+    srnn_plugin_forge_card(self->map, p, self->voices, &card);
+    srnn_plugin_newest_model(self, p, &card);
 }
 
 static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
@@ -207,6 +223,8 @@ static void write_announcements(srnn_plugin *self)
     if (self->announce_model && newest) {
         write_set(self, self->uris.model, self->uris.atom_Path, live_voices_path(newest));
         write_set(self, self->uris.speed, self->uris.atom_String, live_voices_speed(newest));
+        if (self->card.size && lv2_atom_forge_frame_time(&self->forge, 0))
+            lv2_atom_forge_write(&self->forge, self->card.atom, self->card.size);
     }
     self->announce_error = self->announce_model = false;
 }
@@ -254,8 +272,10 @@ static void handle_events(srnn_plugin *self)
                            ((const LV2_Atom_URID *)property)->body == uris->model;
         if (object->body.otype == uris->patch_Set && about_model) {
             request_load(self, value);
-        } else if (object->body.otype == uris->patch_Get && (!property || about_model)) {
+        } else if (object->body.otype == uris->patch_Get) {
+            /* a GUI opening asks for everything: a load error before it opened included */
             self->announce_model = true;
+            self->announce_error = true;
         }
     }
 }
@@ -300,19 +320,21 @@ static void fill_envelope(srnn_plugin *self, float target, uint32_t count)
     }
 }
 
-/* count samples of voice of the model playing, crossfaded from the model fading out during a
- * crossfade, to out */
-static void render_voice(srnn_plugin *self, uint32_t voice, float temperature, float *out,
-                         uint32_t count)
+/* count samples of every channel's voice of the model playing, crossfaded from the model
+ * fading out during a crossfade, to out */
+static void render_voices(srnn_plugin *self, float *const *out, float temperature,
+                          uint32_t count)
 {
-    if (self->current) live_voices_render(self->current, voice, temperature, out, count);
-    else memset(out, 0, count * sizeof *out);
-    if (self->fade_active) {
-        float *old = self->fade_buffer;
-        if (self->fading) live_voices_render(self->fading, voice, temperature, old, count);
-        else memset(old, 0, count * sizeof *old);
-        live_crossfade(old, out, out, self->fade_position, self->crossfade_length, count);
-    }
+    if (self->current) live_voices_render(self->current, temperature, out, count);
+    else
+        for (uint32_t c = 0; c < self->channels; c++) memset(out[c], 0, count * sizeof *out[c]);
+    if (!self->fade_active) return;
+    float *old[SRNN_LV2_MAX_CHANNELS] = {self->fade_buffer[0], self->fade_buffer[1]};
+    if (self->fading) live_voices_render(self->fading, temperature, old, count);
+    else
+        for (uint32_t c = 0; c < self->channels; c++) memset(old[c], 0, count * sizeof *old[c]);
+    for (uint32_t c = 0; c < self->channels; c++)
+        live_crossfade(old[c], out[c], out[c], self->fade_position, self->crossfade_length, count);
 }
 
 static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, float temperature,
@@ -320,13 +342,11 @@ static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, flo
 {
     fill_envelope(self, gain, count);
     if (self->is_continuation) continuation_listen(self, offset, count);
-    if (self->is_instrument) instrument_render(self, self->out[0] + offset, count, temperature);
-    else
-        for (uint32_t c = 0; c < self->channels; c++)
-            render_voice(self, c, temperature, self->out[c] + offset, count);
-    /* within full scale at 0 dB; the gain may then raise it, as the user asked */
     float *outs[SRNN_LV2_MAX_CHANNELS] = {self->out[0] + offset,
                                           self->channels > 1 ? self->out[1] + offset : NULL};
+    if (self->is_instrument) instrument_render(self, outs[0], count, temperature);
+    else render_voices(self, outs, temperature, count);
+    /* within full scale at 0 dB; the gain may then raise it, as the user asked */
     live_limiter_process(&self->limiter, outs, self->channels, count);
     for (uint32_t c = 0; c < self->channels; c++)
         for (uint32_t i = 0; i < count; i++) outs[c][i] *= self->envelope[i];

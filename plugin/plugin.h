@@ -22,6 +22,7 @@
 #include "instrument.h"
 #include "params.h"
 #include "limiter.h"
+#include "model_card.h"
 #include "voices.h"
 #include "published_path.h"
 #include "ui_feed.h"
@@ -61,6 +62,7 @@ typedef struct {
     bool fade_active;
     live_voices *retired[SRNN_LV2_RETIRED_MAX]; /* the worker's queue was full; retried each run */
     published_path path;                   /* the newest model's path, for state save */
+    model_card card;                       /* the newest model's, for the GUI */
 
     /* performance */
     float gain;            /* linear, smoothed; NAN until the first sample */
@@ -68,7 +70,8 @@ typedef struct {
     uint32_t reseeds;
     uint32_t declick_position; /* within a reseed's 2 * declick_length; DECLICK_IDLE if none */
 
-    /* notify port messages for the next run */
+    /* notify port messages for the next run: the newest model (its path, speed and card) and
+     * the last load error ("" once a model loaded after it), repeated when the GUI asks */
     bool announce_model;
     bool announce_error;
     char error_text[LIVE_ERROR_MAX];
@@ -80,7 +83,7 @@ typedef struct {
     live_limiter limiter; /* the output's, last */
 
     /* scratch */
-    float fade_buffer[SRNN_LV2_CHUNK];
+    float fade_buffer[SRNN_LV2_MAX_CHANNELS][SRNN_LV2_CHUNK];
     float envelope[SRNN_LV2_CHUNK];
 } srnn_plugin;
 
@@ -97,7 +100,12 @@ typedef struct {
 typedef struct {
     uint32_t kind;
     live_voices *voices;
-} voices_message;
+} voices_message; /* MESSAGE_FREE */
+typedef struct {
+    uint32_t kind;
+    live_voices *voices;
+    model_card card;
+} loaded_message;
 typedef struct {
     uint32_t kind;
     char text[LIVE_ERROR_MAX];
@@ -125,7 +133,7 @@ LV2_State_Status srnn_plugin_restore(LV2_Handle instance, LV2_State_Retrieve_Fun
 
 /* plugin.c */
 /* Loads path's voices for this instance, seeded for reseeds, to crossfade in at
- * lead_in_temperature (NaN: to play at once); live_voices_create's result and error. Not
+ * lead_in_temperature (NaN: to play at once; the instrument's always); live_voices_create's result and error. Not
  * real-time safe (the worker, instantiate and restore call it). */
 int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds,
                      float lead_in_temperature, live_voices **out, char error[LIVE_ERROR_MAX]);
@@ -139,15 +147,24 @@ void srnn_plugin_install_now(srnn_plugin *self, live_voices *p);
 void srnn_plugin_log_speed(srnn_plugin *self, const live_voices *p);
 /* Queues a message for the notify port. Real-time safe. */
 void srnn_plugin_report_error(srnn_plugin *self, const char *text);
+/* p loaded with card: its path (for state save) and card become the newest, the last load
+ * error is cleared, and all is announced. Real-time safe. */
+void srnn_plugin_newest_model(srnn_plugin *self, const live_voices *p, const model_card *card);
+
+/* model_card.c: the card of p (the instance's voices of it) forged into card. Not real-time
+ * safe (the worker, instantiate and restore call it). */
+void srnn_plugin_forge_card(LV2_URID_Map *map, const live_voices *p, uint32_t voices,
+                            model_card *card);
 
 /* instrument.c: the MIDI instrument's part, all real-time safe but init */
 void instrument_init(srnn_plugin *self);
 /* Activation: every voice silent, the controllers at rest, the notes' seeds from the first. */
 void instrument_reset(srnn_plugin *self);
-/* Starts the sounding voices of p again from their notes' seeds (a model fading in). */
+/* Starts the sounding voices of p again, together, from their notes' seeds, and stops the
+ * others (a model installed, or taking over). */
 void instrument_restart_voices(srnn_plugin *self, live_voices *p);
 /* At a crossfade's end: the new model (current) takes the held notes, from their seeds and
- * with the attack, over the next runs; the released ones end. */
+ * with the attack, all together; the released ones end. */
 void instrument_take_over(srnn_plugin *self);
 /* At the start of run(), with the temperature knob's value: the control port's first MIDI
  * event is next. */

@@ -62,7 +62,8 @@ static LV2_Worker_Status load(srnn_plugin *self, LV2_Worker_Respond_Function res
     }
     lv2_log_trace(&self->logger, "srnn: loaded %s\n", path);
     srnn_plugin_log_speed(self, p);
-    voices_message loaded = {MESSAGE_LOADED, p};
+    loaded_message loaded = {MESSAGE_LOADED, p, {0}};
+    srnn_plugin_forge_card(self->map, p, self->voices, &loaded.card);
     LV2_Worker_Status status = respond(handle, sizeof loaded, &loaded);
     if (status != LV2_WORKER_SUCCESS) {
         lv2_log_error(&self->logger, "srnn: the host's worker refused the model %s\n", path);
@@ -96,13 +97,12 @@ LV2_Worker_Status srnn_plugin_work_response(LV2_Handle instance, uint32_t size, 
     srnn_plugin *self = instance;
     uint32_t kind = 0;
     if (size >= sizeof kind) memcpy(&kind, data, sizeof kind);
-    if (kind == MESSAGE_LOADED && size == sizeof(voices_message)) {
-        voices_message message;
+    if (kind == MESSAGE_LOADED && size == sizeof(loaded_message)) {
+        loaded_message message;
         memcpy(&message, data, sizeof message);
         if (self->pending) srnn_plugin_retire(self, self->pending);
         self->pending = message.voices;
-        published_path_write(&self->path, live_voices_path(message.voices));
-        self->announce_model = true;
+        srnn_plugin_newest_model(self, message.voices, &message.card);
         return LV2_WORKER_SUCCESS;
     }
     if (kind == MESSAGE_FAILED && size == sizeof(failure_message)) {

@@ -58,12 +58,12 @@ static const budget shipped_budget = {0.20, 0.30, 0.50};
  * incoming model's crossfade is generated before the handoff, off the audio thread), but the
  * two models' weights no longer fit the L2 cache together: a fifth of the period more. */
 static const budget m_budget = {0.55, 0.65, 0.80};
-/* The MIDI instrument's eight voices of the shipped model, all sounding, cost about half the
- * period (51-57% mean, 62-70% p99.9, 65-73% max); its switch window holds the instance's first
- * period, where a chord of eight notes starts every voice at once: 85-100% (a voice's first
- * sample runs all three tiers), the edge of what fits. The model switch's take-over, spread
- * over periods, stays below it. */
-static const budget instrument_budget = {0.80, 0.85, 1.00};
+/* The MIDI instrument's eight voices of the shipped model, all sounding, stepping together
+ * (one group: each product batched over the eight): 31-41% of the period on average, p99.9
+ * 36-60%, max 36-62% in three runs on the loaded VM; its switch window holds the instance's
+ * first period, where a chord of eight notes starts every voice at once, and a model's
+ * take-over of the held notes: 61-74% (85-100% when each voice stepped alone). */
+static const budget instrument_budget = {0.75, 0.80, 0.90};
 
 /* What happens around the calls, in periods (5.33 ms each). */
 enum {
@@ -450,11 +450,17 @@ int main(int argc, char **argv)
         if (complete) judge(scenarios[s].name, scenarios[s].budget, runs, n);
         fflush(stdout);
     }
-    unsigned calls = interposer_disarm();
+    /* the audio thread is the arming one; other threads are the voices' helpers (a group
+     * that measures below SRNN_LV2_HELPERS_BELOW as it loads gets them), whose only call is
+     * the sleep of an idle helper, as tests/test_lv2_realtime.c allows */
+    unsigned calls = interposer_disarm(), here = interposer_calls_here();
+    unsigned helper_other = calls - here - interposer_count_elsewhere("nanosleep");
     printf("forbidden calls in the timed calls (allocation, lock, wait, I/O): %u", calls);
     interposer_report();
     printf("\n");
-    CHECK(calls == 0, "the audio thread made %u forbidden calls", calls);
+    CHECK(here == 0 && helper_other == 0,
+          "the audio thread made %u forbidden calls, its helpers %u besides their idle sleeps",
+          here, helper_other);
     for (int r = 0; r < RUNS; r++) free(runs[r].ns);
     host_world_free();
     return check_summary();

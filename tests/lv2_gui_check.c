@@ -7,13 +7,17 @@
  * window (XGetImage) for what must be there, by colour (ui/lv2gui/gui_draw.c keeps the
  * temperature's orange, the waveform's teal and the error's red for them alone), not pixel by
  * pixel:
- * - the model's name appears in the header once the plugin has announced it;
+ * - the model's name appears in the header once the plugin has announced it, and the card's
+ *   real-time badge (green: it plays live) once the plugin has posted its card; a card saying
+ *   the model cannot play live, sent to the GUI as the plugin would, turns the badge red: the
+ *   GUI draws the card it receives (its library holds no engine to read a file with);
  * - the output's waveform is drawn from the levels the plugin posts;
  * - the temperature knob's arc follows the port: its orange reaches further right at 1.8
  *   than at 0.1;
  * - a drag up on the knob (XTest, the X server's synthetic pointer) raises the temperature
  *   the plugin sees, a drag down lowers it, a double click resets it;
- * - a corrupt model's load error, sent by the plugin, shows as a red banner;
+ * - a corrupt model's load error, sent by the plugin, shows as a red banner; one the plugin
+ *   reported while no GUI was open shows when a GUI opens (the plugin answers its patch:Get);
  * - the reseed button holds the trigger port up while pressed, and lets it go;
  * - the browser lists the playing model's folder: a click on the row above the playing one
  *   (its orange-gold marker) has the plugin load that file; a path typed (XTest keys) into
@@ -35,12 +39,14 @@
 #include <string.h>
 #include <time.h>
 
+#include <lv2/atom/forge.h>
 #include <lv2/atom/util.h>
 #include <lv2/options/options.h>
 #include <lv2/ui/ui.h>
 
 #include "check.h"
 #include "host.h"
+#include "model_card.h"
 #include "params.h"
 
 #include <X11/Xlib.h>
@@ -226,9 +232,38 @@ static int bright(const shot *s, int top, int bottom)
 #define BUTTON_FILL 0x3C4149 /* the reseed and load buttons (gui_draw.c's track) */
 #define ROW_MARKER 0xF5BE61 /* the playing row's marker (gui_draw.c's highlight) */
 #define KEY_VIOLET 0xA86EFF /* a sounding note's key on the instrument's keyboard */
+#define BADGE_GREEN 0x4CAF50 /* the real-time badge of a model that plays live */
+#define BADGE_RED 0xE5484D   /* and of one that does not */
 #define HEADER_ROWS 50 /* the header band at scale 1 (gui_draw.c: 56 logical pixels) */
 
 /* ---- the GUI ------------------------------------------------------------------------------ */
+
+/* A card, as the plugin posts it (plugin/model_card.h), of a model that cannot play live here,
+ * sent to the GUI as if from the plugin. */
+static void send_slow_card(gui_host *g)
+{
+    LV2_URID_Map *map = host_map();
+    card_uris uris;
+    card_map_uris(map, &uris);
+    LV2_Atom_Forge forge;
+    lv2_atom_forge_init(&forge, map);
+    model_card card;
+    lv2_atom_forge_set_buffer(&forge, (uint8_t *)card.atom, sizeof card.atom);
+    LV2_Atom_Forge_Frame frame;
+    lv2_atom_forge_object(&forge, &frame, 0, uris.type);
+    lv2_atom_forge_key(&forge, uris.key[CARD_NAME]);
+    lv2_atom_forge_string(&forge, "slow", 4);
+    lv2_atom_forge_key(&forge, uris.key[CARD_RATE]);
+    lv2_atom_forge_int(&forge, 16000);
+    lv2_atom_forge_key(&forge, uris.key[CARD_REALTIME]);
+    lv2_atom_forge_float(&forge, 0.4f);
+    lv2_atom_forge_key(&forge, uris.key[CARD_LIVE]);
+    lv2_atom_forge_bool(&forge, false);
+    lv2_atom_forge_pop(&forge, &frame);
+    const LV2_Atom *atom = (const LV2_Atom *)card.atom;
+    g->descriptor->port_event(g->ui, SRNN_PORT_NOTIFY, lv2_atom_total_size(atom),
+                              g->atom_eventTransfer, atom);
+}
 
 static LV2UI_Handle open_gui(gui_host *g, const char *plugin_uri, const char *binary,
                              const char *bundle, float scale, Window parent, Window *widget)
@@ -331,9 +366,10 @@ static void check_instrument(gui_host *g, const char *binary, const char *bundle
 
 #define METER_GREEN 0x4CAF50 /* the meter's bars below -9 dBFS (gui_draw.c's good) */
 
-/* The continuation effect's GUI: a loud input lights both meter bars and the waveform when
- * played dry (mix 0); wet (mix 1) while the model listens, the output is silent: only the
- * right bar (IN) lit, no waveform. Leaves g->plugin open. */
+/* The continuation effect's GUI: the model's card, which the effect posts as the generators do,
+ * draws the real-time badge; a loud input lights both meter bars and the waveform when played
+ * dry (mix 0); wet (mix 1) while the model listens, the output is silent: only the right bar
+ * (IN) lit, no waveform. Leaves g->plugin open. */
 static void check_continuation(gui_host *g, const char *binary, const char *bundle, Window root,
                                const char *shots)
 {
@@ -364,6 +400,10 @@ static void check_continuation(gui_host *g, const char *binary, const char *bund
                "waveform (%d teal); wet while listening, only the input's bar (%d from x %d), "
                "no waveform in the last 100 columns (%d)", both.count, both.left, dry_wave.count, input.count,
                input.left, wet_wave.count);
+    blob badge = find(&dry, BADGE_GREEN, 12, 0, HEADER_ROWS);
+    CHECK_SHOW(host_card_notifications(g->plugin) > 0 && badge.count > 30,
+               "the effect posts the model's card (%d times) and its GUI draws the real-time "
+               "badge from it (%d green pixels)", host_card_notifications(g->plugin), badge.count);
     free(dry.pixels), free(wet.pixels);
     g->descriptor->cleanup(g->ui);
 }
@@ -413,6 +453,27 @@ int main(int argc, char **argv)
                "the model's name is shown in the header: %d bright pixels, %d changed since the "
                "plugin spoke",
                header_text, header_changed);
+    blob badge_before = find(&empty, BADGE_GREEN, 12, 0, HEADER_ROWS),
+         badge = find(&playing, BADGE_GREEN, 12, 0, HEADER_ROWS);
+    CHECK_SHOW(host_card_notifications(g.plugin) > 0 && badge_before.count == 0 &&
+                   badge.count > 30,
+               "the card's real-time badge is drawn from the plugin's card: %d green pixels "
+               "(%d before the plugin spoke)",
+               badge.count, badge_before.count);
+    send_slow_card(&g);
+    pump(&g, 0);
+    shot slow = take(&g, widget, shots, "1b-card-not-live");
+    blob slow_green = find(&slow, BADGE_GREEN, 12, 0, HEADER_ROWS),
+         slow_red = find(&slow, BADGE_RED, 12, 0, HEADER_ROWS);
+    host_send_get(g.plugin); /* the plugin's own card again */
+    pump(&g, 2);
+    shot again = take(&g, widget, shots, "1c-card-again");
+    blob green_again = find(&again, BADGE_GREEN, 12, 0, HEADER_ROWS);
+    CHECK_SHOW(slow_green.count == 0 && slow_red.count > 30 && green_again.count > 30,
+               "a card saying the model cannot play live turns the badge red (%d red, %d green "
+               "pixels); the plugin's card, asked for again, green (%d pixels)",
+               slow_red.count, slow_green.count, green_again.count);
+    free(slow.pixels), free(again.pixels);
     blob wave = find(&playing, WAVE_TEAL, 10, 0, playing.height);
     CHECK_SHOW(wave.count > 300 && host_level_frames(g.plugin) > 20,
                "the output's waveform is drawn: %d pixels from %u level frames", wave.count,
@@ -549,10 +610,16 @@ int main(int argc, char **argv)
                "resized to %d x %d, the knob is %d pixels wide (%d before)", large.width,
                large.height, arc_large.right - arc_large.left, knob_width);
 
-    /* a second GUI at the host's scale factor 2 */
-    /* closed, and opened again at the host's scale factor 2, in a window of its own */
+    /* closed; a load error while no GUI is open; a GUI opened again at the host's scale
+     * factor 2, in a window of its own, shows it */
     int width1 = g.width, height1 = g.height;
     g.descriptor->cleanup(g.ui);
+    host_send_model(g.plugin, corrupt);
+    uint32_t errors = host_error_notifications(g.plugin);
+    for (int b = 0; b < 4; b++) host_run(g.plugin, BLOCK, NULL, NULL);
+    CHECK(host_error_notifications(g.plugin) == errors + 1,
+          "the plugin reported the error with no GUI open: \"%s\"",
+          host_notified_error(g.plugin));
     Window parent2 = XCreateSimpleWindow(g.display, root, 0, 0, 1400, 800, 0, 0, 0);
     XMapRaised(g.display, parent2);
     XSync(g.display, False);
@@ -563,7 +630,13 @@ int main(int argc, char **argv)
     CHECK_SHOW(g.width == 2 * width1 && g.height == 2 * height1 && a.width == g.width,
                "at scale factor 2 the GUI asks for %d x %d (%d x %d at 1)", g.width, g.height,
                width1, height1);
-    shot scaled = take(&g, widget, shots, "10-scale-2");
+    shot scaled = take(&g, widget, shots, "10-scale-2-error-from-before");
+    blob red_late = find(&scaled, ERROR_RED, 10, 0, scaled.height),
+         badge_late = find(&scaled, BADGE_GREEN, 12, 0, 2 * HEADER_ROWS);
+    CHECK_SHOW(red_late.count > 4 * 4000 && badge_late.count > 4 * 30,
+               "the GUI opened after the error shows its banner (%d red pixels) and the card's "
+               "badge (%d green pixels)",
+               red_late.count, badge_late.count);
     free(scaled.pixels);
     g.descriptor->cleanup(g.ui);
     host_close(g.plugin);

@@ -1,9 +1,10 @@
 /* A voice that listens (live/listener.h), with the default model and a held-out recording
  * (tests/heldout.h) at the model's rate, against the engine driven by hand:
  *
- * - while it listens, the voice's logits before each input sample equal those `srnn eval`
- *   computes teacher-forced on the same samples (its loop, ui/cli/score.c: a voice from silence,
- *   predict then feed each quantised sample), exactly (the same engine on the same history);
+ * - while it listens, the logits of the group voice it feeds (srnn_voices_feed) before each
+ *   input sample equal those `srnn eval` computes teacher-forced on the same samples (its loop,
+ *   ui/cli/score.c: a voice alone from silence, predict then feed each quantised sample),
+ *   exactly (the same engine on the same history);
  * - it listens from the first loud sample, the hold time late, switches to continuing after
  *   exactly the hold time below the threshold, and the output from there is the engine's
  *   generation from the history up to the last loud sample, for the voice's seed, exactly;
@@ -36,8 +37,37 @@
 #define TEMPERATURE 0.9f
 
 static float *recording;
+static srnn_voices *group; /* of one voice, as the plugin's (live/voices.c) */
 static size_t recording_count;
 static uint32_t rate;
+
+/* One step of the listener's voice, as live/voices.c takes it: x in, the sample played out. */
+static float step(live_listener *l, float x)
+{
+    live_listener_push(l, &x, 1);
+    live_listener_prepare(l, group, 0, SEED);
+    float generated;
+    float *audio = &generated;
+    srnn_voices_generate(group, &audio, NULL, 1);
+    return live_listener_played(l, generated);
+}
+
+/* A listener with its voice stopped, as live_voices_restart leaves it; NULL on failure. */
+static live_listener *listener_of(const srnn_model *model)
+{
+    uint64_t seed = SEED;
+    if (srnn_voices_create(model, 1, &seed, 1, &group) != SRNN_OK) return NULL;
+    srnn_voices_set_temperature(group, 0, TEMPERATURE);
+    srnn_voices_stop(group, 0);
+    return live_listener_create(model, rate);
+}
+
+static void listener_free(live_listener *l)
+{
+    live_listener_free(l);
+    srnn_voices_free(group);
+    group = NULL;
+}
 
 /* The recording, then silence: count samples. */
 static float *input_of(size_t count)
@@ -49,11 +79,9 @@ static float *input_of(size_t count)
 
 static void test_listening_and_continuing(const srnn_model *model)
 {
-    live_listener *l = live_listener_create(model, rate);
-    srnn_voice *voice, *eval;
-    if (!CHECK(l && srnn_voice_create(model, SEED, &voice) == SRNN_OK &&
-                   srnn_voice_create(model, 0, &eval) == SRNN_OK,
-               "listener and voices created"))
+    live_listener *l = listener_of(model);
+    srnn_voice *eval;
+    if (!CHECK(l && srnn_voice_create(model, 0, &eval) == SRNN_OK, "listener and voices created"))
         return;
     const srnn_config *config = srnn_model_config(model);
     float threshold = powf(10.0f, LIVE_LISTENER_THRESHOLD_DB_DEFAULT / 20.0f);
@@ -71,19 +99,19 @@ static void test_listening_and_continuing(const srnn_model *model)
     size_t compared = 0, state_errors = 0, first_continuing = 0;
     size_t start = onset + hold; /* the step that feeds the onset */
     for (size_t i = 0; i < total; i++) {
-        if (i > start && i <= last) { /* fed x[onset .. i - hold) so far */
-            const float *got = srnn_voice_predict(voice);
-            const float *want = srnn_voice_predict(eval);
-            double d = max_abs_diff(got, want, config->q_levels, NULL);
+        live_listener_push(l, x + i, 1);
+        live_listener_prepare(l, group, 0, SEED);
+        if (i >= start && i <= last) { /* fed x[onset .. i - hold) so far, x[i - hold] next */
+            const float *got = srnn_voices_predict(group, 0);
+            const float *want = srnn_voice_predict(eval); /* eval's loop: predict, then feed */
+            double d = got ? max_abs_diff(got, want, config->q_levels, NULL) : INFINITY;
             worst = d > worst ? d : worst;
             compared++;
-        }
-        if (i >= start && i <= last) { /* eval's loop: predict, then feed the target */
-            srnn_voice_predict(eval);
             srnn_voice_feed(eval, srnn_quantise(config, x[i - hold]));
         }
-        live_listener_push(l, x + i, 1);
-        out[i] = live_listener_next(l, voice, SEED, TEMPERATURE);
+        float generated, *audio = &generated;
+        srnn_voices_generate(group, &audio, NULL, 1);
+        out[i] = live_listener_played(l, generated);
         live_listening_state want = i < start  ? LIVE_WAITING
                                     : i < last ? LIVE_LISTENING
                                                : LIVE_CONTINUING; /* switched after feeding */
@@ -91,7 +119,7 @@ static void test_listening_and_continuing(const srnn_model *model)
         if (!first_continuing && live_listener_state(l) == LIVE_CONTINUING) first_continuing = i;
     }
     CHECK_SHOW(compared > 10000 && worst == 0.0,
-               "listening: the voice's logits at %zu positions equal srnn eval's teacher-forced "
+               "listening: the group voice's logits at %zu positions equal srnn eval's teacher-forced "
                "logits on the same samples (max difference %.3g, tolerance 0)", compared, worst);
     CHECK_SHOW(state_errors == 0 && first_continuing == last,
                "the gate: opens at sample %zu, listens from %zu (the hold late), continues after "
@@ -115,10 +143,7 @@ static void test_listening_and_continuing(const srnn_model *model)
     uint32_t fade = (uint32_t)ceil(LIVE_LISTENER_FADE_SECONDS * rate);
     size_t steps = hold + fade + 10;
     float *again = calloc(steps, sizeof *again);
-    for (size_t i = 0; i < steps; i++) {
-        live_listener_push(l, recording + onset + i, 1);
-        again[i] = live_listener_next(l, voice, SEED, TEMPERATURE);
-    }
+    for (size_t i = 0; i < steps; i++) again[i] = step(l, recording[onset + i]);
     double went_on = 0.0, after = 0.0;
     for (size_t i = 0; i < hold; i++) went_on = fmax(went_on, fabsf(again[i]));
     for (size_t i = hold + fade - 1; i < steps; i++) after = fmax(after, fabsf(again[i]));
@@ -136,30 +161,24 @@ static void test_listening_and_continuing(const srnn_model *model)
     free(x);
     free(out);
     srnn_voice_free(eval);
-    srnn_voice_free(voice);
-    live_listener_free(l);
+    listener_free(l);
 }
 
 static void test_trigger(const srnn_model *model)
 {
-    live_listener *l = live_listener_create(model, rate);
-    srnn_voice *voice;
-    if (!CHECK(l && srnn_voice_create(model, SEED, &voice) == SRNN_OK, "listener created")) return;
+    live_listener *l = listener_of(model);
+    if (!CHECK(l, "listener created")) return;
     float threshold = powf(10.0f, LIVE_LISTENER_THRESHOLD_DB_DEFAULT / 20.0f);
     uint32_t hold = (uint32_t)lround(LIVE_LISTENER_HOLD_DEFAULT * rate);
     size_t at = recording_count / 2, continued = 2000;
     size_t onset, last;
     heldout_gate(recording, recording_count, threshold, hold, &onset, &last);
     float out[2000];
-    for (size_t i = 0; i < at; i++) {
-        live_listener_push(l, recording + i, 1);
-        live_listener_next(l, voice, SEED, TEMPERATURE);
-    }
+    for (size_t i = 0; i < at; i++) step(l, recording[i]);
     live_listener_trigger(l);
     size_t relistened = 0;
     for (size_t i = 0; i < continued; i++) { /* the recording goes on: no listening */
-        live_listener_push(l, recording + at + i, 1);
-        out[i] = live_listener_next(l, voice, SEED, TEMPERATURE);
+        out[i] = step(l, recording[at + i]);
         relistened += live_listener_state(l) != LIVE_CONTINUING;
     }
     float *want = calloc(continued, sizeof *want);
@@ -173,20 +192,13 @@ static void test_trigger(const srnn_model *model)
     CHECK(relistened == 0, "trigger: %zu samples listened while the input stayed loud",
           relistened);
     float zero = 0.0f, loud = 0.5f;
-    for (uint32_t i = 0; i < hold; i++) {
-        live_listener_push(l, &zero, 1);
-        live_listener_next(l, voice, SEED, TEMPERATURE);
-    }
-    for (uint32_t i = 0; i <= hold; i++) { /* loud: its first sample is heard the hold late */
-        live_listener_push(l, &loud, 1);
-        live_listener_next(l, voice, SEED, TEMPERATURE);
-    }
+    for (uint32_t i = 0; i < hold; i++) step(l, zero);
+    for (uint32_t i = 0; i <= hold; i++) step(l, loud); /* its first sample heard the hold late */
     CHECK_SHOW(live_listener_state(l) == LIVE_LISTENING && live_listener_phrases(l) == 2,
                "trigger: listening again after %.2f s of silence and a loud sample",
                (double)LIVE_LISTENER_HOLD_DEFAULT);
     free(want);
-    srnn_voice_free(voice);
-    live_listener_free(l);
+    listener_free(l);
 }
 
 /* Voices that listen at host_rate: the recording, then half a second of silence, in blocks of
@@ -222,7 +234,7 @@ static void test_resampled(double host_rate)
             in[i] = done + i < recording_host ? recording[k] : 0.0f;
         }
         live_voices_listen(v, 0, in, count);
-        live_voices_render(v, 0, TEMPERATURE, out, count);
+        live_voices_render(v, TEMPERATURE, &out, count);
         live_listening_state state = live_listener_state(live_voices_listener(v, 0));
         for (uint32_t i = 0; i < count; i++) {
             if (state == LIVE_LISTENING) listening_peak = fmax(listening_peak, fabsf(out[i]));

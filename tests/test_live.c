@@ -156,19 +156,20 @@ static void test_primer(void)
     CHECK_SHOW(never, "silence: no restart while the voice plays at -37 dBFS");
 
     /* priming: the primer's frame changes the voice's output; other restarts, other frames */
-    srnn_voice *voice;
+    srnn_voices *voice;
     float a[256], b[256], c[256];
-    if (read == 0 && srnn_voice_create(primed, 7, &voice) == SRNN_OK) {
-        srnn_voice_generate(voice, 1.0f, a, NULL, 256);
-        srnn_voice_reset(voice, 7);
-        live_primer_prime(&primer, voice, 7, 0);
-        srnn_voice_generate(voice, 1.0f, b, NULL, 256);
-        srnn_voice_reset(voice, 7);
-        live_primer_prime(&primer, voice, 7, 1);
-        srnn_voice_generate(voice, 1.0f, c, NULL, 256);
+    uint64_t seed = 7;
+    if (read == 0 && srnn_voices_create(primed, 1, &seed, 1, &voice) == SRNN_OK) {
+        float *outs[3] = {a, b, c};
+        for (uint32_t restarts = 0; restarts < 3; restarts++) {
+            srnn_voices_reset(voice, 0, seed);
+            if (restarts > 0) live_primer_prime(&primer, voice, 0, seed, restarts - 1);
+            srnn_voices_set_temperature(voice, 0, 1.0f);
+            srnn_voices_generate(voice, &outs[restarts], NULL, 256);
+        }
         CHECK_SHOW(max_abs_diff(a, b, 256, NULL) > 0.0 && max_abs_diff(b, c, 256, NULL) > 0.0,
                    "priming from the primer changes the voice, and a restart takes another frame");
-        srnn_voice_free(voice);
+        srnn_voices_free(voice);
     }
     live_primer_free(&primer);
     srnn_model_free(primed);

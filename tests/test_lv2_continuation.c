@@ -200,7 +200,7 @@ int main(int argc, char **argv)
 {
     if (take_setup(argc, argv) != 0) return 1;
     recording = heldout_read(&recording_count, &rate);
-    if (!recording || !CHECK(rate == model_rate(take_default_model),
+    if (!recording || !CHECK(rate == model_config(take_default_model).sample_rate,
                              "the recording is at the model's rate"))
         return take_finish();
     test_description();

@@ -1,6 +1,7 @@
 /* What `lv2lint -Mpack -E warn` checks of the bundle's description, read through lilv (lv2lint
  * is not packaged in Debian 12): for each plugin a licence, a maintainer with foaf:name,
- * foaf:mbox and foaf:homepage (hosts list the author from them), an even lv2:minorVersion
+ * foaf:mbox and foaf:homepage (hosts list the author from them) on a doap:Project (the
+ * maintainer's domain, which lv2_validate checks), an even lv2:minorVersion
  * (odd ones mark unstable releases), an lv2:project and a doap:shortdesc; an rdfs:comment on
  * every port, a unit on the temperature, no toggled port with an integer default, Reseed (the
  * continuation effect's Continue) a trigger; the model (patch:writable) and the load error and
@@ -86,6 +87,15 @@ static void check_plugin(const char *uri)
     lilv_node_free(mail);
     lilv_node_free(homepage);
 
+    /* doap:maintainer's domain is doap:Project: lv2_validate fails a plugin not typed so */
+    LilvNode *type = lilv_new_uri(world, LILV_NS_RDF "type");
+    LilvNode *doap_project = lilv_new_uri(world, DOAP "Project");
+    CHECK_SHOW(!has(uri_node, DOAP "maintainer") ||
+                   lilv_world_ask(world, uri_node, type, doap_project),
+               "%s: a doap:Project, as its doap:maintainer needs", uri);
+    lilv_node_free(type);
+    lilv_node_free(doap_project);
+
     LilvNode *minor = value_of(uri_node, LV2_CORE__minorVersion);
     LilvNode *micro = value_of(uri_node, LV2_CORE__microVersion);
     CHECK_SHOW(minor && micro && lilv_node_is_int(minor) && lilv_node_as_int(minor) % 2 == 0 &&
@@ -156,6 +166,7 @@ int main(void)
     if (!world) return 1;
     check_plugin(SRNN_LV2_URI);
     check_plugin(SRNN_LV2_STEREO_URI);
+    check_plugin(SRNN_LV2_INSTRUMENT_URI);
     check_plugin(SRNN_LV2_CONTINUATION_URI);
     host_world_free();
     return check_summary();

@@ -14,11 +14,13 @@
 #include <unistd.h>
 
 #include <lv2/atom/atom.h>
+#include <lv2/atom/util.h>
 #include <lv2/presets/presets.h>
 #include <lv2/state/state.h>
 
 #include "golden.h"
 #include "limiter.h"
+#include "model_card.h"
 #include "params.h"
 #include "random_model.h"
 #include "srnn.h"
@@ -74,6 +76,56 @@ static void check_swap(const take *t, const char *old_path, const char *new_path
     free(renewed);
 }
 
+/* The card the plugin posted (plugin/model_card.h) against the model file, read here with the
+ * engine, and against the speed line the plugin notified. */
+static void check_card(const host *h, const char *path, const char *what)
+{
+    card_uris uris;
+    card_map_uris(host_map(), &uris);
+    const LV2_Atom_Object *card = host_notified_card(h);
+    const LV2_Atom *value[CARD_KEYS] = {0};
+    if (card)
+        LV2_ATOM_OBJECT_FOREACH (card, property)
+            for (int k = 0; k < CARD_KEYS; k++)
+                if (property->key == uris.key[k]) value[k] = &property->value;
+    for (int k = 0; k < CARD_KEYS; k++)
+        if (!CHECK(value[k], "%s: the card has key %d", what, k)) return;
+    srnn_model *model;
+    char error[SRNN_ERROR_MAX];
+    if (!CHECK(srnn_model_load(path, &model, error) == SRNN_OK, "%s", error)) return;
+    const srnn_config *config = srnn_model_config(model);
+    const char *base = strrchr(path, '/') + 1;
+    const char *speed = strstr(host_notified_speed(h), ": ");
+    double speed_factor = speed ? strtod(speed + 2, NULL) : -1.0;
+    float realtime = ((const LV2_Atom_Float *)value[CARD_REALTIME])->body;
+    const char *name = LV2_ATOM_BODY_CONST(value[CARD_NAME]);
+    CHECK_SHOW(strncmp(name, base, strlen(base) - strlen(".srnn")) == 0 &&
+                   strlen(name) == strlen(base) - strlen(".srnn") &&
+                   ((const LV2_Atom_Int *)value[CARD_RATE])->body ==
+                       (int32_t)config->sample_rate &&
+                   ((const LV2_Atom_Int *)value[CARD_DIM])->body == (int32_t)config->dim &&
+                   ((const LV2_Atom_Int *)value[CARD_LAYERS])->body ==
+                       (int32_t)config->num_rnn_layers &&
+                   ((const LV2_Atom_Long *)value[CARD_WEIGHTS])->body ==
+                       (int64_t)srnn_model_parameter_count(model) &&
+                   strcmp(LV2_ATOM_BODY_CONST(value[CARD_RNN]),
+                          config->rnn_type == SRNN_RNN_LSTM ? "LSTM" : "GRU") == 0 &&
+                   strcmp(LV2_ATOM_BODY_CONST(value[CARD_PRECISION]),
+                          srnn_precision_name(srnn_model_precision(model))) == 0 &&
+                   ((const LV2_Atom_Int *)value[CARD_VOICES])->body == 1 &&
+                   ((const LV2_Atom_Int *)value[CARD_THREADS])->body >= 1 && realtime > 0 &&
+                   fabs(realtime - speed_factor) <= 0.005 + 1e-6 * realtime,
+               "%s: the card posted says %s, %d Hz, %s %d x %d, %lld weights, %s, %.2fx real "
+               "time (the speed line: %.2fx), as the file does",
+               what, name, ((const LV2_Atom_Int *)value[CARD_RATE])->body,
+               (const char *)LV2_ATOM_BODY_CONST(value[CARD_RNN]),
+               ((const LV2_Atom_Int *)value[CARD_DIM])->body,
+               ((const LV2_Atom_Int *)value[CARD_LAYERS])->body,
+               (long long)((const LV2_Atom_Long *)value[CARD_WEIGHTS])->body,
+               (const char *)LV2_ATOM_BODY_CONST(value[CARD_PRECISION]), realtime, speed_factor);
+    srnn_model_free(model);
+}
+
 static void test_swap(worker_mode mode)
 {
     const char *gru = gru_model;
@@ -101,14 +153,17 @@ static void test_swap(worker_mode mode)
         double level = rms(t.left + t.length - tail, tail);
         CHECK_SHOW(ok && all_finite_within(t.left + from, t.length - from, 2.0f) && level > 0.01,
                    "%s worker: swap to a %u Hz model, finite and sounding (rms %.3f)",
-                   worker_mode_name(mode), model_rate(others[i]), level);
+                   worker_mode_name(mode), model_config(others[i]).sample_rate, level);
+        check_card(t.h, others[i], worker_mode_name(mode));
     }
     host_send_get(t.h);
-    uint32_t notifications = host_model_notifications(t.h);
+    uint32_t notifications = host_model_notifications(t.h),
+             cards = host_card_notifications(t.h);
     take_run_block(&t, 64);
     CHECK_SHOW(host_model_notifications(t.h) == notifications + 1 &&
+                   host_card_notifications(t.h) == cards + 1 &&
                    strcmp(host_notified_model(t.h), others[1]) == 0,
-               "patch:Get is answered with the model playing");
+               "patch:Get is answered with the model playing and its card");
     take_close(&t);
 }
 
@@ -167,6 +222,24 @@ static void test_corrupt(worker_mode mode)
                "%s worker: the default model played on through all %zu samples (max diff %g)",
                worker_mode_name(mode), t.length, d);
     free(expected);
+
+    /* a GUI opening later asks (patch:Get) and hears the last error; a model that loads
+     * clears it */
+    uint32_t before = host_error_notifications(t.h);
+    host_send_get(t.h);
+    take_run_block(&t, 64);
+    CHECK_SHOW(host_error_notifications(t.h) == before + 1 &&
+                   strstr(host_notified_error(t.h), "atom:Path"),
+               "%s worker: patch:Get repeats the last load error: \"%s\"", worker_mode_name(mode),
+               host_notified_error(t.h));
+    host_send_model(t.h, gru_model);
+    int loaded = take_until(&t, model_notified, gru_model);
+    host_send_get(t.h);
+    take_run_block(&t, 64);
+    CHECK_SHOW(loaded && host_notified_error(t.h)[0] == '\0' &&
+                   host_error_notifications(t.h) == before + 1,
+               "%s worker: a model that loads clears the error (now \"%s\")",
+               worker_mode_name(mode), host_notified_error(t.h));
     take_close(&t);
 }
 
@@ -336,10 +409,12 @@ static void test_presets(void)
         /* How it sounds in a session: ten seconds, above -40 dBFS RMS, and no two seconds
          * below -45 dBFS (without the primer, the shipped model fell to -55 within six seconds
          * at 0.95 and to -80 at 0.8), within full scale. At the model's rate: the level is
-         * the resampled one's, the cost a third. */
+         * the resampled one's, the cost a third. --quick: the first preset's alone (the same
+         * code plays every preset). */
         take session;
         size_t window = 32000 / take_scale, windows = 5 / take_level_divisor;
-        if (take_open(&session, SRNN_LV2_URI, 16000, WORKER_SYNC, 256) == 0) {
+        if ((!take_quick || count == 0) &&
+            take_open(&session, SRNN_LV2_URI, 16000, WORKER_SYNC, 256) == 0) {
             lilv_state_restore(state, host_instance(session.h), take_set_port_value, &session, 0,
                                NULL);
             take_run(&session, windows * window);

@@ -7,7 +7,8 @@
 # - kill -9 of one rank mid-run ends the job, and the same command resumes from the last
 #   checkpoint and logs exactly the losses of an uninterrupted 2-process run;
 # - SIGTERM to one rank at a random step stops every rank at the same step with a checkpoint,
-#   and resuming logs exactly the uninterrupted run's losses; likewise SIGINT to a run without
+#   and resuming logs exactly the uninterrupted run's losses; likewise SIGUSR1 to mpirun (which
+#   forwards it), and SIGINT to a run without
 #   mpirun (GRU and LSTM), which resumed by 2 processes says so; a pruned run resumed by 2
 #   processes matches its uninterrupted run. (A second signal:
 #   tests/test_train_stop.c.)
@@ -118,8 +119,13 @@ interrupt_once() {
         kill -0 $pid 2>/dev/null || break
         sleep 0.02
     done
-    local target=$pid child # down to mpirun's last rank: not the shell, not mpirun
-    while child=$(pgrep -P $target | tail -n 1) && [ -n "$child" ]; do target=$child; done
+    # down to mpirun's last rank: not the shell, not mpirun (but SIGUSR1 goes to mpirun, which
+    # forwards it to every rank)
+    local target=$pid child
+    while child=$(pgrep -P $target | tail -n 1) && [ -n "$child" ]; do
+        target=$child
+        [ "$signal" = USR1 ] && [ "$(ps -o comm= -p $target)" = mpirun ] && break
+    done
     kill "-$signal" $target 2>/dev/null || true
     status=0
     wait $pid || status=$?
@@ -175,6 +181,16 @@ step=$(sed -n 's/^stopped at step \([0-9]*\) .*/\1/p' "$dir/termed.log")
     fail "SIGTERM: no checkpoint at the stop step"
 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/termed" >>"$dir/termed.log" 2>&1
 same_as two termed
+
+# SIGUSR1 to mpirun (the way to stop a job: its Ctrl-C kills the ranks a second later): the same.
+grep -q "^MPI: to stop with a checkpoint, pkill -USR1 -x mpirun" "$dir/two.log" ||
+    fail "-np 2: how to stop is not said"
+interrupt "$dir/usr1" USR1 50 mpi 2 "$SRNN" train "${options[@]}" --out "$dir/usr1"
+stopped=$(grep "^stopped at step .*(SIGUSR1)" "$dir/usr1.log" || true)
+echo "SIGUSR1 to mpirun: ${stopped:-not stopped} (exit $status)"
+[ -n "$stopped" ] && [ $status -eq 0 ] || fail "SIGUSR1 to mpirun: no stop line or exit $status"
+mpi 2 "$SRNN" train "${options[@]}" --out "$dir/usr1" >>"$dir/usr1.log" 2>&1
+same_as two usr1
 
 # SIGINT without mpirun: the same; the resumed run under 2 processes says so.
 options[-1]=2

@@ -166,6 +166,12 @@ static int group_case(const char *dir, const char *name)
     generate_group(voices, group, 0, SPLIT);
     srnn_voices_reset(voices, 0, 5);
     srnn_voices_prime(voices, 1, group[2] + SPLIT - bf, bf);
+    size_t starts_in[VOICES];
+    for (unsigned k = 0; k < VOICES; k++) starts_in[k] = srnn_voices_starts_in(voices, k);
+    CHECK_SHOW(starts_in[0] == wait && starts_in[1] == wait && starts_in[2] == 0,
+               "srnn_voices_starts_in: the restarted voices begin in %zu and %zu samples (the "
+               "boundary's %zu), the playing one %zu",
+               starts_in[0], starts_in[1], wait, starts_in[2]);
     generate_group(voices, group, SPLIT, N - SPLIT - TAIL);
     srnn_voices_stop(voices, 2);
     CHECK_SHOW(srnn_voices_stopped(voices, 2) && !srnn_voices_stopped(voices, 0) &&
@@ -198,6 +204,9 @@ static int group_case(const char *dir, const char *name)
     for (unsigned k = 0; k < VOICES; k++) srnn_voices_stop(voices, k);
     generate_group(voices, group, 0, 77);
     srnn_voices_reset(voices, 1, 99);
+    CHECK_SHOW(srnn_voices_starts_in(voices, 1) == 0 && srnn_voices_starts_in(voices, 0) == 0,
+               "srnn_voices_starts_in: with none playing a reset voice begins with the next "
+               "sample (a stopped one: 0)");
     generate_group(voices, group, 0, N / 2);
     alone(model, 99, temperatures[1], NULL, 0, expected[1], N / 2);
     CHECK_SHOW(differing(group[1], expected[1], N / 2) == 0 &&

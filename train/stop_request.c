@@ -5,7 +5,7 @@
 #include "stop_request.h"
 
 static volatile sig_atomic_t requested;
-static struct sigaction previous_int, previous_term;
+static struct sigaction previous_int, previous_term, previous_usr1;
 
 /* Only async-signal-safe calls here: write, sigaction, raise. */
 static void on_signal(int signal_number)
@@ -31,12 +31,14 @@ void train_stop_catch(void)
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &previous_int);
     sigaction(SIGTERM, &action, &previous_term);
+    sigaction(SIGUSR1, &action, &previous_usr1);
 }
 
 void train_stop_release(void)
 {
     sigaction(SIGINT, &previous_int, NULL);
     sigaction(SIGTERM, &previous_term, NULL);
+    sigaction(SIGUSR1, &previous_usr1, NULL);
     requested = 0;
 }
 

@@ -2,8 +2,8 @@
  * at each epoch's end, checkpoints, previews, the learning-rate schedule and early stopping;
  * and what PRiSM lacked: resume points inside an epoch, exact resumption, recovery from a
  * non-finite loss or gradient (the weights of the batch's start back, learning rate x0.1),
- * gradual block pruning (pruning.h), a stop on SIGINT or SIGTERM after the step under way with
- * a checkpoint, and data-parallel training over MPI (distributed.h: every rank runs this loop
+ * gradual block pruning (pruning.h), a stop on SIGINT, SIGTERM or SIGUSR1 after the step under
+ * way with a checkpoint, and data-parallel training over MPI (distributed.h: every rank runs this loop
  * on its share of each batch; rank 0 alone reads and writes the run directory and says what
  * happens). */
 #include <cblas.h>
@@ -582,7 +582,7 @@ static bool end_epoch(trainer *t, bool *failed)
     return true;
 }
 
-/* Whether SIGINT or SIGTERM reached any rank (after the last step or since): every rank gets
+/* Whether SIGINT, SIGTERM or SIGUSR1 reached any rank (after the last step or since): every rank gets
  * the same answer at the same point. */
 static bool stop_asked(const trainer *t)
 {
@@ -600,6 +600,7 @@ static int stop_now(trainer *t)
               t->p.global_step,
               signal_number == SIGINT    ? "SIGINT"
               : signal_number == SIGTERM ? "SIGTERM"
+              : signal_number == SIGUSR1 ? "SIGUSR1"
                                          : "a signal to another process",
               model);
     return 0;
@@ -791,6 +792,11 @@ static void describe_run(trainer *t)
                   "MPI: %d processes (%d on this machine), %s rows of each batch each; "
                   "gradients of %zu bytes summed every step",
                   t->dist.size, t->dist.local_size, rows, t->core.layout.floats * sizeof(float));
+        /* Open MPI's mpirun answers Ctrl-C by SIGTERM to every process and SIGKILL a second
+         * later (odls_base_sigkill_timeout), too soon for a long step and its checkpoint. */
+        train_say(&t->log, "MPI: to stop with a checkpoint, pkill -USR1 -x mpirun (it forwards "
+                           "SIGUSR1 to every process); Ctrl-C on mpirun kills them a second "
+                           "after asking them to stop");
     }
 }
 

@@ -19,6 +19,7 @@
 #include <lv2/worker/worker.h>
 
 #include "denormals.h"
+#include "model_card.h"
 #include "params.h"
 #include "ui_feed.h"
 
@@ -158,7 +159,7 @@ struct host {
     LV2_Atom_Forge_Frame control_frame;
     LV2_URID midi_MidiEvent, atom_Chunk, atom_Int, atom_Path, atom_Sequence, atom_String, patch_Set,
         patch_property, patch_value, model_uri, error_uri, speed_uri, levels, log_Error, log_Note,
-        log_Warning;
+        log_Warning, card;
 
     /* worker */
     LV2_Worker_Schedule schedule;
@@ -188,6 +189,8 @@ struct host {
     char notified_model[HOST_TEXT_MAX], notified_error[HOST_TEXT_MAX],
         notified_speed[HOST_TEXT_MAX];
     uint32_t model_notifications, error_notifications, runs, model_notified_at, level_frames;
+    model_card notified_card; /* the last card (plugin/model_card.h) */
+    uint32_t card_notifications;
 };
 
 static int log_vprintf(LV2_Log_Handle handle, LV2_URID type, const char *format, va_list args)
@@ -333,6 +336,7 @@ static void map_host_uris(host *h)
     h->error_uri = map.map(NULL, SRNN_LV2_ERROR_URI);
     h->speed_uri = map.map(NULL, SRNN_LV2_SPEED_URI);
     h->levels = map.map(NULL, SRNN_LV2_LEVELS_URI);
+    h->card = map.map(NULL, SRNN_LV2_CARD_URI);
     h->log_Error = map.map(NULL, LV2_LOG__Error);
     h->log_Note = map.map(NULL, LV2_LOG__Note);
     h->log_Warning = map.map(NULL, LV2_LOG__Warning);
@@ -528,6 +532,12 @@ static void read_notifications(host *h)
         const LV2_Atom_Object *object = (const LV2_Atom_Object *)&event->body;
         if (!lv2_atom_forge_is_object_type(&h->forge, event->body.type)) continue;
         if (object->body.otype == h->levels) h->level_frames++;
+        uint32_t size = lv2_atom_total_size(&event->body);
+        if (object->body.otype == h->card && size <= sizeof h->notified_card.atom) {
+            memcpy(h->notified_card.atom, &event->body, size);
+            h->notified_card.size = size;
+            h->card_notifications++;
+        }
         if (object->body.otype != h->patch_Set) continue;
         const LV2_Atom *property = NULL, *value = NULL;
         lv2_atom_object_get(object, h->patch_property, &property, h->patch_value, &value, 0);
@@ -540,7 +550,7 @@ static void read_notifications(host *h)
             h->model_notifications++;
         } else if (key == h->error_uri && value->type == h->atom_String) {
             copy_text(h->notified_error, text);
-            h->error_notifications++;
+            h->error_notifications += text[0] != '\0'; /* "": the error was cleared */
         } else if (key == h->speed_uri && value->type == h->atom_String) {
             copy_text(h->notified_speed, text);
         }
@@ -579,6 +589,11 @@ const char *host_notified_model(const host *h) { return h->notified_model; }
 const char *host_notified_error(const host *h) { return h->notified_error; }
 const char *host_notified_speed(const host *h) { return h->notified_speed; }
 uint32_t host_level_frames(const host *h) { return h->level_frames; }
+const LV2_Atom_Object *host_notified_card(const host *h)
+{
+    return h->notified_card.size ? (const LV2_Atom_Object *)h->notified_card.atom : NULL;
+}
+uint32_t host_card_notifications(const host *h) { return h->card_notifications; }
 const LV2_Atom_Sequence *host_notify(const host *h) { return &h->notify.sequence; }
 uint32_t host_log_warnings(const host *h) { return h->log_warnings; }
 const char *host_last_log_note(const host *h) { return h->last_log_note; }

@@ -87,7 +87,8 @@ bool host_wait_worker(host *h);
 /* Deferred worker: runs the work scheduled so far; responses go out after the next run. */
 void host_do_deferred_work(host *h);
 
-/* What the notify port said so far: the last model path and error text, and how many times. */
+/* What the notify port said so far: the last model path and error text ("" once cleared), and
+ * how many times (errors: how many were not ""). */
 const char *host_notified_model(const host *h);
 const char *host_notified_error(const host *h);
 /* The last speed line (SRNN_LV2_SPEED_URI): the newest model's real-time factor here. */
@@ -95,6 +96,9 @@ const char *host_notified_speed(const host *h);
 uint32_t host_model_notifications(const host *h);
 /* The output's level frames the plugin posted for its GUI (plugin/ui_feed.h). */
 uint32_t host_level_frames(const host *h);
+/* The last model card the plugin posted (plugin/model_card.h), NULL before one; how many. */
+const LV2_Atom_Object *host_notified_card(const host *h);
+uint32_t host_card_notifications(const host *h);
 /* The notify port's sequence of the last run, for a GUI (valid until the next run). */
 const LV2_Atom_Sequence *host_notify(const host *h);
 uint32_t host_error_notifications(const host *h);

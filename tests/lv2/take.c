@@ -18,11 +18,13 @@ size_t take_level_divisor = 4;
 #else
 size_t take_level_divisor = 1;
 #endif
+bool take_quick = false;
 char take_default_model[1200], take_temp_dir[256];
 
 int take_setup(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--quick") == 0) take_scale = take_level_divisor = 4;
+    take_quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    if (take_quick) take_scale = take_level_divisor = 4;
     snprintf(take_temp_dir, sizeof take_temp_dir, "/tmp/srnn-lv2-test-XXXXXX");
     if (!mkdtemp(take_temp_dir) || !host_world()) {
         fprintf(stderr, "cannot set up the test (temporary directory or bundle)\n");
@@ -81,13 +83,15 @@ float *engine_render(const char *path, uint64_t seed, float temperature,
     if (srnn_voice_create(model, seed, &voice) == SRNN_OK) {
         live_silence silence;
         live_silence_init(&silence, srnn_model_config(model)->sample_rate);
-        live_primer_prime(&primer, voice, seed, 0);
+        const int32_t *frame = live_primer_frame(&primer, seed, 0);
+        if (frame) srnn_voice_prime(voice, frame, primer.big_frame);
         uint32_t restarts = 0;
         for (size_t i = 0; i < count; i++) {
             srnn_voice_generate(voice, temperatures ? temperatures[i] : temperature, out + i,
                                 NULL, 1);
             if (live_silence_update(&silence, out[i]) && primer.samples)
-                live_primer_prime(&primer, voice, seed, ++restarts);
+                srnn_voice_prime(voice, live_primer_frame(&primer, seed, ++restarts),
+                                 primer.big_frame);
         }
         srnn_voice_free(voice);
     }
@@ -96,14 +100,15 @@ float *engine_render(const char *path, uint64_t seed, float temperature,
     return out;
 }
 
-uint32_t model_rate(const char *path)
+srnn_config model_config(const char *path)
 {
+    srnn_config config = {0};
     srnn_model *model;
     char error[SRNN_ERROR_MAX];
-    if (srnn_model_load(path, &model, error) != SRNN_OK) return 0;
-    uint32_t rate = srnn_model_config(model)->sample_rate;
+    if (srnn_model_load(path, &model, error) != SRNN_OK) return config;
+    config = *srnn_model_config(model);
     srnn_model_free(model);
-    return rate;
+    return config;
 }
 
 double rms(const float *x, size_t count)

@@ -3,10 +3,12 @@
 #ifndef SRNN_TEST_LV2_TAKE_H
 #define SRNN_TEST_LV2_TAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "../check.h"
+#include "srnn.h"
 #include "host.h"
 
 /* Set by take_setup: renders are divided by take_scale (4 with --quick, for valgrind); the
@@ -18,6 +20,11 @@ extern size_t take_scale;
  * slower, and --quick under valgrind); the plain build checks the levels at full length. Set
  * by take_setup. */
 extern size_t take_level_divisor;
+
+/* --quick (valgrind, where the engine runs some 50 times slower): checks that repeat one code
+ * path over several values (host rates, temperatures) take fewer of them; the plain and ASan
+ * builds run them all. Set by take_setup. */
+extern bool take_quick;
 extern char take_default_model[1200], take_temp_dir[256];
 
 /* Parses the arguments, makes the temporary directory, loads the lilv world; 0 on success. */
@@ -33,7 +40,8 @@ int write_file(const char *path, const void *data, size_t size);
  * model's primer and started again from it after silence, by the rules of live/primer.h. */
 float *engine_render(const char *path, uint64_t seed, float temperature,
                      const float *temperatures, size_t count);
-uint32_t model_rate(const char *path);
+/* The configuration of the model at path; all zeros when it cannot be loaded. */
+srnn_config model_config(const char *path);
 double rms(const float *x, size_t count);
 int all_finite_within(const float *x, size_t count, float bound);
 

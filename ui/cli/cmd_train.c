@@ -356,11 +356,13 @@ const cli_command cmd_train = {
     "\n"
     "A non-finite loss or gradient restores the weights and optimiser of the batch's start,\n"
     "cuts the learning rate x0.1 and repeats the batch. Resuming reproduces the losses of an\n"
-    "uninterrupted run (same --threads). SIGINT (Ctrl-C) or SIGTERM stops after the step under\n"
-    "way with a checkpoint; a second one stops at once.\n"
+    "uninterrupted run (same --threads). SIGINT (Ctrl-C), SIGTERM or SIGUSR1 stops after the\n"
+    "step under way with a checkpoint; a second one stops at once.\n"
     "\n"
     "mpirun -np N [--hostfile H] srnn train ... trains on N processes (a build with MPI), each\n"
     "on its share of every batch: the same global --batch_size, the gradients summed. Rank 0\n"
-    "alone writes RUNDIR; every machine needs the same audio under --data.\n",
+    "alone writes RUNDIR; every machine needs the same audio under --data. Stop it with\n"
+    "pkill -USR1 -x mpirun (forwarded to every process): Ctrl-C on mpirun kills the processes\n"
+    "a second after asking them to stop.\n",
     train_command,
 };

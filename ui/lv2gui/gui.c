@@ -3,9 +3,9 @@
  * It talks to the plugin only through ports and atom messages, so the two may live in
  * different processes: it writes the temperature, gain and reseed ports, sends patch:Set of
  * the model (a file from the browser or a typed path) and patch:Get, and reads what the notify
- * port says: the model's path, its speed line, load errors, and the output's levels
- * (plugin/ui_feed.h). It reads the model file itself only for its card (gui_card.c) and lists
- * the folders for the browser (gui_browser.c).
+ * port says: the model's path, its card (plugin/model_card.h, gui_card.c), the advice of its
+ * speed line, load errors, and the output's levels (plugin/ui_feed.h). It never reads a model
+ * file (it holds no engine); it lists the folders for the browser (gui_browser.c).
  *
  * The host embeds its window in ui:parent and calls idle() (ui:idleInterface), where the
  * window's events are handled and the view redrawn when something changed. The host's
@@ -26,6 +26,7 @@
 #include <lv2/urid/urid.h>
 
 #include "gui_view.h"
+#include "model_card.h"
 #include "params.h"
 #include "ui_feed.h"
 
@@ -53,6 +54,7 @@ typedef struct {
     LV2_URID atom_eventTransfer, atom_Path, atom_String, atom_URID, atom_Float, patch_Get,
         patch_Set, patch_property, patch_value, model, error, speed, levels, levels_value,
         voices_value;
+    card_uris card;
 
     Display *display;
     Window window;
@@ -136,31 +138,19 @@ static void show_model(gui *g, const char *path, uint32_t size)
     char new_path[GUI_PATH_MAX];
     copy(new_path, sizeof new_path, path, size);
     if (strcmp(new_path, g->view.model_path) == 0) return;
-    gui_view *v = &g->view;
-    memcpy(v->model_path, new_path, sizeof new_path);
-    const char *base = strrchr(v->model_path, '/');
-    base = base ? base + 1 : v->model_path;
-    size_t length = strlen(base);
-    if (length > 5 && strcmp(base + length - 5, ".srnn") == 0) length -= 5;
-    snprintf(v->model_name, sizeof v->model_name, "%.*s", (int)length, base);
-    if (!gui_card_read(v->model_path, v->card, sizeof v->card)) v->card[0] = '\0';
+    memcpy(g->view.model_path, new_path, sizeof new_path);
     refresh_browser(g);
 }
 
 /* The speed line is "NAME: 3.42x real time here (int8, 1 voice of 1 thread)", followed by
- * "; ADVICE" when the model cannot play live (plugin/generator.c). */
+ * "; ADVICE" when the model cannot play live (live/voices.c); the card has the numbers, the
+ * GUI shows the advice. */
 static void show_speed(gui *g, const char *line, uint32_t size)
 {
-    gui_view *v = &g->view;
-    copy(v->speed, sizeof v->speed, line, size);
-    const char *mark = strstr(v->speed, "x real time here");
-    const char *number = mark;
-    while (number && number > v->speed && (number[-1] == '.' || (number[-1] >= '0' &&
-                                                                  number[-1] <= '9')))
-        number--;
-    v->realtime_factor = number && number < mark ? strtod(number, NULL) : 0.0;
-    const char *advice = mark ? strstr(mark, "); ") : NULL;
-    snprintf(v->advice, sizeof v->advice, "%s", advice ? advice + 3 : "");
+    char speed[GUI_TEXT_MAX];
+    copy(speed, sizeof speed, line, size);
+    const char *advice = strstr(speed, "); ");
+    snprintf(g->view.advice, sizeof g->view.advice, "%s", advice ? advice + 3 : "");
 }
 
 /* The floats of value when it is an atom:Vector of atom:Float, and their count; else NULL. */
@@ -224,6 +214,11 @@ static void read_notification(gui *g, const LV2_Atom *atom)
         lv2_atom_object_get(object, g->levels_value, &value, g->voices_value, &voices, 0);
         show_levels(g, value);
         show_voices(g, voices);
+        g->dirty = true;
+        return;
+    }
+    if (object->body.otype == g->card.type) {
+        gui_card_read(&g->forge, &g->card, object, &g->view);
         g->dirty = true;
         return;
     }
@@ -486,6 +481,7 @@ static void map_uris(gui *g)
     g->levels = m->map(m->handle, SRNN_LV2_LEVELS_URI);
     g->levels_value = m->map(m->handle, SRNN_LV2_LEVELS_VALUE_URI);
     g->voices_value = m->map(m->handle, SRNN_LV2_VOICES_VALUE_URI);
+    card_map_uris(m, &g->card);
 }
 
 static void cleanup(LV2UI_Handle handle)
@@ -566,7 +562,7 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
     }
     if (g->resize) g->resize->ui_resize(g->resize->handle, g->width, g->height);
     *widget = (LV2UI_Widget)(uintptr_t)g->window;
-    send_get(g); /* the plugin answers with its model and speed */
+    send_get(g); /* the plugin answers with its model, speed, card and last load error */
     g->dirty = true;
     return g;
 }

@@ -1,25 +1,56 @@
-/* The model's card: its rate, architecture, size and precision, read from the file with the
- * engine (the file is mapped, not copied, and freed at once). The real-time factor is the
- * plugin's own measurement (its speed message); this is what the file says. */
+/* The model's card as the plugin posts it (plugin/model_card.h), read into the view: its name,
+ * a line of rate, architecture, size, precision and threads, and the real-time factor the
+ * plugin measured as the model loaded. Nothing here reads the model file. */
 #include <stdio.h>
+#include <string.h>
+
+#include <lv2/atom/util.h>
 
 #include "gui_view.h"
-#include "srnn.h"
 
-bool gui_card_read(const char *path, char *card, uint32_t size)
+static double number(const LV2_Atom_Forge *forge, const LV2_Atom *value)
 {
-    srnn_model *model;
-    char error[SRNN_ERROR_MAX];
-    if (srnn_model_load(path, &model, error) != SRNN_OK) {
-        snprintf(card, size, "%s", error);
-        return false;
+    if (value->type == forge->Int && value->size == sizeof(int32_t))
+        return ((const LV2_Atom_Int *)value)->body;
+    if (value->type == forge->Long && value->size == sizeof(int64_t))
+        return (double)((const LV2_Atom_Long *)value)->body;
+    if (value->type == forge->Float && value->size == sizeof(float))
+        return ((const LV2_Atom_Float *)value)->body;
+    if (value->type == forge->Bool && value->size == sizeof(int32_t))
+        return ((const LV2_Atom_Bool *)value)->body != 0;
+    return 0.0;
+}
+
+static void text(const LV2_Atom_Forge *forge, const LV2_Atom *value, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (value->type != forge->String || value->size == 0) return;
+    size_t length = strnlen(LV2_ATOM_BODY_CONST(value), value->size);
+    if (length > size - 1) length = size - 1;
+    memcpy(out, LV2_ATOM_BODY_CONST(value), length);
+    out[length] = '\0';
+}
+
+void gui_card_read(const LV2_Atom_Forge *forge, const card_uris *uris,
+                   const LV2_Atom_Object *object, gui_view *view)
+{
+    double numbers[CARD_KEYS] = {0};
+    char name[SRNN_LV2_CARD_NAME_MAX] = "", rnn[16] = "", precision[32] = "";
+    LV2_ATOM_OBJECT_FOREACH (object, property) {
+        int k = 0;
+        while (k < CARD_KEYS && uris->key[k] != property->key) k++;
+        if (k == CARD_NAME) text(forge, &property->value, name, sizeof name);
+        else if (k == CARD_RNN) text(forge, &property->value, rnn, sizeof rnn);
+        else if (k == CARD_PRECISION) text(forge, &property->value, precision, sizeof precision);
+        else if (k < CARD_KEYS) numbers[k] = number(forge, &property->value);
     }
-    const srnn_config *config = srnn_model_config(model);
-    double weights = (double)srnn_model_parameter_count(model);
-    snprintf(card, size, "%.3g kHz  \xc2\xb7  %s %u\xc3\x97%u  \xc2\xb7  %.2f M weights  \xc2\xb7  %s",
-             config->sample_rate / 1000.0, config->rnn_type == SRNN_RNN_LSTM ? "LSTM" : "GRU",
-             config->dim, config->num_rnn_layers, weights / 1e6,
-             srnn_precision_name(srnn_model_precision(model)));
-    srnn_model_free(model);
-    return true;
+    snprintf(view->model_name, sizeof view->model_name, "%s", name);
+    double threads = numbers[CARD_THREADS];
+    snprintf(view->card, sizeof view->card,
+             "%.3g kHz  \xc2\xb7  %s %.0f\xc3\x97%.0f  \xc2\xb7  %.2f M weights  \xc2\xb7  %s  "
+             "\xc2\xb7  %.0f thread%s per voice",
+             numbers[CARD_RATE] / 1000.0, rnn, numbers[CARD_DIM], numbers[CARD_LAYERS],
+             numbers[CARD_WEIGHTS] / 1e6, precision, threads, threads == 1 ? "" : "s");
+    view->realtime_factor = numbers[CARD_REALTIME];
+    view->live = numbers[CARD_LIVE] != 0.0;
 }

@@ -203,9 +203,9 @@ static void draw_header(const gui_view *view, cairo_t *cr, double width)
     set(cr, text);
     show(cr, view->model_name[0] ? view->model_name : "no model", x, 25, w, 0);
     font(cr, 11, false);
-    bool slow = view->advice[0] != '\0';
+    bool slow = view->realtime_factor > 0 && !view->live;
     set(cr, slow ? hot : dim);
-    show(cr, slow ? view->advice : view->card, x, 44, w, 0);
+    show(cr, slow && view->advice[0] ? view->advice : view->card, x, 44, w, 0);
 
     if (view->realtime_factor > 0) {
         gui_rect badge = {width - PAD - badge_w, 14, badge_w, 26};

@@ -7,6 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <lv2/atom/forge.h>
+
+#include "model_card.h"
+
 #define GUI_WIDTH 660  /* the default size, logical pixels */
 #define GUI_HEIGHT 380
 #define GUI_MIN_WIDTH 520
@@ -46,11 +50,12 @@ typedef struct {
     float temperature, gain_db;
     bool reseed_down;
     char model_path[GUI_PATH_MAX];
-    char model_name[256];
-    char card[GUI_TEXT_MAX];  /* rate, size, precision (gui_card.c); empty until known */
-    char speed[GUI_TEXT_MAX]; /* the plugin's speed line */
-    double realtime_factor;   /* parsed from it; 0 when unknown */
-    char advice[GUI_TEXT_MAX]; /* its advice when the model cannot play live */
+    /* the model's card (gui_card.c): empty, 0 and false until the plugin posts it */
+    char model_name[SRNN_LV2_CARD_NAME_MAX];
+    char card[GUI_TEXT_MAX];  /* rate, size, precision, threads */
+    double realtime_factor;   /* measured by the plugin as the model loaded */
+    bool live;                /* it plays live there */
+    char advice[GUI_TEXT_MAX]; /* the plugin's speed line's advice when it cannot play live */
     char error[GUI_TEXT_MAX];  /* the last load error, until dismissed or another load */
 
     /* the output, one column per feed frame (ring) */
@@ -96,8 +101,9 @@ float gui_travel_to_gain(double travel);
  * in_bundle. */
 int gui_browser_list(const char *const dirs[], int dir_count, gui_model_entry *out, int max);
 
-/* gui_card.c: one line describing the model at path (its rate, size and precision), read with
- * the engine; on failure the engine's one-line error and false. */
-bool gui_card_read(const char *path, char *card, uint32_t size);
+/* gui_card.c: the card object the plugin posted (plugin/model_card.h) into view's name, card
+ * line, real-time factor and live flag. */
+void gui_card_read(const LV2_Atom_Forge *forge, const card_uris *uris,
+                   const LV2_Atom_Object *object, gui_view *view);
 
 #endif

@@ -40,9 +40,9 @@ void player_slot_free(player_slot *slot) {
 }
 
 void player_slot_render(player_slot *slot, float temperature, float *out, size_t count) {
-    live_voices_render(slot->voices, 0, temperature, out, (uint32_t)count);
+    live_voices_render(slot->voices, temperature, &out, (uint32_t)count);
 }
 
 void player_slot_reseed(player_slot *slot, uint64_t seed) {
-    live_voices_restart(slot->voices, 0, seed);
+    live_voices_restart_all(slot->voices, &seed);
 }
