@@ -131,7 +131,8 @@ LV2_BUNDLE := $(BUILD)/lv2/srnn.lv2
 LV2_MODULE := srnn_lv2.so
 GUI_MODULE := srnn_lv2_ui.so
 LV2_FILES  := $(addprefix $(LV2_BUNDLE)/,$(LV2_MODULE) $(GUI_MODULE) manifest.ttl srnn.ttl \
-                                         instrument.ttl srnn_ui.ttl presets.ttl default.srnn)
+                                         instrument.ttl continuation.ttl srnn_ui.ttl presets.ttl \
+                                         default.srnn)
 PLUGIN_OBJ  := $(patsubst %.c,$(BUILD)/pic/%.o,$(sort $(wildcard plugin/*.c)) $(LIVE_SRC))
 PLUGIN_LIBS  = $(eval PLUGIN_LIBS := $(call pkgconfig,--libs,samplerate zlib) -lm)$(PLUGIN_LIBS)
 GUI_CHECK   := $(BUILD)/tests/lv2_gui_check # its test host (tests/test_lv2_gui.sh)
@@ -283,8 +284,9 @@ $(BUDGET): tests/budget_realtime.c tests/interposer.c tests/lv2/host.c $(BUILD)/
 	$(CC) $(ALL_CFLAGS) $(UI_INCLUDES) -Itests -Itests/lv2 -Iplugin -Ibench $(LILV_CFLAGS) $(LDFLAGS) \
 	    $(filter %.c,$^) $(filter %.o,$^) $(LIB) $(LILV_LIBS) $(LDLIBS) -ldl -o $@
 
-# The instruments' shared parts (live/): the limiter and the primer.
+# The instruments' shared parts (live/): the limiter and the primer; the listening voice.
 $(BUILD)/tests/test_live: live/limiter.c live/primer.c
+$(BUILD)/tests/test_listener: tests/heldout.c live/listener.c live/voices.c live/primer.c
 
 # The engine's real-time test counts forbidden calls with the interposer (tests/interposer.c).
 $(BUILD)/tests/test_realtime: tests/interposer.c
@@ -352,10 +354,12 @@ $(LV2_BUNDLE)/manifest.ttl: ttl/manifest.ttl.in
 
 $(LV2_BUNDLE)/srnn.ttl: ttl/srnn.ttl
 $(LV2_BUNDLE)/instrument.ttl: ttl/instrument.ttl
+$(LV2_BUNDLE)/continuation.ttl: ttl/continuation.ttl
 $(LV2_BUNDLE)/srnn_ui.ttl: ttl/srnn_ui.ttl
 $(LV2_BUNDLE)/presets.ttl: presets/presets.ttl
 $(LV2_BUNDLE)/default.srnn: models/default.srnn
-$(LV2_BUNDLE)/srnn.ttl $(LV2_BUNDLE)/instrument.ttl $(LV2_BUNDLE)/srnn_ui.ttl \
+$(LV2_BUNDLE)/srnn.ttl $(LV2_BUNDLE)/instrument.ttl $(LV2_BUNDLE)/continuation.ttl \
+$(LV2_BUNDLE)/srnn_ui.ttl \
 $(LV2_BUNDLE)/presets.ttl $(LV2_BUNDLE)/default.srnn:
 	@mkdir -p $(dir $@)
 	cp $< $@
@@ -437,6 +441,8 @@ $(GUI_CHECK): tests/lv2_gui_check.c tests/lv2/host.c $(LIB) $(LV2_FILES)
 
 $(BUILD)/tests/test_lv2_sound: tests/lv2/take.c tests/lv2/sinc_resample.c live/primer.c
 $(BUILD)/tests/test_lv2_instrument: tests/lv2/take.c live/primer.c
+$(BUILD)/tests/test_lv2_continuation: tests/lv2/take.c live/primer.c tests/heldout.c
+$(BUILD)/tests/test_lv2_continuation: LILV_LIBS := $(call pkgconfig,--libs,lilv-0 sndfile)
 $(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c live/primer.c \
                                 live/limiter.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c

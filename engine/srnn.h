@@ -8,9 +8,9 @@
  * ------------------
  * These functions may be called from an audio thread: srnn_voice_generate, srnn_voice_predict,
  * srnn_voice_feed, srnn_voice_sample, srnn_voice_reset, srnn_voice_prime, srnn_voices_generate,
- * srnn_voices_reset, srnn_voices_prime, srnn_voices_stop, srnn_voices_stopped,
- * srnn_voices_starts_in, srnn_voices_set_temperature, srnn_voices_count, srnn_quantise,
- * srnn_dequantise and the srnn_model_* getters. They never allocate or free memory, take no lock, make no system
+ * srnn_voices_feed, srnn_voices_predict, srnn_voices_reset, srnn_voices_prime, srnn_voices_stop,
+ * srnn_voices_stopped, srnn_voices_starts_in, srnn_voices_set_temperature, srnn_voices_count,
+ * srnn_quantise, srnn_dequantise and the srnn_model_* getters. They never allocate or free memory, take no lock, make no system
  * call, do no I/O, and run in time bounded by the number of samples asked for. Loading,
  * freeing, creating and destroying take time, memory and I/O: call them from another thread.
  * A voice is used by one thread at a time; a model must outlive its voices.
@@ -315,6 +315,18 @@ int srnn_voices_stopped(const srnn_voices *voices, unsigned voice);
 size_t srnn_voices_starts_in(const srnn_voices *voices, unsigned voice);
 /* The temperature voice samples at from now on (as srnn_voice_sample's). */
 void srnn_voices_set_temperature(srnn_voices *voices, unsigned voice, float temperature);
+
+/* Teacher forcing in a group (the continuation effect's listening voice, live/listener.h): at
+ * the group's next step (srnn_voices_generate's next sample) voice takes sample (clamped to
+ * [0, Q)) instead of drawing one, as srnn_voice_feed appends it to a voice alone's history; its
+ * random numbers are not used, and the step writes sample out. For that one step: a voice that
+ * does not play in it (stopped, or waiting for the group's next big frame boundary) drops it. */
+void srnn_voices_feed(srnn_voices *voices, unsigned voice, int32_t sample);
+
+/* The logits of voice's next sample, as srnn_voice_predict's: computed for every voice playing
+ * at once (starting the waiting voices when the group is at a big frame boundary), the same
+ * array until the next step; NULL for a voice that does not play in that step. */
+const float *srnn_voices_predict(srnn_voices *voices, unsigned voice);
 
 /* Generates count samples of every voice: voice v's into audio[v] (values in [-1, 1]) and
  * quantised[v] where those arrays and entries are not NULL. Denormals are flushed inside. */

@@ -44,6 +44,8 @@ typedef enum {
 typedef struct {
     voice_state state;
     float temperature;
+    bool fed;       /* takes fed_sample at the next step instead of drawing one */
+    int32_t fed_sample;
     srnn_rng rng;
     int32_t *window; /* (2·BF) */
     srnn_tier_state big_frame, frame;
@@ -305,6 +307,13 @@ void srnn_voices_set_temperature(srnn_voices *g, unsigned voice, float temperatu
     if (voice < g->count) g->parts[voice].temperature = temperature;
 }
 
+void srnn_voices_feed(srnn_voices *g, unsigned voice, int32_t sample)
+{
+    if (voice >= g->count) return;
+    g->parts[voice].fed = true;
+    g->parts[voice].fed_sample = clamp_sample(g->model, sample);
+}
+
 /* The waiting voices start, at a big frame boundary: every queued job done (some write their
  * states), their states cleared. */
 static void start_waiting(srnn_voices *g)
@@ -505,6 +514,13 @@ static void feed(srnn_voices *g, const int32_t *samples)
     g->logits_ready = false;
 }
 
+const float *srnn_voices_predict(srnn_voices *g, unsigned voice)
+{
+    if (voice >= g->count || g->playing_count + g->waiting_count == 0) return NULL;
+    predict(g); /* starts the waiting voices at a big frame boundary */
+    return g->parts[voice].state == VOICE_PLAYING ? g->parts[voice].logits : NULL;
+}
+
 void srnn_voices_generate(srnn_voices *g, float *const *audio, int32_t *const *quantised,
                           size_t count)
 {
@@ -518,12 +534,15 @@ void srnn_voices_generate(srnn_voices *g, float *const *audio, int32_t *const *q
             predict(g); /* starts the waiting voices at a big frame boundary */
             for (unsigned j = 0; j < g->playing_count; j++) {
                 voice_part *part = &g->parts[g->playing[j]];
-                samples[g->playing[j]] = g->exec.kernels->sample(&part->rng, part->logits, c->q_levels,
-                                                                 part->temperature, g->weights);
+                samples[g->playing[j]] =
+                    part->fed ? part->fed_sample
+                              : g->exec.kernels->sample(&part->rng, part->logits, c->q_levels,
+                                                        part->temperature, g->weights);
             }
             feed(g, samples);
         }
         for (unsigned v = 0; v < g->count; v++) {
+            g->parts[v].fed = false; /* for one step, taken or not */
             if (quantised && quantised[v]) quantised[v][i] = samples[v];
             if (audio && audio[v]) audio[v][i] = srnn_dequantise(c, samples[v]);
         }
@@ -565,11 +584,7 @@ void srnn_voice_prime(srnn_voice *v, const int32_t *samples, size_t count)
     srnn_voices_prime(v->group, 0, samples, count);
 }
 
-const float *srnn_voice_predict(srnn_voice *v)
-{
-    predict(v->group);
-    return v->group->parts[0].logits;
-}
+const float *srnn_voice_predict(srnn_voice *v) { return srnn_voices_predict(v->group, 0); }
 
 void srnn_voice_feed(srnn_voice *v, int32_t sample) { feed(v->group, &sample); }
 

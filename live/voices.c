@@ -42,6 +42,7 @@ typedef struct {
     float temperature; /* smoothed; NAN until the first sample, which takes the knob's value */
     live_silence silence;
     uint32_t restarts; /* from the primer after falling silent, since the last restart */
+    live_listener *listener; /* the input it follows, for voices that listen; else NULL */
 } voice_state;
 
 struct live_voices {
@@ -64,7 +65,7 @@ struct live_voices {
 
 /* Generates count model samples of every voice not stopped into its queue (which has room),
  * each at the temperature smoothed one step further; a voice silent for long starts again
- * from the primer. */
+ * from the primer; a voice that listens takes its input (listener.h). */
 static void generate(live_voices *v, float temperature, uint32_t count)
 {
     for (uint32_t i = 0; i < count; i++) {
@@ -77,14 +78,19 @@ static void generate(live_voices *v, float temperature, uint32_t count)
                                  : s->temperature + v->temperature_coefficient *
                                                         (temperature - s->temperature);
             srnn_voices_set_temperature(v->group, k, s->temperature);
+            if (s->listener) live_listener_prepare(s->listener, v->group, k, s->seed);
             audio[k] = s->queue + s->fill;
         }
         srnn_voices_generate(v->group, audio, NULL, 1);
         for (uint32_t k = 0; k < v->count; k++) {
             voice_state *s = &v->voice[k];
             if (s->stopped) continue;
-            if (live_silence_update(&s->silence, s->queue[s->fill++]))
+            if (s->listener) {
+                s->queue[s->fill] = live_listener_played(s->listener, s->queue[s->fill]);
+                s->fill++;
+            } else if (live_silence_update(&s->silence, s->queue[s->fill++])) {
                 live_primer_prime(&v->primer, v->group, k, s->seed, ++s->restarts);
+            }
         }
     }
 }
@@ -170,8 +176,13 @@ static void restart(live_voices *v, uint32_t k, uint64_t seed, uint32_t ahead)
     voice_state *s = &v->voice[k];
     s->seed = seed;
     s->stopped = false;
-    srnn_voices_reset(v->group, k, seed);
-    live_primer_prime(&v->primer, v->group, k, seed, 0);
+    if (s->listener) { /* silent, costing nothing, until its input is heard */
+        srnn_voices_stop(v->group, k);
+        live_listener_reset(s->listener);
+    } else {
+        srnn_voices_reset(v->group, k, seed);
+        live_primer_prime(&v->primer, v->group, k, seed, 0);
+    }
     s->restarts = 0;
     s->temperature = NAN; /* the knob's value: a smoothed one may stay an ulp off it */
     live_silence_init(&s->silence, srnn_model_config(v->model)->sample_rate);
@@ -362,7 +373,14 @@ int live_voices_create(const char *path, const live_options *options, const uint
     }
     live_voices_restart_all(v, seeds);
     warm_up(v);
-    prime(v, options->lead_in_seconds, lead_in_temperature);
+    if (options->listen) { /* after warming up, which generates; they generate nothing ahead */
+        for (uint32_t k = 0; k < v->count; k++)
+            if (!(v->voice[k].listener = live_listener_create(v->model, options->host_rate)))
+                goto fail;
+        live_voices_restart_all(v, seeds);
+    } else {
+        prime(v, options->lead_in_seconds, lead_in_temperature);
+    }
     *out = v;
     return 0;
 
@@ -379,6 +397,7 @@ void live_voices_free(live_voices *v)
     for (uint32_t k = 0; k < LIVE_MAX_VOICES; k++) {
         if (v->voice[k].converter) src_delete(v->voice[k].converter);
         free(v->voice[k].queue);
+        live_listener_free(v->voice[k].listener);
     }
     live_primer_free(&v->primer);
     srnn_model_free(v->model);
@@ -403,4 +422,24 @@ uint64_t live_voices_seed(const live_voices *v, uint32_t voice) { return v->voic
 uint32_t live_voices_restarts(const live_voices *v, uint32_t voice)
 {
     return v->voice[voice].restarts;
+}
+
+void live_voices_listen(live_voices *v, uint32_t voice, const float *input, uint32_t count)
+{
+    live_listener_push(v->voice[voice].listener, input, count);
+}
+
+void live_voices_set_gate(live_voices *v, uint32_t voice, float threshold_db, float hold_seconds)
+{
+    live_listener_set_gate(v->voice[voice].listener, threshold_db, hold_seconds);
+}
+
+void live_voices_trigger(live_voices *v, uint32_t voice)
+{
+    live_listener_trigger(v->voice[voice].listener);
+}
+
+const live_listener *live_voices_listener(const live_voices *v, uint32_t voice)
+{
+    return v->voice[voice].listener;
 }

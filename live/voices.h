@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "listener.h"
 #include "srnn.h"
 
 #define LIVE_MAX_VOICES SRNN_MAX_VOICES
@@ -47,6 +48,9 @@ typedef struct {
     float smoothing_seconds; /* of the temperature's one-pole, per model sample */
     /* what a crossfade in plays, generated ahead at lead_in_temperature (live_voices_create) */
     float lead_in_seconds;
+    /* the voices listen to an input (live/listener.h) instead of playing alone: nothing is
+     * generated ahead, and they start waiting for it */
+    bool listen;
 } live_options;
 
 /* Loads the model at path for options->voices voices, voice v starting from seeds[v]. When
@@ -88,5 +92,12 @@ void live_voices_stop(live_voices *v, uint32_t voice);
  * (one group). temperature is the knob's; each model sample uses it smoothed, per voice.
  * Real-time safe. */
 void live_voices_render(live_voices *v, float temperature, float *const *out, uint32_t count);
+
+/* Voices that listen (live_options.listen): queues count host-rate input samples for voice,
+ * sets its gate, continues now, its listener's state. Real-time safe. */
+void live_voices_listen(live_voices *v, uint32_t voice, const float *input, uint32_t count);
+void live_voices_set_gate(live_voices *v, uint32_t voice, float threshold_db, float hold_seconds);
+void live_voices_trigger(live_voices *v, uint32_t voice);
+const live_listener *live_voices_listener(const live_voices *v, uint32_t voice);
 
 #endif

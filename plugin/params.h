@@ -12,6 +12,9 @@
 #define SRNN_LV2_STEREO_URI "urn:srnn:lv2:stereo"
 /* The MIDI instrument (plugin/instrument.c): notes gate the model's voices. */
 #define SRNN_LV2_INSTRUMENT_URI "urn:srnn:lv2:instrument"
+/* The continuation effect (plugin/continuation.c): the model follows the input and goes on
+ * from it when it falls silent. */
+#define SRNN_LV2_CONTINUATION_URI "urn:srnn:lv2:continuation"
 #define SRNN_LV2_MODEL_URI "urn:srnn:lv2:model" /* patch:writable, atom:Path */
 #define SRNN_LV2_ERROR_URI "urn:srnn:lv2:error" /* patch:readable, atom:String */
 /* patch:readable, atom:String: the newest model's real-time factor here and, when it cannot
@@ -39,8 +42,18 @@ enum {
     SRNN_PORT_ATTACK = SRNN_PORT_OUT_RIGHT, /* seconds */
     SRNN_PORT_RELEASE,                      /* seconds */
     SRNN_PORT_TEMPERATURE_CC,               /* the MIDI controller that sets the temperature */
+    SRNN_PORT_HOLD,                         /* the continuation's, seconds */
     SRNN_PORT_COUNT_MAX,
 };
+/* The continuation effect's: its trigger where the generators' reseed is, its input after its
+ * one output, then the mix (0 dry to 1 wet), the gate's threshold (dBFS) and hold (seconds). */
+enum {
+    SRNN_PORT_CONTINUE = SRNN_PORT_RESEED,
+    SRNN_PORT_IN = SRNN_PORT_OUT_RIGHT,
+    SRNN_PORT_MIX = SRNN_PORT_RELEASE,
+    SRNN_PORT_THRESHOLD = SRNN_PORT_TEMPERATURE_CC,
+};
+#define SRNN_LV2_MIX_DEFAULT 0.5f
 
 /* The instrument: its voices (notes sounding at once; a note beyond them steals one), its
  * envelope's ranges, and the controller that sets the temperature by default (74, "brightness"

@@ -1,5 +1,6 @@
 /* The srnn LV2 plugins: a SampleRNN model generating audio, played with a temperature knob
- * (the generators, mono and stereo), or with MIDI notes (the instrument, instrument.c).
+ * (the generators, mono and stereo), or with MIDI notes (the instrument, instrument.c), or
+ * following an audio input and going on from it (the continuation effect, continuation.c).
  *
  * run() reads patch messages (a new model file is handed to the worker, plugin/worker.c),
  * starts a crossfade when the worker has a model ready, and renders in chunks: each channel's
@@ -57,11 +58,13 @@ int srnn_plugin_load(const srnn_plugin *self, const char *path, uint32_t reseeds
         .speed_seconds = SRNN_LV2_SPEED_SECONDS,
         .smoothing_seconds = SRNN_LV2_SMOOTHING_SECONDS,
         .lead_in_seconds = SRNN_LV2_CROSSFADE_SECONDS,
+        .listen = self->is_continuation,
     };
     uint64_t seeds[LIVE_MAX_VOICES];
     for (uint32_t c = 0; c < self->voices; c++) seeds[c] = SRNN_LV2_SEED(reseeds, c);
-    /* the instrument's notes start its voices afresh when the crossfade is over */
-    if (self->is_instrument) lead_in_temperature = NAN;
+    /* the instrument's notes start its voices afresh when the crossfade is over; the
+     * continuation's voice generates nothing ahead of its input */
+    if (self->is_instrument || self->is_continuation) lead_in_temperature = NAN;
     char reason[LIVE_ERROR_MAX];
     if (live_voices_create(path, &options, seeds, lead_in_temperature, out, reason) == 0) return 0;
     static const char prefix[] = "cannot load model ";
@@ -118,8 +121,10 @@ static LV2_Handle instantiate(const LV2_Descriptor *descriptor, double rate,
     self->rate = rate;
     self->channels = strcmp(descriptor->URI, SRNN_LV2_STEREO_URI) == 0 ? 2 : 1;
     self->is_instrument = strcmp(descriptor->URI, SRNN_LV2_INSTRUMENT_URI) == 0;
+    self->is_continuation = strcmp(descriptor->URI, SRNN_LV2_CONTINUATION_URI) == 0;
     self->voices = self->is_instrument ? SRNN_LV2_INSTRUMENT_VOICES : self->channels;
     if (self->is_instrument) instrument_init(self);
+    if (self->is_continuation) continuation_reset(self);
     self->gain_coefficient = srnn_lv2_smoothing_coefficient(rate);
     self->crossfade_length = (uint32_t)lround(SRNN_LV2_CROSSFADE_SECONDS * rate) + 1;
     self->declick_length = (uint32_t)lround(SRNN_LV2_DECLICK_SECONDS * rate) + 1;
@@ -153,12 +158,20 @@ static void connect_port(LV2_Handle instance, uint32_t port, void *data)
     case SRNN_PORT_GAIN: self->gain_db = data; break;
     case SRNN_PORT_RESEED: self->reseed = data; break;
     case SRNN_PORT_OUT: self->out[0] = data; break;
-    case SRNN_PORT_OUT_RIGHT: /* SRNN_PORT_ATTACK */
+    case SRNN_PORT_OUT_RIGHT: /* SRNN_PORT_ATTACK, SRNN_PORT_IN */
         if (self->is_instrument) self->instrument.attack = data;
+        else if (self->is_continuation) self->continuation.in = data;
         else if (self->channels > 1) self->out[1] = data;
         break;
-    case SRNN_PORT_RELEASE: self->instrument.release = data; break;
-    case SRNN_PORT_TEMPERATURE_CC: self->instrument.temperature_cc = data; break;
+    case SRNN_PORT_RELEASE: /* SRNN_PORT_MIX */
+        if (self->is_continuation) self->continuation.mix = data;
+        else self->instrument.release = data;
+        break;
+    case SRNN_PORT_TEMPERATURE_CC: /* SRNN_PORT_THRESHOLD */
+        if (self->is_continuation) self->continuation.threshold = data;
+        else self->instrument.temperature_cc = data;
+        break;
+    case SRNN_PORT_HOLD: self->continuation.hold = data; break;
     default: break;
     }
 }
@@ -169,6 +182,7 @@ static void activate(LV2_Handle instance)
     srnn_plugin *self = instance;
     self->reseeds = 0;
     if (self->is_instrument) instrument_reset(self);
+    if (self->is_continuation) continuation_reset(self);
     if (self->current) srnn_plugin_reseed(self, self->current, 0);
     live_limiter_init(&self->limiter, self->rate);
     self->gain = NAN;
@@ -332,6 +346,7 @@ static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, flo
                          float gain)
 {
     fill_envelope(self, gain, count);
+    if (self->is_continuation) continuation_listen(self, offset, count);
     float *outs[SRNN_LV2_MAX_CHANNELS] = {self->out[0] + offset,
                                           self->channels > 1 ? self->out[1] + offset : NULL};
     if (self->is_instrument) instrument_render(self, outs[0], count, temperature);
@@ -340,6 +355,7 @@ static void render_chunk(srnn_plugin *self, uint32_t offset, uint32_t count, flo
     live_limiter_process(&self->limiter, outs, self->channels, count);
     for (uint32_t c = 0; c < self->channels; c++)
         for (uint32_t i = 0; i < count; i++) outs[c][i] *= self->envelope[i];
+    if (self->is_continuation) continuation_mix(self, offset, count);
 }
 
 /* How many samples from now until the fade or the dip changes phase, at most limit. */
@@ -394,6 +410,7 @@ static void run(LV2_Handle instance, uint32_t sample_count)
     float reseed = *self->reseed;
     bool rising = reseed > 0.5f && !(self->previous_reseed > 0.5f);
     if (rising && self->is_instrument) self->reseeds++; /* the next notes' seeds; no dip */
+    else if (rising && self->is_continuation) continuation_trigger(self);
     else if (rising && self->declick_position == DECLICK_IDLE) self->declick_position = 0;
     self->previous_reseed = reseed;
     start_fade_if_due(self);
@@ -412,7 +429,8 @@ static void run(LV2_Handle instance, uint32_t sample_count)
         done += count;
     }
     if (self->is_instrument) instrument_events_until(self, UINT32_MAX); /* any stamped late */
-    ui_feed_run(&self->feed, &self->forge, self->out, self->channels, sample_count);
+    if (!self->is_continuation) /* which posts its input too, chunk by chunk */
+        ui_feed_run(&self->feed, &self->forge, self->out, self->channels, 0, sample_count);
     lv2_atom_forge_pop(&self->forge, &sequence);
     srnn_restore_fp_mode(fp_mode);
 }
@@ -432,6 +450,8 @@ static const LV2_Descriptor descriptors[] = {
     {SRNN_LV2_STEREO_URI, instantiate, connect_port, activate, run, deactivate, cleanup,
      extension_data},
     {SRNN_LV2_INSTRUMENT_URI, instantiate, connect_port, activate, run, deactivate, cleanup,
+     extension_data},
+    {SRNN_LV2_CONTINUATION_URI, instantiate, connect_port, activate, run, deactivate, cleanup,
      extension_data},
 };
 

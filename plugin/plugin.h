@@ -18,6 +18,7 @@
 #include <lv2/urid/urid.h>
 #include <lv2/worker/worker.h>
 
+#include "continuation.h"
 #include "instrument.h"
 #include "params.h"
 #include "limiter.h"
@@ -48,6 +49,7 @@ typedef struct {
     double rate;
     uint32_t channels;
     bool is_instrument; /* the MIDI instrument (instrument.c), not a generator */
+    bool is_continuation; /* the continuation effect (continuation.c) */
     uint32_t voices;    /* of each model: one per channel, or the instrument's */
     float gain_coefficient;  /* one-pole at the host's rate */
     uint32_t crossfade_length; /* host samples */
@@ -76,6 +78,7 @@ typedef struct {
     ui_feed feed; /* the output's levels for the GUI */
 
     srnn_instrument instrument; /* the MIDI instrument's notes and voices */
+    srnn_continuation continuation; /* the continuation effect's input and mix */
 
     live_limiter limiter; /* the output's, last */
 
@@ -176,5 +179,17 @@ uint32_t instrument_until_next_event(const srnn_plugin *self, uint32_t frame, ui
 float instrument_temperature(const srnn_plugin *self);
 /* Renders count samples of the sounding voices, summed, to out. */
 void instrument_render(srnn_plugin *self, float *out, uint32_t count, float temperature);
+
+/* continuation.c: the continuation effect's part, all real-time safe */
+/* Activation: the mix taken as it is. */
+void continuation_reset(srnn_plugin *self);
+/* The trigger's rising edge: the voice goes on from what it heard. */
+void continuation_trigger(srnn_plugin *self);
+/* Before a chunk is rendered: keeps the input's chunk (the dry signal) and queues it for the
+ * voices of the models playing, with the gate's ports. */
+void continuation_listen(srnn_plugin *self, uint32_t offset, uint32_t count);
+/* After: the output's chunk (the wet signal, limited and with the gain) mixed with the dry one
+ * by the mix port, and the output and input posted for the GUI. */
+void continuation_mix(srnn_plugin *self, uint32_t offset, uint32_t count);
 
 #endif

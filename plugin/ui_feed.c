@@ -53,7 +53,7 @@ static void post_frame(ui_feed *feed, LV2_Atom_Forge *forge, uint32_t channels, 
 }
 
 void ui_feed_run(ui_feed *feed, LV2_Atom_Forge *forge, float *const out[], uint32_t channels,
-                 uint32_t count)
+                 uint32_t offset, uint32_t count)
 {
     if (channels > SRNN_LV2_FEED_CHANNELS) channels = SRNN_LV2_FEED_CHANNELS;
     for (uint32_t done = 0; done < count;) {
@@ -75,7 +75,7 @@ void ui_feed_run(ui_feed *feed, LV2_Atom_Forge *forge, float *const out[], uint3
         done += take;
         feed->position += take;
         if (feed->position == feed->window) {
-            post_frame(feed, forge, channels, done - 1);
+            post_frame(feed, forge, channels, offset + done - 1);
             start_frame(feed);
         }
     }

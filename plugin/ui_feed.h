@@ -40,10 +40,11 @@ void ui_feed_init(ui_feed *feed, LV2_URID_Map *map, double rate);
  * with the levels from now on. At instantiation. */
 void ui_feed_show_voices(ui_feed *feed, const float *voices, uint32_t voice_count);
 
-/* Measures count samples of each channel's output and writes a frame to forge (inside the
- * notify sequence) at every frame boundary, time-stamped there. Real-time safe; a full notify
- * buffer drops the frame. */
+/* Measures count samples of each channel's output (out[c] at the run's sample offset) and
+ * writes a frame to forge (inside the notify sequence) at every frame boundary, time-stamped
+ * there. The continuation effect's frames hold its output and its input as two channels.
+ * Real-time safe; a full notify buffer drops the frame. */
 void ui_feed_run(ui_feed *feed, LV2_Atom_Forge *forge, float *const out[], uint32_t channels,
-                 uint32_t count);
+                 uint32_t offset, uint32_t count);
 
 #endif

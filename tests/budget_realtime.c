@@ -1,6 +1,7 @@
 /* The real-time budget: what the audio thread costs, measured so that the machine's stalls
  * cannot fail it. srnn play's callback (player_callback) and the LV2 plugin's run() (in the
- * lilv test host; the mono generator, and the MIDI instrument with all its voices sounding) are
+ * lilv test host; the mono generator, the MIDI instrument with all its voices sounding, and the
+ * continuation effect listening to phrases and continuing them) are
  * driven directly through periods of 256 frames at 48 kHz while everything a performance does
  * happens around them: model loads and switches with their crossfades,
  * reseeds, a temperature knob moving every period, the gain, pauses and recording.
@@ -268,6 +269,30 @@ static void instrument_scenario(const char *name, const char *const models[2], s
     run_plugin(name, SRNN_LV2_INSTRUMENT_URI, play_notes, models, periods, t);
 }
 
+/* The continuation effect: phrases of a tone (PHRASE periods) and pauses (PAUSE periods, past
+ * the default hold of 0.15 s, 28 periods) in turn, so that it listens and continues again and
+ * again (the model switch falls in a pause: two models continuing, crossfaded); the Continue
+ * trigger pressed in the middle of every third phrase; the mix moving. CONTINUATION_PERIODS:
+ * one switch. */
+enum { PHRASE = 120, PAUSE = 130, CONTINUATION_PERIODS = SWITCH_EVERY + SWITCH_WINDOW };
+
+static void play_phrases(host *h, size_t k)
+{
+    static float tone[PERIOD_FRAMES];
+    size_t at = k % (PHRASE + PAUSE), phrase = k / (PHRASE + PAUSE);
+    for (size_t i = 0; i < PERIOD_FRAMES; i++)
+        tone[i] = 0.3f * sinf(0.06f * (float)(k * PERIOD_FRAMES + i));
+    host_set_input(h, tone, at < PHRASE ? PERIOD_FRAMES : 0);
+    host_set_control(h, SRNN_PORT_CONTINUE, phrase % 3 == 2 && at == PHRASE / 2 ? 1.0f : 0.0f);
+    host_set_control(h, SRNN_PORT_MIX, knob(k + 300, 0.2f, 1.0f));
+}
+
+static void continuation_scenario(const char *name, const char *const models[2], size_t periods,
+                                  timings *t)
+{
+    run_plugin(name, SRNN_LV2_CONTINUATION_URI, play_phrases, models, periods, t);
+}
+
 /* ---- the budget ------------------------------------------------------------------------------ */
 
 static int compare_doubles(const void *a, const void *b)
@@ -407,6 +432,8 @@ int main(int argc, char **argv)
         {"lv2 mono, M 512x2 int8", plugin_scenario, m, &m_budget, 0},
         {"lv2 instrument, 8 voices", instrument_scenario, shipped, &instrument_budget,
          INSTRUMENT_PERIODS},
+        {"lv2 continuation", continuation_scenario, shipped, &shipped_budget,
+         CONTINUATION_PERIODS},
     };
     timings runs[RUNS];
     for (int r = 0; r < RUNS; r++) runs[r] = (timings){calloc(periods, sizeof(double)), 0, periods};

@@ -24,7 +24,9 @@
  *   the field and Enter loads that file;
  * - resized, the GUI draws a larger knob; at scale factor 2 its window is twice as large;
  * - for the MIDI instrument, its keyboard lights a held note's key (violet) and not before
- *   the note or after its release.
+ *   the note or after its release;
+ * - for the continuation effect, its meter shows the input beside the output: with a loud
+ *   input played dry both bars and the waveform, wet while it listens only the input's bar.
  * The screenshots are written as PNG files to SHOTS_DIR.
  *
  * Usage: lv2_gui_check SHOTS_DIR CORRUPT_MODEL MODEL_DIR
@@ -362,6 +364,50 @@ static void check_instrument(gui_host *g, const char *binary, const char *bundle
     g->descriptor->cleanup(g->ui);
 }
 
+#define METER_GREEN 0x4CAF50 /* the meter's bars below -9 dBFS (gui_draw.c's good) */
+
+/* The continuation effect's GUI: the model's card, which the effect posts as the generators do,
+ * draws the real-time badge; a loud input lights both meter bars and the waveform when played
+ * dry (mix 0); wet (mix 1) while the model listens, the output is silent: only the right bar
+ * (IN) lit, no waveform. Leaves g->plugin open. */
+static void check_continuation(gui_host *g, const char *binary, const char *bundle, Window root,
+                               const char *shots)
+{
+    host_options options = {SRNN_LV2_CONTINUATION_URI, RATE, WORKER_SYNC, false};
+    g->plugin = host_open(&options);
+    if (!CHECK(g->plugin != NULL, "the continuation effect opens")) return;
+    static float tone[HOST_MAX_BLOCK];
+    for (int i = 0; i < HOST_MAX_BLOCK; i++) tone[i] = 0.5f * sinf(0.05f * (float)i);
+    host_set_input(g->plugin, tone, HOST_MAX_BLOCK);
+    Window parent = XCreateSimpleWindow(g->display, root, 0, 0, 1000, 700, 0, 0, 0), widget;
+    XMapRaised(g->display, parent);
+    XSync(g->display, False);
+    g->ui = open_gui(g, SRNN_LV2_CONTINUATION_URI, binary, bundle, 1.0f, parent, &widget);
+    host_set_control(g->plugin, SRNN_PORT_MIX, 0.0f);
+    pump(g, 30);
+    shot dry = take(g, widget, shots, "14-continuation-dry");
+    host_set_control(g->plugin, SRNN_PORT_MIX, 1.0f);
+    pump(g, 250); /* the waveform's columns of the dry output scroll out */
+    shot wet = take(g, widget, shots, "15-continuation-listening");
+    blob both = find(&dry, METER_GREEN, 12, HEADER_ROWS, dry.height);
+    blob input = find(&wet, METER_GREEN, 12, HEADER_ROWS, wet.height);
+    blob dry_wave = find(&dry, WAVE_TEAL, 20, HEADER_ROWS, dry.height);
+    /* the newest columns of the waveform, left of the meter */
+    blob wet_wave = find_right_of(&wet, WAVE_TEAL, 20, both.left - 100, HEADER_ROWS, wet.height);
+    CHECK_SHOW(both.count > 50 && input.count > 20 && input.left > both.left + 3 &&
+                   dry_wave.count > 50 && wet_wave.count == 0,
+               "the effect's meter: dry, both bars lit (%d green pixels from x %d) and the "
+               "waveform (%d teal); wet while listening, only the input's bar (%d from x %d), "
+               "no waveform in the last 100 columns (%d)", both.count, both.left, dry_wave.count, input.count,
+               input.left, wet_wave.count);
+    blob badge = find(&dry, BADGE_GREEN, 12, 0, HEADER_ROWS);
+    CHECK_SHOW(host_card_notifications(g->plugin) > 0 && badge.count > 30,
+               "the effect posts the model's card (%d times) and its GUI draws the real-time "
+               "badge from it (%d green pixels)", host_card_notifications(g->plugin), badge.count);
+    free(dry.pixels), free(wet.pixels);
+    g->descriptor->cleanup(g->ui);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -595,10 +641,12 @@ int main(int argc, char **argv)
     g.descriptor->cleanup(g.ui);
     host_close(g.plugin);
     check_instrument(&g, binary, bundle, root, shots);
+    host_close(g.plugin);
+    check_continuation(&g, binary, bundle, root, shots);
     cairo_debug_reset_static_data(); /* cairo's and fontconfig's caches, for LeakSanitizer */
     FcFini();
     XCloseDisplay(g.display);
-    host_close(g.plugin); /* the instrument's */
+    host_close(g.plugin); /* the continuation effect's */
     host_world_free();
     lilv_free(binary);
     lilv_free(bundle);

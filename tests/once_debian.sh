@@ -83,6 +83,7 @@ for file in usr/bin/srnn usr/share/man/man1/srnn.1.gz usr/share/srnn/default.srn
     usr/lib/lv2/srnn.lv2/presets.ttl usr/lib/lv2/srnn.lv2/srnn_lv2.so \
     usr/lib/lv2/srnn.lv2/srnn_lv2_ui.so usr/lib/lv2/srnn.lv2/srnn_ui.ttl \
     usr/lib/lv2/srnn.lv2/instrument.ttl \
+    usr/lib/lv2/srnn.lv2/continuation.ttl \
     usr/lib/lv2/srnn.lv2/default.srnn; do
     [ -s "$root/$file" ] || fail "the packages hold no $file"
 done

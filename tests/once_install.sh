@@ -31,6 +31,7 @@ usr/lib/libsrnn.a
 usr/lib/libsrnn.so
 usr/lib/libsrnn.so.${version%%.*}
 usr/lib/libsrnn.so.$version
+usr/lib/lv2/srnn.lv2/continuation.ttl
 usr/lib/lv2/srnn.lv2/default.srnn
 usr/lib/lv2/srnn.lv2/instrument.ttl
 usr/lib/lv2/srnn.lv2/manifest.ttl

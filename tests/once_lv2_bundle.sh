@@ -13,7 +13,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 [ -d "$BUILD/lv2/srnn.lv2" ] || fail "no bundle $BUILD/lv2/srnn.lv2 (make plugin)"
 bundle=$(cd "$BUILD/lv2/srnn.lv2" && pwd)
-for file in manifest.ttl srnn.ttl instrument.ttl srnn_ui.ttl presets.ttl default.srnn srnn_lv2.so srnn_lv2_ui.so; do
+for file in manifest.ttl srnn.ttl instrument.ttl continuation.ttl srnn_ui.ttl presets.ttl default.srnn srnn_lv2.so srnn_lv2_ui.so; do
     [ -s "$bundle/$file" ] || fail "the bundle has no $file"
 done
 cmp -s models/default.srnn "$bundle/default.srnn" ||
@@ -37,7 +37,8 @@ echo "ok   lv2_validate rejects a broken copy: $(grep Found "$tmp/broken.txt")"
 
 export LV2_PATH=$(dirname "$bundle"):/usr/lib/lv2
 lv2ls >"$tmp/ls.txt"
-for uri in urn:srnn:lv2:mono urn:srnn:lv2:stereo urn:srnn:lv2:instrument; do
+for uri in urn:srnn:lv2:mono urn:srnn:lv2:stereo urn:srnn:lv2:instrument \
+    urn:srnn:lv2:continuation; do
     grep -qx "$uri" "$tmp/ls.txt" || fail "lv2ls does not list $uri"
 done
 lv2info urn:srnn:lv2:mono >"$tmp/info.txt"
@@ -54,4 +55,10 @@ for expected in "Name: *srnn SampleRNN instrument" "Symbol: *attack" "Symbol: *r
     grep -q "$expected" "$tmp/instrument.txt" ||
         { cat "$tmp/instrument.txt"; fail "lv2info lacks $expected on the instrument"; }
 done
-echo "ok   lv2info and lv2ls show the three plugins, their class, ports, features and presets"
+lv2info urn:srnn:lv2:continuation >"$tmp/continuation.txt"
+for expected in "Name: *srnn SampleRNN continuation" "Class: *Delay Plugin" "Symbol: *in" \
+    "Symbol: *mix" "Symbol: *threshold" "Symbol: *hold" "Symbol: *continue" "Answer" "Daydream"; do
+    grep -q "$expected" "$tmp/continuation.txt" ||
+        { cat "$tmp/continuation.txt"; fail "lv2info lacks $expected on the continuation effect"; }
+done
+echo "ok   lv2info and lv2ls show the four plugins, their class, ports, features and presets"

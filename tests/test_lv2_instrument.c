@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include <lv2/midi/midi.h>
-#include <lv2/presets/presets.h>
 
 #include "params.h"
 #include "take.h"
@@ -121,7 +120,8 @@ static void test_description(void)
     float minimum[SRNN_PORT_COUNT_MAX], maximum[SRNN_PORT_COUNT_MAX],
         defaults[SRNN_PORT_COUNT_MAX];
     int ports = (int)lilv_plugin_get_num_ports(plugin);
-    if (!CHECK(ports == SRNN_PORT_COUNT_MAX, "the instrument has %d ports", ports)) return;
+    if (!CHECK(ports == SRNN_PORT_TEMPERATURE_CC + 1, "the instrument has %d ports", ports))
+        return;
     lilv_plugin_get_port_ranges_float(plugin, minimum, maximum, defaults);
     CHECK_SHOW(is_instrument && midi_input && minimum[SRNN_PORT_ATTACK] == SRNN_LV2_ATTACK_MIN &&
                    defaults[SRNN_PORT_ATTACK] == SRNN_LV2_ATTACK_DEFAULT &&
@@ -318,50 +318,28 @@ static void test_blocks(void)
 /* The instrument's presets sound: two notes held for a second (a quarter under ASan) are above
  * -40 dBFS RMS in its second half, within full scale, and silent after the preset's
  * release. */
+static void play_preset(take *t, const char *name, void *arg)
+{
+    (void)arg;
+    float release = host_control(t->h, SRNN_PORT_RELEASE);
+    size_t off = RATE / SHORTER, end = off + (size_t)(release * RATE);
+    for (uint8_t n = 0; n < 2; n++) host_send_midi(t->h, 0, 0x90, (uint8_t)(57 + 4 * n), 100);
+    take_run(t, off);
+    for (uint8_t n = 0; n < 2; n++) host_send_midi(t->h, 0, 0x80, (uint8_t)(57 + 4 * n), 0);
+    take_run(t, end + RATE / 20 - off);
+    double level = 20.0 * log10(rms(t->left + off / 2, off / 2));
+    CHECK_SHOW(level > -40.0 && all_finite_within(t->left, t->length, 1.0f) &&
+                   all_zero(t->left + end, t->length - end) &&
+                   strcmp(host_notified_model(t->h), take_default_model) == 0,
+               "preset \"%s\": two held notes at %.1f dBFS RMS (above -40), within full scale, "
+               "silent after its %.2f s release; the bundle's model",
+               name, level, release);
+}
+
 static void test_presets(void)
 {
-    LilvWorld *world = host_world();
-    const LilvPlugin *plugin = host_find_plugin(SRNN_LV2_INSTRUMENT_URI);
-    LilvNode *preset_class = lilv_new_uri(world, LV2_PRESETS__Preset);
-    LilvNode *label_uri = lilv_new_uri(world, LILV_NS_RDFS "label");
-    LilvNodes *presets = plugin ? lilv_plugin_get_related(plugin, preset_class) : NULL;
-    int count = 0;
-    LILV_FOREACH (nodes, i, presets) {
-        const LilvNode *preset = lilv_nodes_get(presets, i);
-        lilv_world_load_resource(world, preset);
-        LilvNode *label = lilv_world_get(world, preset, label_uri, NULL);
-        const char *name = label ? lilv_node_as_string(label) : "?";
-        LilvState *state = lilv_state_new_from_world(world, host_map(), preset);
-        take t;
-        if (!CHECK(state && take_open(&t, SRNN_LV2_INSTRUMENT_URI, RATE, WORKER_SYNC, 256) == 0,
-                   "preset \"%s\": cannot apply it", name)) {
-            lilv_state_free(state);
-            lilv_node_free(label);
-            continue;
-        }
-        lilv_state_restore(state, host_instance(t.h), take_set_port_value, &t, 0, NULL);
-        float release = host_control(t.h, SRNN_PORT_RELEASE);
-        size_t off = RATE / SHORTER, end = off + (size_t)(release * RATE);
-        for (uint8_t n = 0; n < 2; n++) host_send_midi(t.h, 0, 0x90, (uint8_t)(57 + 4 * n), 100);
-        take_run(&t, off);
-        for (uint8_t n = 0; n < 2; n++) host_send_midi(t.h, 0, 0x80, (uint8_t)(57 + 4 * n), 0);
-        take_run(&t, end + RATE / 20 - off);
-        double level = 20.0 * log10(rms(t.left + off / 2, off / 2));
-        CHECK_SHOW(level > -40.0 && all_finite_within(t.left, t.length, 1.0f) &&
-                       all_zero(t.left + end, t.length - end) &&
-                       strcmp(host_notified_model(t.h), take_default_model) == 0,
-                   "preset \"%s\": two held notes at %.1f dBFS RMS (above -40), within full scale, "
-                   "silent after its %.2f s release; the bundle's model",
-                   name, level, release);
-        count++;
-        take_close(&t);
-        lilv_state_free(state);
-        lilv_node_free(label);
-    }
+    int count = take_each_preset(SRNN_LV2_INSTRUMENT_URI, RATE, 256, play_preset, NULL);
     CHECK_SHOW(count >= 2, "the instrument has %d presets", count);
-    lilv_nodes_free(presets);
-    lilv_node_free(label_uri);
-    lilv_node_free(preset_class);
 }
 
 int main(int argc, char **argv)

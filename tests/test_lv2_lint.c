@@ -3,9 +3,9 @@
  * foaf:mbox and foaf:homepage (hosts list the author from them) on a doap:Project (the
  * maintainer's domain, which lv2_validate checks), an even lv2:minorVersion
  * (odd ones mark unstable releases), an lv2:project and a doap:shortdesc; an rdfs:comment on
- * every port, a unit on the temperature, no toggled port with an integer default, Reseed a
- * trigger; the model (patch:writable) and the load error and speed (patch:readable) with a
- * label and a range hosts know. */
+ * every port, a unit on the temperature, no toggled port with an integer default, Reseed (the
+ * continuation effect's Continue) a trigger; the model (patch:writable) and the load error and
+ * speed (patch:readable) with a label and a range hosts know. */
 #include <stdio.h>
 #include <string.h>
 
@@ -167,6 +167,7 @@ int main(void)
     check_plugin(SRNN_LV2_URI);
     check_plugin(SRNN_LV2_STEREO_URI);
     check_plugin(SRNN_LV2_INSTRUMENT_URI);
+    check_plugin(SRNN_LV2_CONTINUATION_URI);
     host_world_free();
     return check_summary();
 }

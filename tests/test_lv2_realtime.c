@@ -4,7 +4,9 @@
  * reseeds, model swaps with crossfades, a pending model replaced, failed loads, patch:Get,
  * malformed messages; at the model's rate and resampled, mono and stereo; and the MIDI
  * instrument's notes (all its voices, one stolen), controllers, a model swap under held
- * notes, all notes and all sound off. The worker is
+ * notes, all notes and all sound off; the continuation effect listening, triggered, continuing
+ * after silence, listening again, its knobs moved and a model swap while it continues. The
+ * worker is
  * deferred: the test runs the work, unarmed, between blocks, as a worker thread would. Calls
  * from other threads are the voices' helper threads (a model that measures slow gets them):
  * their idle sleeps are allowed, nothing else.
@@ -12,6 +14,8 @@
  * gives the host's thread its mode back.
  * Self-check: an allocation by the test and one by the plugin's loader, while armed, are
  * both caught. */
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +123,21 @@ static void scenario(const char *uri, double rate)
     host_close(h);
 }
 
+/* Disarms the interposer after a performance of name and prints what it found; true when
+ * run() made no forbidden or log call, the helpers only their idle sleeps, and the swap to
+ * other_model was notified. */
+static bool performed_cleanly(host *h, const char *name, double rate)
+{
+    unsigned logged = host_log_calls_armed(h);
+    unsigned all = interposer_disarm(), in_run = interposer_calls_here();
+    unsigned helper_other = all - in_run - interposer_count_elsewhere("nanosleep");
+    bool swapped = strcmp(host_notified_model(h), other_model) == 0;
+    printf("%s at %6.0f Hz: %u forbidden calls in run()", name, rate, in_run);
+    if (all) interposer_report();
+    printf(", %u log calls; swap notified: %s", logged, swapped ? "yes" : "NO");
+    return in_run == 0 && helper_other == 0 && logged == 0 && swapped;
+}
+
 /* The instrument through a performance, every call armed. */
 static void instrument_scenario(double rate)
 {
@@ -152,16 +171,54 @@ static void instrument_scenario(double rate)
     host_send_midi(h, 0, 0x90, 60, 100);
     host_send_midi(h, 1, 0xb0, 120, 0); /* all sound off */
     host_run(h, 4096, out, NULL);
-    unsigned logged = host_log_calls_armed(h);
-    unsigned all = interposer_disarm(), in_run = interposer_calls_here();
-    unsigned helper_other = all - in_run - interposer_count_elsewhere("nanosleep");
-    int swapped = strcmp(host_notified_model(h), other_model) == 0;
-    printf("instrument at %6.0f Hz: %u forbidden calls in run()", rate, in_run);
-    if (all) interposer_report();
-    printf(", %u log calls; swap notified: %s, energy %g\n", logged, swapped ? "yes" : "NO",
-           energy);
-    CHECK(in_run == 0 && helper_other == 0 && logged == 0 && swapped && energy > 0.0,
+    bool clean = performed_cleanly(h, "instrument", rate);
+    printf(", energy %g\n", energy);
+    CHECK(clean && energy > 0.0,
           "the instrument at %.0f Hz: forbidden or log calls, no swap or silence", rate);
+    host_close(h);
+}
+
+/* The continuation effect through a performance, every call armed but the worker's. */
+static void continuation_scenario(double rate)
+{
+    host_options options = {SRNN_LV2_CONTINUATION_URI, rate, WORKER_DEFERRED, false};
+    host *h = host_open(&options);
+    if (!CHECK(h, "cannot instantiate the effect at %.0f Hz", rate)) return;
+    static float out[HOST_MAX_BLOCK], tone[HOST_MAX_BLOCK];
+    for (int i = 0; i < HOST_MAX_BLOCK; i++) tone[i] = 0.3f * sinf(0.05f * (float)i);
+    double continued = 0.0;
+    interposer_clear();
+    interposer_arm();
+    host_set_input(h, tone, HOST_MAX_BLOCK); /* listening */
+    run_armed(h, out);
+    host_set_control(h, SRNN_PORT_CONTINUE, 1.0f); /* continuing at once */
+    host_run(h, 64, out, NULL);
+    host_set_control(h, SRNN_PORT_CONTINUE, 0.0f);
+    host_run(h, 4096, out, NULL);
+    host_set_input(h, tone, 0); /* silence: armed again */
+    run_armed(h, out);
+    host_set_input(h, tone, HOST_MAX_BLOCK); /* listening again */
+    run_armed(h, out);
+    host_set_control(h, SRNN_PORT_MIX, 1.0f);
+    host_set_control(h, SRNN_PORT_THRESHOLD, -30.0f);
+    host_set_control(h, SRNN_PORT_HOLD, 0.05f);
+    host_set_input(h, tone, 0); /* the gate closes: continuing */
+    for (int i = 0; i < 4; i++) host_run(h, 4096, out, NULL);
+    host_send_model(h, other_model); /* swapped while it continues */
+    host_run(h, 333, out, NULL);
+    interposer_disarm();
+    host_do_deferred_work(h);
+    interposer_arm();
+    for (int i = 0; i < 4; i++) { /* the crossfade: the continuation fades out */
+        host_run(h, 1024, out, NULL);
+        for (int k = 0; k < 1024; k++) continued += (double)out[k] * out[k];
+    }
+    host_set_input(h, tone, HOST_MAX_BLOCK); /* the new model listens */
+    run_armed(h, out);
+    bool clean = performed_cleanly(h, "continuation", rate);
+    printf(", the continuation's energy after the input %g\n", continued);
+    CHECK(clean && continued > 0.0,
+          "the effect at %.0f Hz: forbidden or log calls, no swap or no continuation", rate);
     host_close(h);
 }
 
@@ -212,6 +269,8 @@ int main(void)
     scenario(SRNN_LV2_STEREO_URI, 16000);
     instrument_scenario(16000);
     instrument_scenario(48000);
+    continuation_scenario(16000);
+    continuation_scenario(44100);
     self_check();
     host_options options = {SRNN_LV2_URI, 48000, WORKER_DEFERRED, false};
     host *h = host_open(&options);

@@ -3,7 +3,11 @@
  * (srnn_voices): each voice of a group gives exactly the samples of a voice alone with the
  * same seed, temperature and history, also when voices are restarted, primed or stopped on
  * their own mid-way (a restarted voice is silent until the next big frame boundary, then
- * begins; with no other voice playing it begins at once). */
+ * begins; with no other voice playing it begins at once). A voice of a group fed a history
+ * (srnn_voices_feed, teacher forcing) while the others generate has the logits of a voice
+ * alone fed the same (srnn eval's loop), plays the fed samples, then generates as that voice
+ * alone does; the others are unchanged. */
+#include <math.h>
 #include <stdint.h>
 
 #include "check.h"
@@ -212,6 +216,37 @@ static int group_case(const char *dir, const char *name)
     CHECK_SHOW(differing(group[1], expected[1], N / 2) == 0 &&
                    silent_run(group[0], N / 2, silent) == N / 2,
                "with no voice playing, a reset voice begins at once and equals a voice alone");
+
+    /* teacher forcing: voice 1 fed FED samples (voice 2's, from expected[2]) while the others
+     * generate, then generating from that history */
+    enum { FED = 700, LENGTH = N / 2 };
+    const int32_t *history = expected[2];
+    srnn_voice *fed;
+    if (!CHECK(srnn_voice_create(model, seeds[1], &fed) == SRNN_OK, "cannot create a voice"))
+        return 1;
+    for (unsigned k = 0; k < VOICES; k++) srnn_voices_reset(voices, k, seeds[k]);
+    double worst = 0.0;
+    for (size_t i = 0; i < FED; i++) {
+        srnn_voices_feed(voices, 1, history[i]);
+        const float *got = srnn_voices_predict(voices, 1), *want = srnn_voice_predict(fed);
+        double d = got ? max_abs_diff(got, want, c->q_levels, NULL) : INFINITY;
+        worst = d > worst ? d : worst;
+        srnn_voice_feed(fed, history[i]);
+        generate_group(voices, group, i, 1);
+    }
+    generate_group(voices, group, FED, LENGTH - FED);
+    srnn_voice_generate(fed, temperatures[1], NULL, expected[1], LENGTH - FED);
+    srnn_voice_free(fed);
+    alone(model, seeds[0], temperatures[0], NULL, 0, expected[0], LENGTH);
+    CHECK_SHOW(worst == 0.0 && differing(group[1], history, FED) == 0,
+               "a voice fed %d samples in a group of %d: its logits equal a voice alone's fed "
+               "the same (max difference %g, tolerance 0), and it plays the fed samples", FED,
+               VOICES, worst);
+    CHECK_SHOW(differing(group[1] + FED, expected[1], LENGTH - FED) == 0,
+               "then it generates as that voice alone does (its random numbers untouched)");
+    CHECK_SHOW(differing(group[0], expected[0], LENGTH) == 0 &&
+                   differing(group[2], expected[2], LENGTH) == 0,
+               "the voices generating beside it equal voices alone");
     srnn_voices_free(voices);
 
     uint64_t one_seed = 3;

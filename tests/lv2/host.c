@@ -153,6 +153,7 @@ struct host {
     bool stereo; /* two audio outputs */
     float controls[SRNN_PORT_COUNT_MAX];
     float audio[2][HOST_MAX_BLOCK];
+    float input[HOST_MAX_BLOCK]; /* the continuation effect's audio input */
     atom_buffer control, notify;
     LV2_Atom_Forge forge;
     LV2_Atom_Forge_Frame control_frame;
@@ -412,13 +413,16 @@ host *host_open(const host_options *options)
     float defaults[SRNN_PORT_COUNT_MAX];
     lilv_plugin_get_port_ranges_float(h->plugin, NULL, NULL, defaults);
     LilvNode *audio_class = lilv_new_uri(w, LILV_URI_AUDIO_PORT);
+    LilvNode *input_class = lilv_new_uri(w, LILV_URI_INPUT_PORT);
     uint32_t audio_ports = 0;
     for (uint32_t p = 0; p < h->ports; p++) {
         void *buffer = NULL;
+        const LilvPort *port = lilv_plugin_get_port_by_index(h->plugin, p);
+        bool audio = lilv_port_is_a(h->plugin, port, audio_class);
         if (p == SRNN_PORT_CONTROL) buffer = &h->control;
         else if (p == SRNN_PORT_NOTIFY) buffer = &h->notify;
-        else if (lilv_port_is_a(h->plugin, lilv_plugin_get_port_by_index(h->plugin, p),
-                                audio_class))
+        else if (audio && lilv_port_is_a(h->plugin, port, input_class)) buffer = h->input;
+        else if (audio)
             buffer = h->audio[audio_ports++];
         else {
             h->controls[p] = defaults[p];
@@ -427,6 +431,7 @@ host *host_open(const host_options *options)
         lilv_instance_connect_port(h->instance, p, buffer);
     }
     lilv_node_free(audio_class);
+    lilv_node_free(input_class);
     h->stereo = audio_ports > 1;
     start_control_sequence(h);
     lilv_instance_activate(h->instance);
@@ -550,6 +555,12 @@ static void read_notifications(host *h)
             copy_text(h->notified_speed, text);
         }
     }
+}
+
+void host_set_input(host *h, const float *input, uint32_t count)
+{
+    memcpy(h->input, input, count * sizeof *input);
+    memset(h->input + count, 0, (HOST_MAX_BLOCK - count) * sizeof *input);
 }
 
 void host_run(host *h, uint32_t count, float *left, float *right)

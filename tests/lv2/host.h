@@ -37,7 +37,8 @@ void host_world_free(void);
 typedef struct host host;
 
 typedef struct {
-    const char *plugin_uri; /* SRNN_LV2_URI, SRNN_LV2_STEREO_URI or SRNN_LV2_INSTRUMENT_URI */
+    const char *plugin_uri; /* SRNN_LV2_URI, SRNN_LV2_STEREO_URI, SRNN_LV2_INSTRUMENT_URI or
+                               SRNN_LV2_CONTINUATION_URI */
     double rate;
     worker_mode worker;
     bool without_worker; /* omit the worker feature (instantiation must fail) */
@@ -65,6 +66,10 @@ void host_send_get(host *h);
 void host_send_midi(host *h, uint32_t frame, uint8_t status, uint8_t data1, uint8_t data2);
 /* Any message for the next run (a GUI's, as the host forwards it). */
 void host_send_atom(host *h, const LV2_Atom *atom);
+
+/* The audio input of the next runs (the continuation effect's): count (<= HOST_MAX_BLOCK)
+ * samples, then silence; silence until set. */
+void host_set_input(host *h, const float *input, uint32_t count);
 
 /* Runs count (<= HOST_MAX_BLOCK) samples and copies them to left and right (either may be
  * NULL), then hands the worker's responses to work_response. */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lv2/presets/presets.h>
+
 #include "params.h"
 #include "primer.h"
 #include "srnn.h"
@@ -192,4 +194,36 @@ void take_set_port_value(const char *symbol, void *user, const void *value, uint
     lilv_node_free(name);
     if (port) host_set_control(t->h, lilv_port_get_index(host_plugin(t->h), port),
                                *(const float *)value);
+}
+
+int take_each_preset(const char *uri, double rate, uint32_t block,
+                     void (*play)(take *t, const char *name, void *arg), void *arg)
+{
+    LilvWorld *world = host_world();
+    const LilvPlugin *plugin = host_find_plugin(uri);
+    LilvNode *preset_class = lilv_new_uri(world, LV2_PRESETS__Preset);
+    LilvNode *label_uri = lilv_new_uri(world, LILV_NS_RDFS "label");
+    LilvNodes *presets = plugin ? lilv_plugin_get_related(plugin, preset_class) : NULL;
+    int count = 0;
+    LILV_FOREACH (nodes, i, presets) {
+        const LilvNode *preset = lilv_nodes_get(presets, i);
+        lilv_world_load_resource(world, preset);
+        LilvNode *label = lilv_world_get(world, preset, label_uri, NULL);
+        const char *name = label ? lilv_node_as_string(label) : "?";
+        LilvState *state = lilv_state_new_from_world(world, host_map(), preset);
+        take t;
+        if (CHECK(state && take_open(&t, uri, rate, WORKER_SYNC, block) == 0,
+                  "preset \"%s\": cannot apply it", name)) {
+            lilv_state_restore(state, host_instance(t.h), take_set_port_value, &t, 0, NULL);
+            play(&t, name, arg);
+            count++;
+            take_close(&t);
+        }
+        lilv_state_free(state);
+        lilv_node_free(label);
+    }
+    lilv_nodes_free(presets);
+    lilv_node_free(label_uri);
+    lilv_node_free(preset_class);
+    return count;
 }

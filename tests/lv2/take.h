@@ -68,4 +68,10 @@ void take_set_port_value(const char *symbol, void *user, const void *value, uint
                          uint32_t type);
 int errors_notified(const take *t, const void *count);
 
+/* Opens a take of the plugin at uri (rate, a synchronous worker, blocks of block) for each of
+ * its presets, applies the preset, and calls play with the take and the preset's label; then
+ * closes it. The number of presets applied; a preset that cannot be applied fails a check. */
+int take_each_preset(const char *uri, double rate, uint32_t block,
+                     void (*play)(take *t, const char *name, void *arg), void *arg);
+
 #endif

@@ -175,8 +175,10 @@ static void show_levels(gui *g, const LV2_Atom *value)
     float low = 0, high = 0;
     for (uint32_t c = 0; c < channels; c++) {
         const float *frame = x + SRNN_LV2_FEED_VALUES * c;
-        low = fminf(low, frame[0]);
-        high = fmaxf(high, frame[1]);
+        if (c == 0 || !v->input_meter) { /* the waveform is the output's */
+            low = fminf(low, frame[0]);
+            high = fmaxf(high, frame[1]);
+        }
         v->peak[c] = fmaxf(-frame[0], frame[1]);
         v->rms[c] = frame[2];
         v->peak_hold[c] = fmaxf(v->peak[c], v->peak_hold[c] * PEAK_FALL);
@@ -523,7 +525,6 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
                                 const LV2_Feature *const *features)
 {
     (void)descriptor;
-    (void)plugin_uri;
     gui *g = calloc(1, sizeof *g);
     if (!g) return NULL;
     void *parent = NULL;
@@ -550,6 +551,7 @@ static LV2UI_Handle instantiate(const LV2UI_Descriptor *descriptor, const char *
     gui_view *v = &g->view;
     v->temperature = SRNN_LV2_TEMPERATURE_DEFAULT;
     v->hovered = -1;
+    v->input_meter = strcmp(plugin_uri, SRNN_LV2_CONTINUATION_URI) == 0;
     v->can_browse = g->request_value != NULL;
     refresh_browser(g);
 

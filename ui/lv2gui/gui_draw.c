@@ -312,7 +312,9 @@ static void draw_controls(const gui_view *view, cairo_t *cr)
     font(cr, 11, true);
     if (view->reseed_down) set(cr, background);
     else set(cr, text);
-    show(cr, "Reseed", l->reseed.x, l->reseed.y + 18, l->reseed.w, 0.5);
+    /* the continuation effect's trigger port is where the generators' reseed is */
+    show(cr, view->input_meter ? "Continue" : "Reseed", l->reseed.x, l->reseed.y + 18,
+         l->reseed.w, 0.5);
 }
 
 static double level_to_meter(float level)
@@ -433,6 +435,13 @@ static void draw_output(const gui_view *view, cairo_t *cr)
             set(cr, view->peak_hold[c] >= 1.0f ? hot : text);
             cairo_rectangle(cr, bar.x, bar.y + bar.h - hold, bar.w, 1.5);
             cairo_fill(cr);
+        }
+        if (view->input_meter) {
+            font(cr, 7, false);
+            set(cr, dim);
+            /* the labels lean apart, wider than their bars */
+            if (c == 0) show(cr, "OUT", bar.x - 20, bar.y - 3, bar.w + 19, 1);
+            else show(cr, "IN", bar.x + 1, bar.y - 3, bar.w + 20, 0);
         }
     }
     font(cr, 8, false);

@@ -60,6 +60,8 @@ typedef struct {
 
     /* the output, one column per feed frame (ring) */
     uint32_t channels;
+    bool input_meter; /* the continuation effect's: its second channel is its input, not shown
+                         in the waveform; the meter's bars are labelled OUT and IN */
     float low[GUI_HISTORY], high[GUI_HISTORY];
     uint32_t head;        /* the next column written */
     float peak[2], rms[2]; /* linear, the last frame's */
