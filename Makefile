@@ -446,8 +446,8 @@ $(BUILD)/tests/test_lv2_continuation: LILV_LIBS := $(call pkgconfig,--libs,lilv-
 $(BUILD)/tests/test_lv2_models: tests/lv2/take.c tests/lv2/random_model.c live/primer.c \
                                 live/limiter.c
 $(BUILD)/tests/test_lv2_realtime: tests/interposer.c tests/lv2/random_model.c
-$(BUILD)/tests/test_lv2_speed: bench/speed_model.c
-$(BUILD)/tests/test_lv2_speed: ALL_CFLAGS += -Ibench
+$(BUILD)/tests/test_lv2_speed $(BUILD)/tests/test_speed: bench/speed_model.c
+$(BUILD)/tests/test_lv2_speed $(BUILD)/tests/test_speed: ALL_CFLAGS += -Ibench
 
 # libFuzzer target for the TensorFlow checkpoint reader (ckpt/): FUZZ_SECONDS=600 make fuzz-ckpt-run
 .PHONY: fuzz-ckpt fuzz-ckpt-run

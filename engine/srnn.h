@@ -158,6 +158,13 @@ uint64_t srnn_model_parameter_count(const srnn_model *model);
  * upsamplings into the layers after them). */
 uint64_t srnn_model_macs_per_sample(const srnn_model *model);
 
+/* The bytes of weights a generated sample reads, averaged over a big frame, as the engine runs
+ * the model (each matrix at its precision with its scales, block-sparse ones as stored, the F
+ * rows of hidden1's table), and the bytes all of them occupy: what bounds a model whose
+ * products stream their weights from the cache level or memory that holds them. */
+void srnn_model_weight_traffic(const srnn_model *model, double *bytes_per_sample,
+                               uint64_t *resident_bytes);
+
 /* The tensors a configuration requires, in file order (models/FORMAT.md). */
 #define SRNN_TENSOR_NAME_MAX 56
 typedef struct {

@@ -1,13 +1,54 @@
 /* A model's speed on this machine (engine/speed.c): the decision whether it plays live and
  * what the one line of advice names, from given figures; the measurement itself on a golden
  * model (positive, plausible, the same order with one and with helper threads) and its
- * refusal of bad arguments. */
+ * refusal of bad arguments. What a sample reads of the weights (engine/traffic.c), on a random
+ * 256 x 2 model: at float32 exactly 4 bytes per multiply-add (srnn_model_macs_per_sample counts
+ * them from the configuration, traffic.c from the matrices as they run); at int8 a quarter of
+ * that and the scales, and hidden1's table rows. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "golden.h"
+#include "speed_model.h"
 #include "srnn.h"
+
+static void test_weight_traffic(void)
+{
+    char path[] = "/tmp/srnn-test-traffic-XXXXXX.srnn", error[SRNN_ERROR_MAX] = "";
+    int fd = mkstemps(path, 5);
+    if (!CHECK(fd >= 0, "cannot make a temporary file")) return;
+    srnn_config config = speed_config(256, 2);
+    srnn_model *f32 = NULL, *i8 = NULL;
+    srnn_load_options at_i8 = {SRNN_CPU_AUTO, SRNN_PRECISION_I8, SRNN_PRECISION_AUTO};
+    int loaded = speed_write_model(path, &config, SRNN_PRECISION_F32, error) == SRNN_OK &&
+                 srnn_model_load(path, &f32, error) == SRNN_OK &&
+                 srnn_model_load_with(path, &at_i8, &i8, error) == SRNN_OK;
+    unlink(path);
+    if (CHECK(loaded, "cannot write and load a 256 x 2 model: %s", error)) {
+        double f32_bytes, i8_bytes;
+        uint64_t f32_resident, i8_resident, macs = srnn_model_macs_per_sample(f32);
+        srnn_model_weight_traffic(f32, &f32_bytes, &f32_resident);
+        srnn_model_weight_traffic(i8, &i8_bytes, &i8_resident);
+        CHECK_SHOW(f32_bytes == 4.0 * (double)macs,
+                   "256 x 2 at float32: a sample reads %.0f bytes of weights, 4 x its %llu MACs",
+                   f32_bytes, (unsigned long long)macs);
+        /* int8: a byte a weight, a float scale per column of each matrix (1/256 of a
+         * 256-row matrix's bytes or less), and the table rows (F x 256 at 4 bytes or less) */
+        double table = 16.0 * 256 * 4, least = (double)macs - 16.0 * 256;
+        CHECK_SHOW(i8_bytes >= least && i8_bytes <= least * 1.02 + table,
+                   "256 x 2 at int8: %.0f bytes a sample (the weights' %.0f bytes, their scales "
+                   "and the table's rows)",
+                   i8_bytes, least);
+        CHECK_SHOW(f32_resident > 16 * f32_bytes && i8_resident < f32_resident / 2,
+                   "resident: %llu bytes at float32, %llu at int8",
+                   (unsigned long long)f32_resident, (unsigned long long)i8_resident);
+    }
+    srnn_model_free(f32);
+    srnn_model_free(i8);
+}
 
 /* advice for the figures, checked to say (or not) each of the remedies */
 static void check_advice(double factor, srnn_precision precision, unsigned threads,
@@ -59,5 +100,6 @@ int main(void)
                    srnn_model_measure_speed(NULL, 1, 0.1, &none) == SRNN_ERR_ARGUMENT,
                "bad threads, times and models are refused");
     srnn_model_free(model);
+    test_weight_traffic();
     return check_summary();
 }

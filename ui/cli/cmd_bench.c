@@ -1,6 +1,8 @@
 /* srnn bench: how fast the engine generates, against the machine's limits and two baselines
  * measured in the same run (bench/): PRiSM's maths as a PyTorch batch-1 loop, and the plain
- * OpenBLAS sgemv implementation. Each configuration is measured several times, round robin,
+ * OpenBLAS sgemv implementation. "Of the limit" sets the bytes of weights a row streams a
+ * second against one core's read bandwidth from a buffer the size of its weights, measured in
+ * the same run: near 100%, reading the weights bounds it. Each configuration is measured several times, round robin,
  * so that load from other processes spreads over all of them; the table shows medians, and
  * the ratios are of medians from the same run. */
 #include <inttypes.h>
@@ -344,6 +346,23 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
         if (a->openblas) measure_openblas(models[0], a->seconds, r, &openblas);
         if (a->pytorch) measure_pytorch(size, a->seconds, r, &pytorch);
     }
+    /* what bounds a row whose weights stream: one core's read bandwidth from a buffer the
+     * size of its weights (whichever cache level or memory holds that), measured here */
+    double limit[PRECISIONS] = {0}, sparse_limit[MAX_DENSITIES] = {0};
+    for (int row = 0; row < PRECISIONS + a->density_count && !failed; row++) {
+        const srnn_model *model = row < PRECISIONS ? models[row] : sparse[row - PRECISIONS];
+        if (!model || (row < PRECISIONS && !selected(a->precisions, precisions[row].name))) continue;
+        double per_sample;
+        uint64_t resident;
+        const char *isa;
+        srnn_model_weight_traffic(model, &per_sample, &resident);
+        double *bandwidth = row < PRECISIONS ? &limit[row] : &sparse_limit[row - PRECISIONS];
+        *bandwidth = speed_read_bandwidth((size_t)resident, 0.4, &isa);
+        if (*bandwidth <= 0) {
+            cli_error("bench: out of memory measuring the read bandwidth");
+            failed = 1;
+        }
+    }
     uint64_t macs = 0; /* the same for every precision */
     for (int p = 0; p < PRECISIONS; p++)
         if (models[p]) macs = srnn_model_macs_per_sample(models[p]);
@@ -357,6 +376,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
                     !selected(a->threads, number_names[t]) || !selected(a->voices, number_names[v]))
                     continue;
                 const result *r = dense ? &results[row][t][v] : &sparse_results[row - PRECISIONS][t][v];
+                double bandwidth = dense ? limit[row] : sparse_limit[row - PRECISIONS];
                 const result *one = dense ? &results[row][t][0] : &sparse_results[row - PRECISIONS][t][0];
                 char weights[32];
                 if (dense)
@@ -365,12 +385,20 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
                     snprintf(weights, sizeof weights, "int8 %g%%", 100 * a->densities[row - PRECISIONS]);
                 /* rate: each voice's samples per second; GMAC/s: all the voices' */
                 double rate = median(r->rate, (size_t)repeats), gmacs = rate * (v + 1) * (double)macs / 1e9;
+                /* the group reads its weights once a step for all its voices */
+                double per_sample;
+                uint64_t resident;
+                srnn_model_weight_traffic(model, &per_sample, &resident);
+                double streamed = rate * per_sample / 1e9;
                 printf("| %s %ux%u | %-9s | %-6s | %u | %u | %9.0f | %6.2fx | %6.1f | %4.0f%% "
+                       "| %5.2f MB, %6.1f MB | %5.1f GB/s of %5.1f: %4.0f%% "
                        "| %6.1f / %6.1f / %7.1f | %4.2f |",
                        size->name, size->dim, size->layers, weights,
                        srnn_cpu_name(srnn_model_cpu(model)), t + 1, v + 1, rate,
-                       rate / config.sample_rate, gmacs, 100 * gmacs / (peak * (t + 1)), r->mean_us,
-                       r->p99_us, r->max_us, r->phase_ratio);
+                       rate / config.sample_rate, gmacs, 100 * gmacs / (peak * (t + 1)),
+                       per_sample / 1e6, (double)resident / 1e6, streamed, bandwidth,
+                       100 * streamed / bandwidth, r->mean_us, r->p99_us, r->max_us,
+                       r->phase_ratio);
                     /* the CPU time per sample of the group's thread over one voice's, both
                  * measured in this run: other processes' preemptions do not count */
                 if (selected(a->voices, "1"))
@@ -383,7 +411,7 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
             }
     if (!failed && (a->pytorch || a->openblas)) {
         printf("| %s %ux%u | baselines: | PyTorch %.0f samples/s (%.4fx real time), OpenBLAS "
-               "%.0f samples/s (%.3fx) | | | | | | | | | | | |\n",
+               "%.0f samples/s (%.3fx) | | | | | | | | | | | | | |\n",
                size->name, size->dim, size->layers, a->pytorch ? median(pytorch.rate, (size_t)repeats) : 0,
                a->pytorch ? median(pytorch.rate, (size_t)repeats) / config.sample_rate : 0,
                a->openblas ? median(openblas.rate, (size_t)repeats) : 0,
@@ -418,9 +446,10 @@ static int bench_run(int argc, char **argv)
            "from 512 KiB, %.1f GB/s from 8 MiB, %.1f GB/s from 512 MiB\n\n",
            peak, isa, read_isa, l2, l3, dram);
     printf("| model | weights | level | threads | voices | samples/s | real time | GMAC/s | of peak "
-           "| 16-sample block µs: mean / p99 / max | worst/mean | cost vs 1 voice | vs PyTorch "
+           "| weights read per sample, resident | weights streamed, of the limit | 16-sample "
+           "block µs: mean / p99 / max | worst/mean | cost vs 1 voice | vs PyTorch "
            "| vs OpenBLAS |\n");
-    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     int status = CLI_EXIT_OK;
     for (int s = 0; s < SIZES && status == CLI_EXIT_OK; s++)
         if (selected(a.sizes, sizes[s].name) && bench_size(&a, &sizes[s], peak, block_us) != 0)

@@ -88,6 +88,14 @@ static int info_run(int argc, char **argv) {
     printf("macs_per_sample: %" PRIu64 "\n", macs);
     /* The compute real time needs: a CPU must sustain this to play one voice. */
     printf("realtime_needs:  %.3f GMAC/s\n", (double)macs * c->sample_rate / 1e9);
+    /* What real time reads of the weights, at the precision loaded: the bound of a model whose
+     * weights stream from a cache level or memory. */
+    double weight_bytes;
+    uint64_t resident;
+    srnn_model_weight_traffic(model, &weight_bytes, &resident);
+    printf("weights_read:    %.0f bytes per sample (%.1f GB/s in real time)\n", weight_bytes,
+           weight_bytes * c->sample_rate / 1e9);
+    printf("weights_size:    %" PRIu64 " bytes as loaded\n", resident);
     if (speed && print_speed(model, (unsigned)threads) != 0) {
         srnn_model_free(model);
         return CLI_EXIT_ERROR;
