@@ -273,29 +273,27 @@ static srnn_dtype sample_table_dtype(srnn_dtype sample_dtype)
 }
 
 /* embedding (Q, Q) · conv tap k (Q, D) · hidden1 kernel (D, D) for every tap, in float32, then
- * rounded to the table's dtype (to nearest even). */
+ * rounded to the table's dtype (to nearest even) one tap at a time. */
 static void fold_sample_table(builder *b, const srnn_model *m)
 {
     uint32_t f = m->config.frame_size, q = m->config.q_levels, d = m->config.dim;
-    size_t count = (size_t)f * q * d;
+    size_t tap = (size_t)q * d;
     srnn_dtype dtype = sample_table_dtype(b->sample_dtype);
-    float *table = dtype == SRNN_DTYPE_F32 ? owned(b, count * sizeof *table) : scratch(b, count);
-    float *embedded = scratch(b, (size_t)q * d);
+    void *table = owned(b, f * tap * srnn_dtype_bits(dtype) / 8);
+    float *embedded = scratch(b, tap), *folded = dtype == SRNN_DTYPE_F32 ? NULL : scratch(b, tap);
     for (uint32_t k = 0; k < f && !b->failed; k++) {
-        multiply(b, embedded, m->embedding, q, m->conv_kernel + (size_t)k * q * d, q, d);
-        multiply(b, table + (size_t)k * q * d, embedded, q, m->hidden1_kernel, d, d);
+        float *into = dtype == SRNN_DTYPE_F32 ? (float *)table + k * tap : folded;
+        multiply(b, embedded, m->embedding, q, m->conv_kernel + k * tap, q, d);
+        multiply(b, into, embedded, q, m->hidden1_kernel, d, d);
+        if (dtype == SRNN_DTYPE_F32 || b->failed) continue;
+        uint16_t *narrow = (uint16_t *)table + k * tap;
+        for (size_t i = 0; i < tap; i++)
+            narrow[i] = dtype == SRNN_DTYPE_F16 ? srnn_f32_to_f16(folded[i]) : srnn_f32_to_bf16(folded[i]);
     }
     free(embedded);
+    free(folded);
     b->run->sample_table_dtype = dtype;
-    if (dtype == SRNN_DTYPE_F32) {
-        b->run->sample_table = table;
-        return;
-    }
-    uint16_t *narrow = owned(b, count * sizeof *narrow);
-    for (size_t i = 0; narrow && i < count; i++)
-        narrow[i] = dtype == SRNN_DTYPE_F16 ? srnn_f32_to_f16(table[i]) : srnn_f32_to_bf16(table[i]);
-    free(table);
-    b->run->sample_table = narrow;
+    b->run->sample_table = table;
 }
 
 srnn_status srnn_prepare(srnn_model *m, const srnn_kernels *kernels, srnn_precision precision,
