@@ -106,8 +106,9 @@ typedef struct {
     void (*gemv_quantised)(const srnn_matrix *w, const int16_t *const *q, const float *step,
                            float *const *y, unsigned count, uint32_t block_begin,
                            uint32_t block_end);
-    /* y[o] += rows[r][o] for r = 0 .. count-1 in order, o < d: the table look-ups. */
-    void (*add_rows)(float *y, const float *const *rows, size_t count, size_t d);
+    /* y[o] += rows[r][o] for r = 0 .. count-1 in order, o < d: the table look-ups. The rows
+     * hold F32, F16 or BF16 elements (dtype), each widened to float32 before it is added. */
+    void (*add_rows)(float *y, const void *const *rows, srnn_dtype dtype, size_t count, size_t d);
     /* Keras GRU (reset_after): h = z·h + (1 - z)·tanh(xh + r·hh), z and r sigmoids of
      * x + h parts; xg, hg are (3D) pre-activations in gate order z, r, h. */
     void (*gru_gates)(float *h, const float *xg, const float *hg, size_t d);

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "dtype.h"
 #include "kernels.h"
 #include "kernels_sparse.h"
 
@@ -626,17 +627,32 @@ static int32_t sample(srnn_rng *rng, const float *logits, size_t count, float te
     return (int32_t)best; /* the mode is the safe pick when rounding leaves target on top */
 }
 
-/* y[o] += rows[r][o] for each row in order: elementwise, so every level adds alike */
-static void add_rows(float *y, const float *const *rows, size_t count, size_t d)
-{
-    size_t o = 0;
-    for (; o + VF_WIDTH <= d; o += VF_WIDTH) {
-        vf sum = vf_load(y + o);
-        for (size_t r = 0; r < count; r++) sum = vf_add(sum, vf_load(rows[r] + o));
-        vf_store(y + o, sum);
+/* y[o] += rows[r][o] for each row in order, each element widened to float32 (exactly: every
+ * float16 and bfloat16 is a float32): elementwise, so every level adds alike */
+#define ADD_ROWS(type, load, widen)                                                       \
+    {                                                                                     \
+        const type *const *typed = (const type *const *)rows;                             \
+        size_t o = 0;                                                                     \
+        for (; o + VF_WIDTH <= d; o += VF_WIDTH) {                                        \
+            vf sum = vf_load(y + o);                                                      \
+            for (size_t r = 0; r < count; r++) sum = vf_add(sum, load(typed[r] + o));     \
+            vf_store(y + o, sum);                                                         \
+        }                                                                                 \
+        for (; o < d; o++)                                                                \
+            for (size_t r = 0; r < count; r++) y[o] += widen(typed[r][o]);                \
     }
-    for (; o < d; o++)
-        for (size_t r = 0; r < count; r++) y[o] += rows[r][o];
+
+static inline float same_float(float x) { return x; }
+
+static void add_rows(float *y, const void *const *rows, srnn_dtype dtype, size_t count, size_t d)
+{
+    switch (dtype) {
+    case SRNN_DTYPE_F32: ADD_ROWS(float, vf_load, same_float) break;
+    case SRNN_DTYPE_F16: ADD_ROWS(uint16_t, vf_load_f16, srnn_f16_to_f32) break;
+    case SRNN_DTYPE_BF16: ADD_ROWS(uint16_t, vf_load_bf16, srnn_bf16_to_f32) break;
+    case SRNN_DTYPE_I8:
+    case SRNN_DTYPE_I4: break; /* a table's rows are floats (kernels.h) */
+    }
 }
 
 static const srnn_kernels table = {KERNELS_LEVEL, gemv,       gemm,      gemv_batch, quantise_i8,

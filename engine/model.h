@@ -72,8 +72,11 @@ typedef struct {
     srnn_precision precision, sample_precision; /* the frame tiers', the sample MLP's */
     srnn_tier_run big_frame, frame;
     /* the embedding, the input convolution and hidden1's kernel multiplied out: tap k of
-     * sample value q adds row sample_table[k][q] (F, Q, D) to hidden1's pre-activation */
-    float *sample_table;
+     * sample value q adds row sample_table[k][q] (F, Q, D) to hidden1's pre-activation.
+     * float32; float16 or bfloat16 where the sample MLP runs at a reduced precision
+     * (prepare.c), half the bytes each voice reads per sample */
+    srnn_dtype sample_table_dtype;
+    void *sample_table;
     srnn_matrix hidden2, output; /* (D, D), (D, Q) */
     void **allocations;          /* what free_runtime frees */
     size_t allocation_count, allocation_capacity;

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "denormals.h"
+#include "dtype.h"
 #include "helper.h"
 #include "model.h"
 #include "rnn.h"
@@ -51,7 +52,7 @@ typedef struct {
     srnn_tier_state big_frame, frame;
     float *conditioning; /* (BF/F, GD): the big tier's output as frame j's layer-0 pre-activations */
     float *hidden1, *hidden2; /* (D) each */
-    const float **rows;       /* (F): the table rows of the last F samples */
+    const void **rows;        /* (F): the table rows of the last F samples */
     float *logits;            /* (Q) */
 } voice_part;
 
@@ -170,7 +171,7 @@ static size_t place(srnn_voices *g, uint8_t *block, const srnn_model *model, uns
     for (unsigned v = 0; v < count; v++) {
         voice_part *part = block ? &g->parts[v] : NULL;
         int32_t *window = take(block, &used, 2 * (size_t)c->big_frame_size * sizeof *window);
-        const float **rows = take(block, &used, c->frame_size * sizeof *rows);
+        const void **rows = take(block, &used, c->frame_size * sizeof *rows);
         float *next = take(block, &used, floats * sizeof *next);
         if (!part) continue;
         part->window = window;
@@ -453,6 +454,7 @@ static void predict(srnn_voices *g)
     size_t end = m->config.big_frame_size + g->position;
     const srnn_tier_run *frame = &run->frame;
     size_t k = g->position % f;
+    size_t row_bytes = d * srnn_dtype_bits(run->sample_table_dtype) / 8;
     unsigned n = g->playing_count;
     const float *x[SRNN_MAX_VOICES];
     float *y[SRNN_MAX_VOICES];
@@ -472,8 +474,9 @@ static void predict(srnn_voices *g)
     for (unsigned i = 0; i < n; i++) {
         voice_part *part = &g->parts[g->playing[i]];
         const int32_t *recent = part->window + end - f;
-        for (size_t t = 0; t < f; t++) part->rows[t] = run->sample_table + (t * q + (size_t)recent[t]) * d;
-        g->exec.kernels->add_rows(part->hidden1, part->rows, f, d);
+        for (size_t t = 0; t < f; t++)
+            part->rows[t] = (const char *)run->sample_table + (t * q + (size_t)recent[t]) * row_bytes;
+        g->exec.kernels->add_rows(part->hidden1, part->rows, run->sample_table_dtype, f, d);
         relu(part->hidden1, d);
         memcpy(part->hidden2, m->hidden2_bias, d * sizeof *part->hidden2);
         x[i] = part->hidden1;

@@ -8,7 +8,9 @@
  *   inputs quantised beforehand;
  * - exp, sigmoid and tanh through the GRU and LSTM gates over [-30, 30]: within 3e-7 of
  *   libm's double results, and bit-identical across levels, tails included;
- * - the categorical draw: the same samples from the same logits and seed on every level.
+ * - the categorical draw: the same samples from the same logits and seed on every level;
+ * - the sample table's row sums (add_rows) from float32, float16 and bfloat16 rows: the bits
+ *   of float32 sums in row order of the rows widened, written out here, at every level.
  * Levels the CPU lacks are listed as not tested. */
 #include <math.h>
 #include <stdio.h>
@@ -362,6 +364,49 @@ static void test_sampler(void)
     }
 }
 
+/* 16 rows (as the sample table's F taps) of an odd width, so that the rows after the first
+ * start off every vector alignment and each level's tail is used, from a table of dtype; the
+ * values span magnitudes from 2^-12 to 2^12, so an order of addition other than row order
+ * changes the bits. */
+static void test_add_rows(void)
+{
+    enum { D = 1003, TABLE_ROWS = 37, COUNT = 16 };
+    static const srnn_dtype dtypes[] = {SRNN_DTYPE_F32, SRNN_DTYPE_F16, SRNN_DTYPE_BF16};
+    static const char *const dtype_names[] = {"f32", "f16", "bf16"};
+    static float values[TABLE_ROWS * D], stored[TABLE_ROWS * D], start[D], want[D], y[D];
+    static uint16_t narrow[TABLE_ROWS * D];
+    for (size_t i = 0; i < TABLE_ROWS * D; i++)
+        values[i] = uniform(-1, 1) * ldexpf(1.0f, (int)uniform(-12, 12));
+    for (int o = 0; o < D; o++) start[o] = uniform(-100, 100);
+    for (size_t t = 0; t < sizeof dtypes / sizeof *dtypes; t++) {
+        srnn_dtype dtype = dtypes[t];
+        for (size_t i = 0; i < TABLE_ROWS * D; i++) { /* the table, and what it holds widened */
+            narrow[i] = dtype == SRNN_DTYPE_F16 ? srnn_f32_to_f16(values[i]) : srnn_f32_to_bf16(values[i]);
+            stored[i] = dtype == SRNN_DTYPE_F32   ? values[i]
+                        : dtype == SRNN_DTYPE_F16 ? srnn_f16_to_f32(narrow[i])
+                                                  : srnn_bf16_to_f32(narrow[i]);
+        }
+        const void *rows[COUNT];
+        size_t starts[COUNT];
+        for (int r = 0; r < COUNT; r++) {
+            starts[r] = (size_t)(r == COUNT - 1 ? 2 : r * 7 % TABLE_ROWS) * D; /* one row twice */
+            rows[r] = dtype == SRNN_DTYPE_F32 ? (const void *)(values + starts[r])
+                                              : (const void *)(narrow + starts[r]);
+        }
+        for (int o = 0; o < D; o++) {
+            want[o] = start[o];
+            for (int r = 0; r < COUNT; r++) want[o] += stored[starts[r] + o];
+        }
+        for (int l = 0; l < level_count; l++) {
+            memcpy(y, start, sizeof y);
+            levels[l]->add_rows(y, rows, dtype, COUNT, D);
+            CHECK_SHOW(memcmp(y, want, sizeof y) == 0,
+                       "%-8s add_rows, %d %s rows of %d: the bits of float32 sums in row order",
+                       names[l], COUNT, dtype_names[t], D);
+        }
+    }
+}
+
 int main(void)
 {
     static const srnn_cpu all[] = {SRNN_CPU_GENERIC, SRNN_CPU_AVX2, SRNN_CPU_AVX512, SRNN_CPU_NEON};
@@ -385,5 +430,6 @@ int main(void)
     test_sparse();
     test_gates();
     test_sampler();
+    test_add_rows();
     return check_summary();
 }
