@@ -2,6 +2,7 @@
  * whose products stream their weights from a cache or memory level (srnn bench's "of the
  * limit"). Counted from the matrices as the engine runs them (model.h): folded or not, at their
  * precision, block-sparse ones as stored, with their scales and indices. */
+#include "dtype.h"
 #include "model.h"
 #include "sparse.h"
 
@@ -44,8 +45,8 @@ void srnn_model_weight_traffic(const srnn_model *model, double *bytes_per_sample
     add_tier(&t, &run->frame, &model->frame, c->num_rnn_layers, c->frame_size);
     add_matrix(&t, &run->hidden2, 1.0);
     add_matrix(&t, &run->output, 1.0);
-    /* hidden1's table: F rows of D floats a sample, out of F x Q rows */
-    size_t row = (size_t)c->dim * sizeof *run->sample_table;
+    /* hidden1's table: F rows of D values a sample, out of F x Q rows */
+    size_t row = (size_t)c->dim * srnn_dtype_bits(run->sample_table_dtype) / 8;
     t.per_sample += (double)c->frame_size * (double)row;
     t.resident += (uint64_t)c->frame_size * c->q_levels * row;
     *bytes_per_sample = t.per_sample;
