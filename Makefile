@@ -13,7 +13,7 @@ CC      ?= cc
 BUILD   ?= build
 OPT     ?= -O3
 CFLAGS  ?= $(OPT) -g
-WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla -Wpointer-arith
 DEFS    := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 # Every compile lists the headers it read in a .d file beside its output, included at the end
 # (-MP: a header deleted since is no error).
