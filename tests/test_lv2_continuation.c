@@ -46,18 +46,7 @@ static float *effect(double host_rate, float mix, const float *input, size_t cou
     }
     static int told;
     if (!told++) printf("    the effect's speed line: %s\n", host_notified_speed(t.h));
-    float *out = t.left;
-    free(t.right);
-    t.left = t.right = NULL;
-    take_close(&t);
-    return out;
-}
-
-static float peak(const float *x, size_t count)
-{
-    float p = 0.0f;
-    for (size_t i = 0; i < count; i++) p = fmaxf(p, fabsf(x[i]));
-    return p;
+    return take_close_keeping_left(&t);
 }
 
 static void test_description(void)
@@ -115,14 +104,14 @@ static void test_continuation(void)
     heldout_continuation(model, SRNN_LV2_SEED(0, 0), x + onset, last - hold + 1 - onset,
                          SRNN_LV2_TEMPERATURE_DEFAULT, want, continued);
     if (!CHECK(wet && odd, "cannot run the effect")) return;
-    CHECK_SHOW(peak(wet, last + 1) == 0.0f,
+    CHECK_SHOW(peak_abs(wet, last + 1) == 0.0f,
                "wet alone: silent while listening (%zu samples, the hold late)", last + 1);
     check_max_diff("wet alone, after the input stopped: the engine's generation from the "
                    "recording up to its last loud sample (tolerance 0)",
                    wet + last + 1, want, continued, 0.0);
-    CHECK_SHOW(peak(want, continued) > 0.01f && max_abs_diff(wet, odd, total, NULL) == 0.0,
+    CHECK_SHOW(peak_abs(want, continued) > 0.01f && max_abs_diff(wet, odd, total, NULL) == 0.0,
                "the continuation sounds (peak %.3f); blocks of 333 play the same samples",
-               (double)peak(want, continued));
+               (double)peak_abs(want, continued));
 
     float *dry = effect(rate, 0.0f, x, count, total, BLOCK, SIZE_MAX);
     float *half = effect(rate, 0.5f, x, count, total, BLOCK, SIZE_MAX);
@@ -142,7 +131,7 @@ static void test_continuation(void)
     uint32_t fade = (uint32_t)ceil(LIVE_LISTENER_FADE_SECONDS * rate);
     for (uint32_t i = 0; i < fade; i++) want[i] = want[i] * (float)(i + 1) / (float)fade;
     if (triggered) {
-        CHECK(peak(triggered, at) == 0.0f, "silent before the trigger");
+        CHECK(peak_abs(triggered, at) == 0.0f, "silent before the trigger");
         check_max_diff("Continue pressed while the input sounds: at once the engine's generation "
                        "from what was heard (the hold ago), rising over the fade (tolerance 0)",
                        triggered + at, want, continued, 0.0);
@@ -169,7 +158,7 @@ static void test_resampled(void)
     if (!CHECK(out, "cannot run the effect at 48 kHz")) return;
     size_t after = count + (size_t)(LIVE_LISTENER_HOLD_DEFAULT * host_rate) + 4096;
     double level = 20.0 * log10(rms(out + after, total - after) + 1e-30);
-    CHECK_SHOW(peak(out, count) == 0.0f && level > -50.0 && all_finite_within(out, total, 1.0f),
+    CHECK_SHOW(peak_abs(out, count) == 0.0f && level > -50.0 && all_finite_within(out, total, 1.0f),
                "at 48 kHz: silent while listening, the continuation at %.1f dBFS after the input "
                "stops, within full scale", level);
     free(out);

@@ -54,11 +54,7 @@ static float *perform_in(double rate, const midi_event *events, size_t count, si
     }
     static int told;
     if (!told++) printf("    the instrument's speed line: %s\n", host_notified_speed(t.h));
-    float *out = t.left;
-    free(t.right);
-    t.left = t.right = NULL;
-    take_close(&t);
-    return out;
+    return take_close_keeping_left(&t);
 }
 
 static float *perform(double rate, const midi_event *events, size_t count, size_t total,
@@ -90,13 +86,6 @@ static int all_zero(const float *x, size_t count)
     for (size_t i = 0; i < count; i++)
         if (x[i] != 0.0f) return 0;
     return 1;
-}
-
-static float peak(const float *x, size_t count)
-{
-    float p = 0.0f;
-    for (size_t i = 0; i < count; i++) p = fabsf(x[i]) > p ? fabsf(x[i]) : p;
-    return p;
 }
 
 static void test_description(void)
@@ -170,8 +159,8 @@ static void test_notes(void)
     check_max_diff("velocity 40 plays velocity 80's note at half the level", psoft, expected,
                    total, 1e-6);
     for (size_t i = 0; i < total; i++) expected[i] = pa[i] + pb[i];
-    CHECK(peak(pboth, total) < 1.0f, "two notes peak at %g: the limiter would act",
-          peak(pboth, total));
+    CHECK(peak_abs(pboth, total) < 1.0f, "two notes peak at %g: the limiter would act",
+          peak_abs(pboth, total));
     check_max_diff("two notes (60 and 64) = each note played alone, summed", pboth, expected,
                    total, 1e-6);
 done:
@@ -244,8 +233,8 @@ static void test_stealing(void)
                          SRNN_LV2_TEMPERATURE_DEFAULT, begins, off - begins, off,
                          SRNN_LV2_RELEASE_DEFAULT);
         }
-        CHECK(peak(played, off) < 1.0f, "the notes peak at %g: the limiter would act",
-              peak(played, off));
+        CHECK(peak_abs(played, off) < 1.0f, "the notes peak at %g: the limiter would act",
+              peak_abs(played, off));
         check_max_diff("nine notes on eight voices, 10 samples apart: each after the first "
                        "begins at the voices' next big frame boundary; the first's voice fades "
                        "out in 3 ms and plays the ninth, the others play on",

@@ -118,6 +118,13 @@ double rms(const float *x, size_t count)
     return count ? sqrt(sum / (double)count) : 0.0;
 }
 
+float peak_abs(const float *x, size_t count)
+{
+    float p = 0.0f;
+    for (size_t i = 0; i < count; i++) p = fmaxf(p, fabsf(x[i]));
+    return p;
+}
+
 int all_finite_within(const float *x, size_t count, float bound)
 {
     for (size_t i = 0; i < count; i++)
@@ -143,6 +150,14 @@ void take_close(take *t)
     host_close(t->h);
     free(t->left);
     free(t->right);
+}
+
+float *take_close_keeping_left(take *t)
+{
+    float *left = t->left;
+    t->left = NULL;
+    take_close(t);
+    return left;
 }
 
 void take_run_block(take *t, uint32_t count)

@@ -43,6 +43,7 @@ float *engine_render(const char *path, uint64_t seed, float temperature,
 /* The configuration of the model at path; all zeros when it cannot be loaded. */
 srnn_config model_config(const char *path);
 double rms(const float *x, size_t count);
+float peak_abs(const float *x, size_t count); /* the largest |x[i]| */
 int all_finite_within(const float *x, size_t count, float bound);
 
 typedef struct {
@@ -56,6 +57,8 @@ typedef struct {
 
 int take_open(take *t, const char *uri, double rate, worker_mode mode, uint32_t block);
 void take_close(take *t);
+/* Closes t and hands over its left channel (the caller frees it): a mono plugin's render. */
+float *take_close_keeping_left(take *t);
 void take_run_block(take *t, uint32_t count);
 void take_run(take *t, size_t samples);
 /* Runs blocks until done(): with a threaded worker, first freely (the worker racing run()),
