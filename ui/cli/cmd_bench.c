@@ -348,17 +348,17 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
     }
     /* what bounds a row whose weights stream: one core's read bandwidth from a buffer the
      * size of its weights (whichever cache level or memory holds that), measured here */
-    double limit[PRECISIONS] = {0}, sparse_limit[MAX_DENSITIES] = {0};
+    struct {
+        double per_sample, bandwidth; /* bytes of weights read a sample; the limit, GB/s */
+        uint64_t resident;
+    } traffic[PRECISIONS + MAX_DENSITIES] = {0};
     for (int row = 0; row < PRECISIONS + a->density_count && !failed; row++) {
         const srnn_model *model = row < PRECISIONS ? models[row] : sparse[row - PRECISIONS];
         if (!model || (row < PRECISIONS && !selected(a->precisions, precisions[row].name))) continue;
-        double per_sample;
-        uint64_t resident;
         const char *isa;
-        srnn_model_weight_traffic(model, &per_sample, &resident);
-        double *bandwidth = row < PRECISIONS ? &limit[row] : &sparse_limit[row - PRECISIONS];
-        *bandwidth = speed_read_bandwidth((size_t)resident, 0.4, &isa);
-        if (*bandwidth <= 0) {
+        srnn_model_weight_traffic(model, &traffic[row].per_sample, &traffic[row].resident);
+        traffic[row].bandwidth = speed_read_bandwidth((size_t)traffic[row].resident, 0.4, &isa);
+        if (traffic[row].bandwidth <= 0) {
             cli_error("bench: out of memory measuring the read bandwidth");
             failed = 1;
         }
@@ -376,7 +376,6 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
                     !selected(a->threads, number_names[t]) || !selected(a->voices, number_names[v]))
                     continue;
                 const result *r = dense ? &results[row][t][v] : &sparse_results[row - PRECISIONS][t][v];
-                double bandwidth = dense ? limit[row] : sparse_limit[row - PRECISIONS];
                 const result *one = dense ? &results[row][t][0] : &sparse_results[row - PRECISIONS][t][0];
                 char weights[32];
                 if (dense)
@@ -386,18 +385,16 @@ static int bench_size(const bench_args *a, const model_size *size, double peak,
                 /* rate: each voice's samples per second; GMAC/s: all the voices' */
                 double rate = median(r->rate, (size_t)repeats), gmacs = rate * (v + 1) * (double)macs / 1e9;
                 /* the group reads its weights once a step for all its voices */
-                double per_sample;
-                uint64_t resident;
-                srnn_model_weight_traffic(model, &per_sample, &resident);
-                double streamed = rate * per_sample / 1e9;
+                double streamed = rate * traffic[row].per_sample / 1e9;
                 printf("| %s %ux%u | %-9s | %-6s | %u | %u | %9.0f | %6.2fx | %6.1f | %4.0f%% "
                        "| %5.2f MB, %6.1f MB | %5.1f GB/s of %5.1f: %4.0f%% "
                        "| %6.1f / %6.1f / %7.1f | %4.2f |",
                        size->name, size->dim, size->layers, weights,
                        srnn_cpu_name(srnn_model_cpu(model)), t + 1, v + 1, rate,
                        rate / config.sample_rate, gmacs, 100 * gmacs / (peak * (t + 1)),
-                       per_sample / 1e6, (double)resident / 1e6, streamed, bandwidth,
-                       100 * streamed / bandwidth, r->mean_us, r->p99_us, r->max_us,
+                       traffic[row].per_sample / 1e6, (double)traffic[row].resident / 1e6,
+                       streamed, traffic[row].bandwidth, 100 * streamed / traffic[row].bandwidth,
+                       r->mean_us, r->p99_us, r->max_us,
                        r->phase_ratio);
                     /* the CPU time per sample of the group's thread over one voice's, both
                  * measured in this run: other processes' preemptions do not count */
