@@ -203,6 +203,21 @@ i4_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int8_t *co
     }
 #endif
 
+/* The vectors of a batched integer product with something to add (a step other than 0): their
+ * indices (live[]), steps and outputs, in order; returns how many. */
+static unsigned live_vectors(const float *step, float *const *y, unsigned count, unsigned *live,
+                             float *steps, float **outputs)
+{
+    unsigned n = 0;
+    for (unsigned v = 0; v < count; v++)
+        if (step[v] != 0.0f) {
+            live[n] = v;
+            steps[n] = step[v];
+            outputs[n++] = y[v];
+        }
+    return n;
+}
+
 /* The I4 products of count quantised inputs (rows within one chunk), block after block, the
  * vectors in tiles of I4_TILE_MAX. */
 static void i4_products(const srnn_matrix *w, const int16_t *const *q, const float *step,
@@ -215,14 +230,11 @@ static void i4_products(const srnn_matrix *w, const int16_t *const *q, const flo
     const int32_t *bias_rows[SRNN_MAX_VOICES];
     float steps[SRNN_MAX_VOICES];
     float *outputs[SRNN_MAX_VOICES];
-    unsigned live = 0; /* the vectors with something to add */
-    for (unsigned v = 0; v < count; v++) {
-        if (step[v] == 0.0f) continue;
-        vi_bytes_and_sums(bytes[live], bias[live], q[v], rows);
-        byte_rows[live] = bytes[live];
-        bias_rows[live] = bias[live];
-        steps[live] = step[v];
-        outputs[live++] = y[v];
+    unsigned which[SRNN_MAX_VOICES], live = live_vectors(step, y, count, which, steps, outputs);
+    for (unsigned l = 0; l < live; l++) {
+        vi_bytes_and_sums(bytes[l], bias[l], q[which[l]], rows);
+        byte_rows[l] = bytes[l];
+        bias_rows[l] = bias[l];
     }
 #define I4_TILE(n) i4_block_tile(w, b, n, byte_rows + t, bias_rows + t, steps + t, outputs + t)
     for (uint32_t b = block_begin; b < block_end; b++)
@@ -282,27 +294,86 @@ static void i8_products(const srnn_matrix *w, const int16_t *const *q, const flo
     int32_t sums[SRNN_MAX_VOICES];
     float steps[SRNN_MAX_VOICES];
     float *outputs[SRNN_MAX_VOICES];
-    unsigned live = 0; /* the vectors with something to add */
-    for (unsigned v = 0; v < count; v++) {
-        if (step[v] == 0.0f) continue;
+    unsigned which[SRNN_MAX_VOICES], live = live_vectors(step, y, count, which, steps, outputs);
+    for (unsigned l = 0; l < live; l++) {
+        const int16_t *x = q[which[l]];
         size_t whole = rows / 32 * 32; /* vi_bytes_and_sums takes 32 at a time */
         int32_t part[SRNN_I8_CHUNK / 32], sum = 0;
-        vi_bytes_and_sums(bytes[live], part, q[v], whole);
+        vi_bytes_and_sums(bytes[l], part, x, whole);
         for (size_t k = 0; k < whole / 32; k++) sum += part[k];
         for (size_t i = whole; i < rows; i++) {
-            bytes[live][i] = (int8_t)q[v][i];
-            sum += q[v][i];
+            bytes[l][i] = (int8_t)x[i];
+            sum += x[i];
         }
-        byte_rows[live] = bytes[live];
-        sums[live] = sum;
-        steps[live] = step[v];
-        outputs[live++] = y[v];
+        byte_rows[l] = bytes[l];
+        sums[l] = sum;
     }
 #define I8_TILE(n) i8_block_tile(w, b, n, byte_rows + t, sums + t, steps + t, outputs + t)
     for (uint32_t b = block_begin; b < block_end; b++)
         for (unsigned t = 0; t < live; t += VI_TILE) FOR_TILE_SIZE(live, t, VI_TILE, I8_TILE)
 #undef I8_TILE
 }
+
+#ifdef VEC_I8_SPARSE_BYTES
+/* Block b of a block-sparse I8 matrix for tile vectors (bytes and group sums from
+ * i8_sparse_products), octet after octet: i8_sparse_block's exact sums by the level's
+ * i8_sparse_octet_bytes, each vector's weights loaded once for the tile, then converted, scaled
+ * and added as integer_block does. */
+static inline __attribute__((always_inline)) void
+i8_sparse_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int8_t *const *bytes,
+                     const int16_t *const *group_sums, const float *step, float *const *y)
+{
+    const uint16_t *counts = w->index + w->kept_before[b] + (size_t)SRNN_SPARSE_OCTETS * b;
+    const uint16_t *groups = counts + SRNN_SPARSE_OCTETS;
+    const int8_t *pieces = (const int8_t *)w->data + (size_t)w->kept_before[b] * SRNN_SPARSE_PIECE;
+    int32_t acc[VI_TILE][SRNN_BLOCK];
+    for (int k = 0; k < SRNN_SPARSE_OCTETS; k++) {
+        int32_t *octet[VI_TILE];
+        for (int t = 0; t < tile; t++) octet[t] = acc[t] + k * SRNN_SPARSE_COLUMNS;
+        i8_sparse_octet_bytes(octet, tile, bytes, group_sums, groups, counts[k], pieces);
+        groups += counts[k];
+        pieces += (size_t)counts[k] * SRNN_SPARSE_PIECE;
+    }
+    const float *scale = w->scale + (size_t)b * SRNN_BLOCK;
+    for (int t = 0; t < tile; t++) {
+        float *out = y[t] + (size_t)b * SRNN_BLOCK;
+        for (int j = 0; j < SRNN_BLOCK; j += VF_WIDTH) {
+            vf product = vf_mul(vf_mul(vf_from_i32(vi_load(acc[t] + j)), vf_load(scale + j)), vf_set1(step[t]));
+            vf_store(out + j, vf_add(vf_load(out + j), product));
+        }
+    }
+}
+
+/* The block-sparse I8 products of count quantised inputs (rows within one chunk), block after
+ * block, the vectors in tiles of VI_TILE: each input as bytes, with the sum of each row group
+ * of four that the octets' correction takes. */
+static void i8_sparse_products(const srnn_matrix *w, const int16_t *const *q, const float *step,
+                               float *const *y, unsigned count, uint32_t block_begin,
+                               uint32_t block_end)
+{
+    size_t groups = srnn_matrix_rows(w) / SRNN_SPARSE_ROWS;
+    int8_t bytes[SRNN_MAX_VOICES][SRNN_I8_CHUNK];
+    int16_t sums[SRNN_MAX_VOICES][SRNN_I8_CHUNK / SRNN_SPARSE_ROWS];
+    const int8_t *byte_rows[SRNN_MAX_VOICES];
+    const int16_t *sum_rows[SRNN_MAX_VOICES];
+    float steps[SRNN_MAX_VOICES];
+    float *outputs[SRNN_MAX_VOICES];
+    unsigned which[SRNN_MAX_VOICES], live = live_vectors(step, y, count, which, steps, outputs);
+    for (unsigned l = 0; l < live; l++) {
+        for (size_t g = 0; g < groups; g++) {
+            const int16_t *x = q[which[l]] + SRNN_SPARSE_ROWS * g;
+            for (int j = 0; j < SRNN_SPARSE_ROWS; j++) bytes[l][SRNN_SPARSE_ROWS * g + j] = (int8_t)x[j];
+            sums[l][g] = (int16_t)(x[0] + x[1] + x[2] + x[3]);
+        }
+        byte_rows[l] = bytes[l];
+        sum_rows[l] = sums[l];
+    }
+#define SPARSE_TILE(n) i8_sparse_block_tile(w, b, n, byte_rows + t, sum_rows + t, steps + t, outputs + t)
+    for (uint32_t b = block_begin; b < block_end; b++)
+        for (unsigned t = 0; t < live; t += VI_TILE) FOR_TILE_SIZE(live, t, VI_TILE, SPARSE_TILE)
+#undef SPARSE_TILE
+}
+#endif
 #endif
 #endif
 
@@ -357,6 +428,12 @@ static void gemv_quantised(const srnn_matrix *w, const int16_t *const *q, const 
 #ifdef VI_BYTES
     if (w->dtype == SRNN_DTYPE_I4 && srnn_matrix_rows(w) <= SRNN_I8_CHUNK) {
         i4_products(w, q, step, y, count, block_begin, block_end);
+        return;
+    }
+#endif
+#ifdef VEC_I8_SPARSE_BYTES
+    if (w->dtype == SRNN_DTYPE_I8 && w->index) { /* rows within one chunk (sparse.h) */
+        i8_sparse_products(w, q, step, y, count, block_begin, block_end);
         return;
     }
 #endif
