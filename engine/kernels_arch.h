@@ -317,8 +317,8 @@ static void i8_products(const srnn_matrix *w, const int16_t *const *q, const flo
 #ifdef VEC_I8_SPARSE_BYTES
 /* Block b of a block-sparse I8 matrix for tile vectors (bytes and group sums from
  * i8_sparse_products), octet after octet: i8_sparse_block's exact sums by the level's
- * i8_sparse_octet_bytes, each vector's weights loaded once for the tile, then converted, scaled
- * and added as integer_block does. */
+ * i8_sparse_octet_bytes, each load of the weights serving every vector of the tile, then
+ * converted, scaled and added as integer_block does. */
 static inline __attribute__((always_inline)) void
 i8_sparse_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int8_t *const *bytes,
                      const int16_t *const *group_sums, const float *step, float *const *y)

@@ -137,7 +137,7 @@ i8_sparse_octet_bytes(int32_t *const *acc, const int tile, const int8_t *const *
                       const int8_t *w)
 {
     const __m512i flip = _mm512_set1_epi8((int8_t)0x80);
-    __m512i sums[4][2];
+    __m512i sums[4][2]; /* a tile is at most 4 vectors (kernels_arch.h's VI_TILE) */
     int32_t inputs[4];
     for (int t = 0; t < tile; t++) {
         sums[t][0] = sums[t][1] = _mm512_setzero_si512();
