@@ -48,16 +48,20 @@ typedef struct {
 } tier_dtypes;
 
 /* A tensor's dtype: its tier's, but biases stay float32 (few, and added as they are), and
- * int4 stores the tensors the engine folds into others at load time (models/FORMAT.md) at int8:
- * their products are rounded to int4 again, and a first rounding at int4 would add to it. */
+ * int4 stores at int8 the tensors the engine folds into others at load time (models/FORMAT.md:
+ * their products are rounded to int4 again, and a first rounding at int4 would add to it) and
+ * those the engine runs at int8 in an int4 model (prepare.c: the recurrent kernels and the
+ * output layer). */
 static srnn_dtype stored_dtype(const srnn_tensor_info *info, tier_dtypes weights)
 {
     const char *leaf = strrchr(info->name, '/');
     if (leaf && strcmp(leaf, "/bias") == 0) return SRNN_DTYPE_F32;
     srnn_dtype dtype = strncmp(info->name, "sample_mlp/", 11) == 0 ? weights.sample : weights.frame;
     bool folded = strstr(info->name, "/upsample") || strstr(info->name, "/input/kernel") ||
-                  strstr(info->name, "layer_0/kernel");
-    return dtype == SRNN_DTYPE_I4 && folded ? SRNN_DTYPE_I8 : dtype;
+                  strstr(info->name, "layer_0/kernel") || strcmp(info->name, "sample_mlp/embedding") == 0 ||
+                  strcmp(info->name, "sample_mlp/hidden1/kernel") == 0;
+    bool spared = strstr(info->name, "/recurrent_kernel") || strcmp(info->name, "sample_mlp/output/kernel") == 0;
+    return dtype == SRNN_DTYPE_I4 && (folded || spared) ? SRNN_DTYPE_I8 : dtype;
 }
 
 static void put_f32(uint8_t *p, float x)

@@ -105,7 +105,9 @@ typedef enum {
     SRNN_PRECISION_F16 = 2,  /* IEEE half */
     SRNN_PRECISION_BF16 = 3, /* bfloat16 */
     SRNN_PRECISION_I8 = 4,   /* 8-bit integers with one float scale per matrix row */
-    SRNN_PRECISION_I4 = 5,   /* 4-bit integers with one float scale per group of 32 inputs of a row */
+    SRNN_PRECISION_I4 = 5,   /* 4-bit integers with one float scale per group of 32 inputs of a
+                              * row; the recurrent kernels, the output layer and each tier's
+                              * input from the samples stay int8 (few bytes, most of the error) */
 } srnn_precision;
 
 /* How srnn_model_load_with prepares a model; zero-initialised means the defaults. The two
@@ -192,8 +194,8 @@ srnn_status srnn_model_write(const char *path, const srnn_config *config,
 
 /* srnn_model_write with the weights stored at a precision (models/FORMAT.md, version 2;
  * biases stay float32): float16 and bfloat16 halve the file, int8 quarters it, int4 (version
- * 3) makes it about a sixth, and the model then runs at that precision unless loaded with
- * another. SRNN_PRECISION_AUTO and _F32 write version 1, as srnn_model_write. */
+ * 4; some matrices at int8) makes it smaller still, and the model then runs at that precision
+ * unless loaded with another. SRNN_PRECISION_AUTO and _F32 write version 1, as srnn_model_write. */
 srnn_status srnn_model_write_with(const char *path, const srnn_config *config,
                                   const float *const *tensors, const char *metadata,
                                   srnn_precision precision, char error[SRNN_ERROR_MAX]);

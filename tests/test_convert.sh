@@ -89,8 +89,11 @@ for name, (_, ref, _) in reference.items():
     dtype, got, _ = tensors[name]
     tier = sample_precision if name.startswith("sample_mlp/") else frame_precision
     want_dtype = 0 if name.endswith("/bias") else DTYPES[tier]
-    folded = "/upsample" in name or "/input/kernel" in name or "layer_0/kernel" in name
-    if want_dtype == DTYPES["int4"] and folded:  # rounded to int4 again after the fold
+    folded = ("/upsample" in name or "/input/kernel" in name or "layer_0/kernel" in name
+              or name in ("sample_mlp/embedding", "sample_mlp/hidden1/kernel"))
+    # the engine runs these at int8 in an int4 model (engine/prepare.c)
+    spared = name.endswith("/recurrent_kernel") or name == "sample_mlp/output/kernel"
+    if want_dtype == DTYPES["int4"] and (folded or spared):  # folded: rounded to int4 again after the fold
         want_dtype = DTYPES["int8"]
     if dtype != want_dtype:
         errors.append(f"{name}: dtype {dtype}, want {want_dtype}")
@@ -128,8 +131,9 @@ EOF
         "$PYTHON" -c "
 import sys
 f32, got, precision = float('$f32_nll'), float('${nll:-nan}'), '$precision'
-# relative NLL changes; int4 measured at most 0.09 on these random models (int4-int8 0.05)
-bound = {'float16': 0.002, 'bfloat16': 0.005, 'int8': 0.01, 'int4': 0.2, 'int4-int8': 0.2}[precision]
+# relative NLL changes; int4 measured at most 0.013 on these random models (int4-int8 0.0032;
+# 0.09 and 0.05 before int4 kept the recurrent kernels and the output layer at int8)
+bound = {'float16': 0.002, 'bfloat16': 0.005, 'int8': 0.01, 'int4': 0.04, 'int4-int8': 0.02}[precision]
 ok = abs(got - f32) <= bound * f32
 print(f'$name'.ljust(22), precision.ljust(9), f'NLL {got:.5f} nats, float32 {f32:.5f}:', 'ok' if ok else 'FAIL')
 sys.exit(0 if ok else 1)" || failed=$((failed + 1))
@@ -223,7 +227,7 @@ patched = bytearray(data); struct.pack_into("<I", patched, kernel + 56, 1); save
 patched = bytearray(data); struct.pack_into("<f", patched, offset, float("inf")); save("scale_inf", patched)
 patched = bytearray(data); patched[104] = 1; save("reserved_104", patched)
 data = open(base3, "rb").read()
-kernel = entry_of("big_frame/rnn/layer_0/recurrent_kernel")  # int4: layer 0's kernel is folded, int8
+kernel = entry_of("big_frame/rnn/layer_1/kernel")  # int4 (layer 0's is folded and the recurrent kernels are spared: int8)
 offset, = struct.unpack_from("<Q", data, kernel + 80)
 patched = bytearray(data); struct.pack_into("<I", patched, 104, 5); save("sample_precision_5", patched)
 patched = bytearray(data); struct.pack_into("<I", patched, kernel + 56, 5); save("dtype_5", patched)

@@ -24,16 +24,16 @@
  * mean square of the differences relative to that of the logits. float16 and bfloat16 round
  * weights to 11 and 8 significant bits, int8 to 7 bits of a row's range, int4 to 3 bits of a
  * group's: a step 18 times int8's, and these random models amplify it (measured: int8 at most
- * 0.067 of max |logit| and 0.034 rms, int4 everywhere 0.6 and 0.42 on gru_skip, int4 frame
- * tiers with an int8 MLP 0.6 and 0.40). A broken conversion errs by the size of the logits
- * themselves, 1 and more. */
+ * 0.067 of max |logit| and 0.034 rms; int4, whose recurrent kernels, output layer and input
+ * products stay int8, everywhere 0.32 and 0.26, with an int8 MLP 0.33 and 0.23). A broken
+ * conversion errs by the size of the logits themselves, 1 and more. */
 static const struct {
     srnn_precision precision, sample_precision;
     double bound, rms_bound;
 } cases[] = {
     {SRNN_PRECISION_F32, SRNN_PRECISION_F32, 0, 0},         {SRNN_PRECISION_F16, SRNN_PRECISION_F16, 0.01, 0.01},
     {SRNN_PRECISION_BF16, SRNN_PRECISION_BF16, 0.05, 0.05}, {SRNN_PRECISION_I8, SRNN_PRECISION_I8, 0.1, 0.1},
-    {SRNN_PRECISION_I4, SRNN_PRECISION_I4, 0.8, 0.6},       {SRNN_PRECISION_I4, SRNN_PRECISION_I8, 0.8, 0.6},
+    {SRNN_PRECISION_I4, SRNN_PRECISION_I4, 0.5, 0.4},       {SRNN_PRECISION_I4, SRNN_PRECISION_I8, 0.5, 0.4},
 };
 
 static const srnn_cpu levels[] = {SRNN_CPU_GENERIC, SRNN_CPU_AVX2, SRNN_CPU_AVX512, SRNN_CPU_NEON};

@@ -1,6 +1,7 @@
 /* srnn convert: rewrites a model with its weights at another precision (models/FORMAT.md):
  * float16 or bfloat16 halve the file, int8 with one scale per row quarters it, int4 with one
- * per group of 32 makes it about a sixth, and the engine then runs the model at that precision.
+ * per group of 32 (some matrices at int8, engine/prepare.c) makes it smaller still, and the
+ * engine then runs the model at that precision.
  * "P/S" puts the frame tiers at P and the sample MLP at S. --density prunes the matrices the
  * engine runs as stored to block-sparse ones, and the factors it would otherwise multiply out
  * where it then keeps them apart (srnn_prune_factors); --primer keeps a recording's loudest
@@ -167,7 +168,8 @@ const cli_command cmd_convert = {
     "\n"
     "Writes MODEL's weights to OUT (atomically) at the precision: float16 (IEEE half) and\n"
     "bfloat16 halve the file, int8 with one float scale per row quarters it, int4 with one\n"
-    "per group of 32 makes it about a sixth; biases stay float32, and the metadata is kept.\n"
+    "per group of 32 makes it smaller still (the recurrent kernels and the output layer stay\n"
+    "int8: they carry most of int4's error); biases stay float32, and the metadata is kept.\n"
     "P/S puts the frame tiers (their RNNs and upsamplings) at P and the sample MLP at S, e.g.\n"
     "int4/int8. srnn plays OUT at those precisions. float32 writes a version 1 file, which\n"
     "every version of srnn reads; two precisions write version 3, int4 version 4. The cost in\n"
