@@ -92,4 +92,26 @@ static inline vd8 vd8_pow2_from_shifted(vd8 t)
     return t;
 }
 
+/* One octet of a block-sparse I8 matrix (kernels_sparse.h's i8_sparse_octet): a piece's 32
+ * bytes widen to four registers of two columns' four rows each, multiplied by the piece's four
+ * inputs into one register of four partial sums per column, added across at the end. Exact. */
+#define VEC_I8_SPARSE
+static inline void i8_sparse_octet(int32_t *acc, const int16_t *q, const uint16_t *groups,
+                                   uint32_t count, const int8_t *w)
+{
+    int32x4_t sums[8];
+    for (int c = 0; c < 8; c++) sums[c] = vdupq_n_s32(0);
+    for (uint32_t p = 0; p < count; p++, w += 32) {
+        int16x4_t x = vld1_s16(q + 4 * (size_t)groups[p]);
+        int8x16_t first = vld1q_s8(w), second = vld1q_s8(w + 16);
+        int16x8_t pairs[4] = {vmovl_s8(vget_low_s8(first)), vmovl_s8(vget_high_s8(first)),
+                              vmovl_s8(vget_low_s8(second)), vmovl_s8(vget_high_s8(second))};
+        for (int k = 0; k < 4; k++) {
+            sums[2 * k] = vmlal_s16(sums[2 * k], vget_low_s16(pairs[k]), x);
+            sums[2 * k + 1] = vmlal_s16(sums[2 * k + 1], vget_high_s16(pairs[k]), x);
+        }
+    }
+    for (int c = 0; c < 8; c++) acc[c] = vaddvq_s32(sums[c]);
+}
+
 #endif
