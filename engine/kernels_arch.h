@@ -652,6 +652,16 @@ static inline vd8 vexp_double(vd8 x)
     return vd8_zero_where(underflow, vd8_mul(p, vd8_pow2_from_shifted(shifted)));
 }
 
+/* The first index of the largest logit, max (0 for NaN logits: any index is as good): the
+ * argmax draw, and the safe pick where a draw cannot be made; searched only then, as it is a
+ * scalar scan of every logit. */
+static int32_t mode(const float *logits, size_t count, float max)
+{
+    size_t best = 0;
+    while (best < count && !(logits[best] == max)) best++;
+    return best == count ? 0 : (int32_t)best;
+}
+
 /* PRiSM draws from log_softmax(logits)/T in float64; (l - max)/T differs from it by a
  * constant, which the normalisation removes. The index space is split into eight groups
  * (index mod 8), whose sums are the eight lanes: a draw picks a group by its sum, then an
@@ -664,10 +674,7 @@ static int32_t sample(srnn_rng *rng, const float *logits, size_t count, float te
     for (; i + VF_WIDTH <= count; i += VF_WIDTH) top = vf_max(top, vf_load(logits + i));
     float max = vf_reduce_max(top);
     for (; i < count; i++) max = logits[i] > max ? logits[i] : max;
-    size_t best = 0;
-    while (best < count && !(logits[best] == max)) best++;
-    if (best == count) best = 0; /* NaN logits: any index is as good */
-    if (!(temperature > SRNN_ARGMAX_TEMPERATURE)) return (int32_t)best;
+    if (!(temperature > SRNN_ARGMAX_TEMPERATURE)) return mode(logits, count, max);
 
     double inverse_t =
         1.0 / (double)(temperature < SRNN_MAX_TEMPERATURE ? temperature : SRNN_MAX_TEMPERATURE);
@@ -687,7 +694,7 @@ static int32_t sample(srnn_rng *rng, const float *logits, size_t count, float te
     double sums[8], total = 0.0;
     vd8_store(sums, lanes);
     for (int j = 0; j < 8; j++) total += sums[j];
-    if (!(total > 0.0) || !isfinite(total)) return (int32_t)best;
+    if (!(total > 0.0) || !isfinite(total)) return mode(logits, count, max);
 
     double target = srnn_rng_uniform(rng) * total, before = 0.0;
     for (int j = 0; j < 8; j++) {
@@ -701,7 +708,7 @@ static int32_t sample(srnn_rng *rng, const float *logits, size_t count, float te
         }
         before += sums[j];
     }
-    return (int32_t)best; /* the mode is the safe pick when rounding leaves target on top */
+    return mode(logits, count, max); /* rounding left target on top */
 }
 
 /* y[o] += rows[r][o] for each row in order, each element widened to float32 (exactly: every
