@@ -443,6 +443,13 @@ static void relu(float *x, size_t n)
     for (size_t i = 0; i < n; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
+/* Asks for a table row's cache lines ahead of its use: the rows a sample reads are scattered
+ * over the table (several MiB, in L3 or memory), and the conditioning product runs meanwhile. */
+static void prefetch_row(const char *row, size_t bytes)
+{
+    for (size_t at = 0; at < bytes; at += 64) __builtin_prefetch(row + at);
+}
+
 /* The logits of the playing voices for this position. */
 static void predict(srnn_voices *g)
 {
@@ -465,6 +472,11 @@ static void predict(srnn_voices *g)
     if (frame->unfolded) srnn_queue_complete(&g->frame_queue, &g->exec, k);
     for (unsigned i = 0; i < n; i++) {
         voice_part *part = &g->parts[g->playing[i]];
+        const int32_t *recent = part->window + end - f;
+        for (size_t t = 0; t < f; t++) {
+            part->rows[t] = (const char *)run->sample_table + (t * q + (size_t)recent[t]) * row_bytes;
+            prefetch_row(part->rows[t], row_bytes);
+        }
         memcpy(part->hidden1, m->hidden1_bias, d * sizeof *part->hidden1);
         x[i] = frame->unfolded ? part->frame.upsampled + k * srnn_padded(d) : part->frame.output;
         y[i] = part->hidden1;
@@ -473,9 +485,6 @@ static void predict(srnn_voices *g)
     srnn_exec_gemv(&g->exec, conditioning, n, x, y, 0, conditioning->blocks);
     for (unsigned i = 0; i < n; i++) {
         voice_part *part = &g->parts[g->playing[i]];
-        const int32_t *recent = part->window + end - f;
-        for (size_t t = 0; t < f; t++)
-            part->rows[t] = (const char *)run->sample_table + (t * q + (size_t)recent[t]) * row_bytes;
         g->exec.kernels->add_rows(part->hidden1, part->rows, run->sample_table_dtype, f, d);
         relu(part->hidden1, d);
         memcpy(part->hidden2, m->hidden2_bias, d * sizeof *part->hidden2);
