@@ -118,7 +118,7 @@ static inline void i4_unpack(int8_t *out, const uint8_t *in, size_t quads)
 
 #ifdef VI_BYTES
 /* The I4 product, fused, on levels with integer vectors (VI_BYTES) and inputs quantised
- * already: each weight nibble n (two's complement, -7 … 7) becomes the unsigned n + 8 by an
+ * already: each weight nibble n (two's complement, -8 … 7) becomes the unsigned n + 8 by an
  * xor, straight from the packed bytes, and vi_dot_add multiplies it by the signed input bytes,
  * four to a lane. A group's lane then holds the sum of (w + 8)·q = sum w·q + 8·sum q, and
  * 8·sum q, the same for every column, is subtracted. Each group's sum is exact, then
@@ -143,7 +143,7 @@ i4_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int8_t *co
     size_t rows = srnn_matrix_rows(w), groups = rows / SRNN_I4_GROUP;
     const vi nibble = vi_set1_i8(0x0f), flip = vi_set1_i8((int8_t)0x88);
     const uint8_t *block = (const uint8_t *)w->data + (size_t)b * rows / 2 * SRNN_BLOCK;
-    const float *scale = w->scale + (size_t)b * groups * SRNN_BLOCK;
+    const uint16_t *scale = (const uint16_t *)w->scale + (size_t)b * groups * SRNN_BLOCK;
     float total[VI_TILE][SRNN_BLOCK];
     for (int t = 0; t < tile; t++) memset(total[t], 0, sizeof total[t]);
     for (size_t g = 0; g < groups; g++) {
@@ -174,7 +174,7 @@ i4_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int8_t *co
             for (int j = 0; j < VI_ACCUMULATORS; j++) {
                 float *sums = total[t] + VI_COLUMNS * j;
                 vf sum = vf_from_i32(vi_sub_i32(acc[t][j], correction));
-                vf_store(sums, vf_add(vf_load(sums), vf_mul(sum, vf_load(scale + g * SRNN_BLOCK + VI_COLUMNS * j))));
+                vf_store(sums, vf_add(vf_load(sums), vf_mul(sum, vf_load_f16(scale + g * SRNN_BLOCK + VI_COLUMNS * j))));
             }
         }
     }
@@ -271,7 +271,7 @@ i8_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int8_t *co
             for (int t = 0; t < tile; t++) acc[t][j] = vi_dot_add(acc[t][j], weights, x[t]);
         }
     }
-    const float *scale = w->scale + (size_t)b * SRNN_BLOCK;
+    const float *scale = (const float *)w->scale + (size_t)b * SRNN_BLOCK;
     for (int t = 0; t < tile; t++) {
         vi correction = vi_set1_i32(128 * sums[t]);
         float *out = y[t] + (size_t)b * SRNN_BLOCK;
@@ -334,7 +334,7 @@ i8_sparse_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int
         groups += counts[k];
         pieces += (size_t)counts[k] * SRNN_SPARSE_PIECE;
     }
-    const float *scale = w->scale + (size_t)b * SRNN_BLOCK;
+    const float *scale = (const float *)w->scale + (size_t)b * SRNN_BLOCK;
     for (int t = 0; t < tile; t++) {
         float *out = y[t] + (size_t)b * SRNN_BLOCK;
         for (int j = 0; j < SRNN_BLOCK; j += VF_WIDTH) {
@@ -409,14 +409,14 @@ static void integer_block(const srnn_matrix *w, const int16_t *q, const float *x
             size_t row = first + g;
             i4_unpack(unpacked, block + row / 2 * SRNN_BLOCK, SRNN_I4_GROUP / 4);
             i8_block(acc, chunk + g, unpacked, SRNN_I4_GROUP / 4);
-            const float *scale = w->scale + ((size_t)b * groups + row / SRNN_I4_GROUP) * SRNN_BLOCK;
-            for (int o = 0; o < SRNN_BLOCK; o++) total[o] += (float)acc[o] * scale[o];
+            const uint16_t *scale = (const uint16_t *)w->scale + ((size_t)b * groups + row / SRNN_I4_GROUP) * SRNN_BLOCK;
+            for (int o = 0; o < SRNN_BLOCK; o++) total[o] += (float)acc[o] * srnn_f16_to_f32(scale[o]);
         }
     }
     if (i4) {
         for (int o = 0; o < SRNN_BLOCK; o++) out[o] += total[o] * step;
     } else {
-        const float *scale = w->scale + (size_t)b * SRNN_BLOCK;
+        const float *scale = (const float *)w->scale + (size_t)b * SRNN_BLOCK;
         for (int o = 0; o < SRNN_BLOCK; o++) out[o] += total[o] * scale[o] * step;
     }
 }

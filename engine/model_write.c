@@ -71,6 +71,23 @@ static void put_f32(uint8_t *p, float x)
     put_u32(p, bits);
 }
 
+/* The int4 scales of a tensor in version 4's groups (format.h): SRNN_FORMAT_I4_GROUP rows of
+ * each column, as srnn_i4_group_scale chooses them. */
+static void i4_group_scales(float *scale, const float *x, const srnn_tensor_info *info)
+{
+    uint64_t columns = info->ndim == 1 ? 1 : info->shape[info->ndim - 1];
+    uint64_t rows = info->ndim == 1 ? info->shape[0] : info->shape[info->ndim - 2];
+    uint64_t groups = srnn_format_i4_groups(rows);
+    for (uint64_t m = 0; m < info->count / (rows * columns); m++)
+        for (uint64_t g = 0; g < groups; g++) {
+            uint64_t first = g * SRNN_FORMAT_I4_GROUP;
+            uint64_t n = rows - first < SRNN_FORMAT_I4_GROUP ? rows - first : SRNN_FORMAT_I4_GROUP;
+            for (uint64_t c = 0; c < columns; c++)
+                scale[(m * groups + g) * columns + c] =
+                    srnn_i4_group_scale(x + (m * rows + first) * columns + c, columns, (size_t)n);
+        }
+}
+
 /* A tensor's float32 values as dtype at p (models/FORMAT.md, in a file of version), p
  * zeroed: its scales, then with a mask (block-sparse) the mask and the elements of the kept
  * pieces, else every element. */
@@ -78,19 +95,12 @@ static srnn_status store_tensor(uint8_t *p, const float *x, const srnn_tensor_in
                                 srnn_dtype dtype, uint32_t version, const uint8_t *mask, char *error)
 {
     uint64_t row_length = info->shape[info->ndim - 1], rows = info->count / row_length, at = 0;
-    float *i4_scale = NULL; /* int4: its groups' scales, each from the group's largest magnitude */
+    float *i4_scale = NULL; /* int4 (written in version 4 only): its groups' scales */
     if (dtype == SRNN_DTYPE_I4) {
-        uint64_t scales = srnn_format_i4_scales(info, version);
-        i4_scale = calloc(scales, sizeof *i4_scale);
+        i4_scale = malloc(srnn_format_i4_scales(info, version) * sizeof *i4_scale);
         if (!i4_scale) return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for tensor '%s''s scales", info->name);
-        for (uint64_t i = 0; i < info->count; i++) {
-            float *group = &i4_scale[srnn_format_i4_scale_index(info, version, i)];
-            *group = fmaxf(*group, fabsf(x[i]));
-        }
-        for (uint64_t g = 0; g < scales; g++) {
-            i4_scale[g] = srnn_i4_scale(i4_scale[g]);
-            put_f32(p + 4 * g, i4_scale[g]);
-        }
+        i4_group_scales(i4_scale, x, info);
+        for (uint64_t g = 0; g < srnn_format_i4_scales(info, version); g++) put_f32(p + 4 * g, i4_scale[g]);
     }
     uint8_t *values = p + srnn_format_scale_bytes(info, dtype, version);
     if (mask) {

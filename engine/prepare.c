@@ -64,18 +64,16 @@ static float *scratch(builder *b, size_t floats)
     return p;
 }
 
-/* The I4 scales of w (in, out): per column block, group of SRNN_I4_GROUP rows and column,
- * the group's largest magnitude / 7 (kernels.h). */
-static void i4_scales(float *scale, const float *w, uint32_t in, uint32_t out, size_t groups)
+/* The I4 scales of w (in, out) as float16 bits: per column block, group of SRNN_I4_GROUP rows
+ * and column (kernels.h), as srnn_i4_group_scale chooses them; 1 for the padding columns. */
+static void i4_scales(uint16_t *scale, const float *w, uint32_t in, uint32_t out, size_t groups)
 {
-    for (uint32_t i = 0; i < in; i++)
-        for (uint32_t o = 0; o < out; o++) {
-            float *s = &scale[((size_t)(o / SRNN_BLOCK) * groups + i / SRNN_I4_GROUP) * SRNN_BLOCK + o % SRNN_BLOCK];
-            float a = fabsf(w[(size_t)i * out + o]);
-            *s = a > *s ? a : *s;
+    for (size_t g = 0; g < groups; g++) /* the columns inner: a group's rows stay in L1 */
+        for (uint32_t o = 0; o < (out + SRNN_BLOCK - 1) / SRNN_BLOCK * SRNN_BLOCK; o++) {
+            size_t first = g * SRNN_I4_GROUP, n = first >= in ? 0 : in - first < SRNN_I4_GROUP ? in - first : SRNN_I4_GROUP;
+            float s = o < out && n ? srnn_i4_group_scale(w + first * out + o, out, n) : 1.0f;
+            scale[((size_t)(o / SRNN_BLOCK) * groups + g) * SRNN_BLOCK + o % SRNN_BLOCK] = srnn_f32_to_f16(s);
         }
-    for (size_t k = 0; k < groups * ((out + SRNN_BLOCK - 1) / SRNN_BLOCK) * SRNN_BLOCK; k++)
-        scale[k] = srnn_i4_scale(scale[k]);
 }
 
 /* A row-major (in, out) float32 matrix w in the column-block layout, as dtype. int8 scales
@@ -87,9 +85,9 @@ static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_
     size_t padded = (size_t)m.blocks * SRNN_BLOCK, rows = srnn_matrix_rows(&m);
     size_t groups = rows / SRNN_I4_GROUP; /* I4's scales per column */
     void *data = owned(b, rows * padded * srnn_dtype_bits(dtype) / 8);
-    size_t scales = dtype == SRNN_DTYPE_I8 ? padded : dtype == SRNN_DTYPE_I4 ? groups * padded : 0;
-    float *scale = scales ? owned(b, scales * sizeof *scale) : NULL;
-    if (!data || (scales && !scale)) return m;
+    float *scale = dtype == SRNN_DTYPE_I8 ? owned(b, padded * sizeof *scale) : NULL;
+    uint16_t *scale_f16 = dtype == SRNN_DTYPE_I4 ? owned(b, groups * padded * sizeof *scale_f16) : NULL;
+    if (!data || (dtype == SRNN_DTYPE_I8 && !scale) || (dtype == SRNN_DTYPE_I4 && !scale_f16)) return m;
     if (dtype == SRNN_DTYPE_I8) { /* each column's largest magnitude, gathered row by row */
         for (uint32_t i = 0; i < in; i++)
             for (uint32_t o = 0; o < out; o++) {
@@ -98,7 +96,7 @@ static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_
             }
         for (uint32_t o = 0; o < out; o++) scale[o] = srnn_i8_scale(scale[o]);
     }
-    if (dtype == SRNN_DTYPE_I4) i4_scales(scale, w, in, out, groups);
+    if (dtype == SRNN_DTYPE_I4) i4_scales(scale_f16, w, in, out, groups);
     for (uint32_t i = 0; i < in; i++)
         for (uint32_t o = 0; o < out; o++) {
             size_t block = o / SRNN_BLOCK, column = o % SRNN_BLOCK;
@@ -112,7 +110,7 @@ static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_
             case SRNN_DTYPE_BF16: ((uint16_t *)data)[at] = srnn_f32_to_bf16(x); break;
             case SRNN_DTYPE_I8: ((int8_t *)data)[quad] = srnn_f32_to_i8(x, scale[o]); break;
             case SRNN_DTYPE_I4: {
-                float s = scale[(block * groups + i / SRNN_I4_GROUP) * SRNN_BLOCK + column];
+                float s = srnn_f16_to_f32(scale_f16[(block * groups + i / SRNN_I4_GROUP) * SRNN_BLOCK + column]);
                 size_t j = quad % 256; /* value j of its quad: byte j % 128, high nibble from 128 */
                 uint8_t nibble = (uint8_t)(srnn_f32_to_i4(x, s) & 15);
                 ((uint8_t *)data)[(quad - j) / 2 + j % 128] |= (uint8_t)(j < 128 ? nibble : nibble << 4);
@@ -121,7 +119,7 @@ static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_
             }
         }
     m.data = data;
-    m.scale = scale;
+    m.scale = dtype == SRNN_DTYPE_I4 ? (const void *)scale_f16 : scale;
     return m;
 }
 

@@ -63,8 +63,9 @@ size_t srnn_matrix_bytes_kept(uint32_t in, uint32_t out, srnn_dtype dtype, size_
 {
     srnn_matrix shape = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL, NULL, NULL};
     size_t columns = (size_t)shape.blocks * SRNN_BLOCK, rows = srnn_matrix_rows(&shape);
-    size_t scales = dtype == SRNN_DTYPE_I8 ? columns : dtype == SRNN_DTYPE_I4 ? rows / SRNN_I4_GROUP * columns : 0;
-    size_t bytes = scales * sizeof(float);
+    /* I8: a float per column; I4: float16 per group and column (kernels.h) */
+    size_t bytes = dtype == SRNN_DTYPE_I8 ? columns * sizeof(float)
+                   : dtype == SRNN_DTYPE_I4 ? rows / SRNN_I4_GROUP * columns * sizeof(uint16_t) : 0;
     if (dtype == SRNN_DTYPE_I8 && in <= SRNN_I8_CHUNK && srnn_sparse_worth(kept, srnn_sparse_pieces(&shape)))
         return bytes + kept * SRNN_SPARSE_PIECE + (kept + (size_t)SRNN_SPARSE_OCTETS * shape.blocks) * sizeof(uint16_t) +
                (shape.blocks + 1) * sizeof(uint32_t);

@@ -3,7 +3,7 @@
 # converted to each precision (and to int4 frame tiers with an int8 sample MLP) is decoded
 # here, independently, from the format's text (numpy's float16, the bfloat16 shift, int8 rows
 # with their scales, int4 nibbles with the scales of their groups down each column) and must hold the original
-# weights within the dtype's rounding; srnn info and eval read it (NLL near float32's);
+# weights within the dtype's rounding (int4: no more squared error than max/7 rounding); srnn info and eval read it (NLL near float32's);
 # float32 converts back to the very same bytes; damaged version 2 and 3 files and bad flags
 # get one line and exit != 0.
 set -u
@@ -108,13 +108,20 @@ for name, (_, ref, _) in reference.items():
     elif dtype == 3:  # int8: half a step of the row's scale, max|row| / 127
         rows = ref.reshape(-1, ref.shape[-1])
         bound = np.repeat(np.abs(rows).max(axis=1) / 127 / 2, rows.shape[1]).reshape(ref.shape)
-    else:  # int4: half a step of the group's scale, max|group| / 7, groups down the columns
+    else:  # int4 (-8 ... 7): within a quarter of the group's largest magnitude (a clamped value
+        # loses at most |v| - 7|v|/8.5), and in all no more squared error than rounding to
+        # max|group| / 7 on -7 ... 7, which the engine's choice of scale improves on
         matrices = ref.reshape((-1, ref.shape[0], 1) if ref.ndim == 1 else (-1,) + ref.shape[-2:])
-        bound = np.empty_like(matrices)
+        bound, symmetric = np.empty_like(matrices), np.empty_like(matrices)
         for start in range(0, matrices.shape[1], GROUP):
-            group = np.abs(matrices[:, start:start + GROUP, :])
-            bound[:, start:start + GROUP, :] = group.max(axis=1, keepdims=True) / 7 / 2
+            group = matrices[:, start:start + GROUP, :]
+            step = np.abs(group).max(axis=1, keepdims=True) / 7
+            bound[:, start:start + GROUP, :] = step * 7 / 4
+            symmetric[:, start:start + GROUP, :] = np.round(group / np.where(step > 0, step, 1)) * step
         bound = bound.reshape(ref.shape)
+        least = ((symmetric.reshape(ref.shape) - ref) ** 2).sum()
+        if (error ** 2).sum() > least * (1 + 1e-6):
+            errors.append(f"{name}: squared error {(error ** 2).sum():.6g}, max/7 rounding's {least:.6g}")
     if not np.all(error <= bound * (1 + 1e-6)):
         worst = np.unravel_index(np.argmax(error - bound), ref.shape)
         errors.append(f"{name}: {got[worst]} for {ref[worst]}")

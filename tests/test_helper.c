@@ -143,7 +143,7 @@ static void check_voices(void)
 enum { DTYPES = SRNN_DTYPE_I4 + 1 };
 static srnn_matrix matrices[DTYPES];
 
-static void make_matrices(float *scale)
+static void make_matrices(const float *scale, const uint16_t *scale_f16)
 {
     uint32_t blocks = (OUT + SRNN_BLOCK - 1) / SRNN_BLOCK;
     for (int dtype = 0; dtype < DTYPES; dtype++) {
@@ -153,7 +153,7 @@ static void make_matrices(float *scale)
         for (size_t i = 0; data && i < size; i++)
             data[i] = (uint8_t)(uniform() * 100); /* finite in every dtype */
         w.data = data;
-        w.scale = srnn_dtype_integer(w.dtype) ? scale : NULL;
+        w.scale = w.dtype == SRNN_DTYPE_I8 ? (const void *)scale : w.dtype == SRNN_DTYPE_I4 ? (const void *)scale_f16 : NULL;
         matrices[dtype] = w;
     }
 }
@@ -247,8 +247,12 @@ int main(void)
     /* enough scales for I4's groups (I8 reads the first blocks · 64) */
     size_t scales = (IN + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP * blocks * SRNN_BLOCK;
     float *scale = malloc(scales * sizeof *scale);
-    for (size_t i = 0; i < scales; i++) scale[i] = 0.01f;
-    make_matrices(scale);
+    uint16_t *scale_f16 = malloc(scales * sizeof *scale_f16); /* I4's (kernels.h) */
+    for (size_t i = 0; i < scales; i++) {
+        scale[i] = 0.01f;
+        scale_f16[i] = srnn_f32_to_f16(0.01f);
+    }
+    make_matrices(scale, scale_f16);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = hold;

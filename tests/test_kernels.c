@@ -39,7 +39,8 @@ static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_d
     size_t padded = (size_t)m.blocks * SRNN_BLOCK, groups = (in + 3) / 4;
     size_t i4_groups = (in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP, i4_quads = i4_groups * SRNN_I4_GROUP / 4;
     void *data = calloc(i4_groups * SRNN_I4_GROUP * padded, 4); /* room for every dtype */
-    float *scale = calloc(i4_groups * padded, sizeof *scale);
+    float *scale = calloc(padded, sizeof *scale);                          /* I8 */
+    uint16_t *scale_f16 = calloc(i4_groups * padded, sizeof *scale_f16); /* I4 */
     for (uint32_t o = 0; o < out; o++) {
         float max_abs = 0;
         for (uint32_t i = 0; i < in; i++) max_abs = fmaxf(max_abs, fabsf(w[i * out + o]));
@@ -48,7 +49,10 @@ static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_d
             max_abs = 0;
             for (size_t i = g * SRNN_I4_GROUP; i < in && i < (g + 1) * SRNN_I4_GROUP; i++)
                 max_abs = fmaxf(max_abs, fabsf(w[i * out + o]));
-            scale[((o / SRNN_BLOCK) * i4_groups + g) * SRNN_BLOCK + o % SRNN_BLOCK] = srnn_i4_scale(max_abs);
+            /* an independent choice (not srnn_i4_group_scale's): the largest magnitude at 8,
+             * so that values reach both -8 and 7 */
+            scale_f16[((o / SRNN_BLOCK) * i4_groups + g) * SRNN_BLOCK + o % SRNN_BLOCK] =
+                srnn_f32_to_f16(max_abs > 0 ? max_abs / 8 : 1);
         }
     }
     for (uint32_t i = 0; i < in; i++)
@@ -60,7 +64,7 @@ static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_d
              * high nibble from v = 128 */
             size_t v = (o % SRNN_BLOCK) * 4 + i % 4;
             size_t byte = ((o / SRNN_BLOCK) * i4_quads + i / 4) * 128 + v % 128;
-            float s4 = scale[((o / SRNN_BLOCK) * i4_groups + i / SRNN_I4_GROUP) * SRNN_BLOCK + o % SRNN_BLOCK];
+            float s4 = srnn_f16_to_f32(scale_f16[((o / SRNN_BLOCK) * i4_groups + i / SRNN_I4_GROUP) * SRNN_BLOCK + o % SRNN_BLOCK]);
             float x = w[i * out + o];
             double stored = x;
             switch (dtype) {
@@ -85,10 +89,9 @@ static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_d
             dequantised[i * out + o] = stored;
         }
     m.data = data;
-    if (dtype == SRNN_DTYPE_I8 || dtype == SRNN_DTYPE_I4)
-        m.scale = scale;
-    else
-        free(scale);
+    m.scale = dtype == SRNN_DTYPE_I8 ? (const void *)scale : dtype == SRNN_DTYPE_I4 ? (const void *)scale_f16 : NULL;
+    if (dtype != SRNN_DTYPE_I8) free(scale);
+    if (dtype != SRNN_DTYPE_I4) free(scale_f16);
     return m;
 }
 
