@@ -46,7 +46,7 @@ static void slot_block(const srnn_kernels *k, const task_slot *slot, float *cons
 typedef struct {
     _Alignas(64) _Atomic int in_slot; /* the slot this helper may be reading, or -1 */
     struct srnn_helpers *team;
-    unsigned index; /* 1 .. count: owns the blocks k with k mod (count + 1) = index */
+    unsigned index; /* 1 .. count (owner()) */
     pthread_t thread;
 } helper;
 
@@ -85,10 +85,19 @@ static inline float *scratch_block(const srnn_helpers *h, uint32_t k, unsigned v
     return h->scratch + ((size_t)k * h->max_vectors + v) * SRNN_BLOCK;
 }
 
-/* The first block of [begin, ...) that thread index of threads owns. */
-static uint32_t first_owned(uint32_t begin, unsigned index, unsigned threads)
+/* The thread that owns column block k (helper.h): blocks are dealt in rounds of 2 · count + 1,
+ * the first of each to the audio thread (0), the next two to helper 1, and so on. */
+static unsigned owner(const srnn_helpers *h, uint32_t k)
 {
-    return begin + (index + threads - begin % threads) % threads;
+    return (k % (2 * h->count + 1) + 1) / 2;
+}
+
+/* Whether helper index owns a block of [begin, end). */
+static bool owns_any(const srnn_helpers *h, unsigned index, uint32_t begin, uint32_t end)
+{
+    for (uint32_t k = begin; k < end && k < begin + 2 * h->count + 1; k++)
+        if (owner(h, k) == index) return true;
+    return false;
 }
 
 /* Computes this helper's blocks of task, front to back, until one is stolen or the task is
@@ -99,11 +108,10 @@ static bool help_with(helper *self, uint32_t task)
     uint64_t published = atomic_load_explicit(&h->task, memory_order_seq_cst);
     if (task_of(published) != task) return false; /* over before the slot was announced */
     const task_slot *slot = &h->slots[task & 1];
-    unsigned threads = h->count + 1;
     uint32_t end = end_block(published);
     bool helped = false;
-    for (uint32_t k = first_owned(first_block(published), self->index, threads); k < end;
-         k += threads) {
+    for (uint32_t k = first_block(published); k < end; k++) {
+        if (owner(h, k) != self->index) continue;
         uint32_t empty = task << 2 | EMPTY;
         if (atomic_load_explicit(&h->state[k], memory_order_acquire) != empty)
             break; /* stolen, and so is the rest (the audio thread steals back to front) */
@@ -134,8 +142,7 @@ static void *helper_main(void *argument)
         uint32_t task = task_of(published);
         bool helped = false;
         if (task != 0 && task != handled &&
-            first_owned(first_block(published), self->index, h->count + 1) <
-                end_block(published)) {
+            owns_any(h, self->index, first_block(published), end_block(published))) {
             /* announce the slot before looking at the task again: the audio thread then
              * leaves it alone */
             atomic_store_explicit(&self->in_slot, (int)(task & 1), memory_order_seq_cst);
@@ -319,12 +326,11 @@ void srnn_exec_gemv(const srnn_exec *exec, const srnn_matrix *w, unsigned count,
     atomic_store_explicit(&h->task, (uint64_t)task << 32 | block_begin << 16 | block_end,
                           memory_order_seq_cst);
 
-    unsigned threads = h->count + 1;
-    for (uint32_t k = first_owned(block_begin, 0, threads); k < block_end; k += threads)
-        slot_block(exec->kernels, slot, y, k);
+    for (uint32_t k = block_begin; k < block_end; k++)
+        if (owner(h, k) == 0) slot_block(exec->kernels, slot, y, k);
     /* the helpers' blocks, back to front: their committed results, or stolen and computed */
     for (uint32_t k = block_end; k-- > block_begin;) {
-        if (k % threads == 0) continue;
+        if (owner(h, k) == 0) continue;
         uint32_t expected = task << 2 | EMPTY;
         if (atomic_compare_exchange_strong_explicit(&h->state[k], &expected, task << 2 | STOLEN,
                                                     memory_order_acq_rel, memory_order_acquire)) {
