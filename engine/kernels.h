@@ -124,8 +124,9 @@ typedef struct {
                       double *weights);
 } srnn_kernels;
 
-/* The sampler's scratch size for count logits (a multiple of 8). */
-static inline size_t srnn_sample_scratch(size_t count) { return (count + 7) & ~(size_t)7; }
+/* The sampler's scratch size for count logits: whole groups of the 32 it exponentiates
+ * together (four vectors of 8 doubles). */
+static inline size_t srnn_sample_scratch(size_t count) { return (count + 31) & ~(size_t)31; }
 
 /* The highest level this CPU runs and this build has. */
 srnn_cpu srnn_cpu_detect(void);
