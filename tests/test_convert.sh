@@ -208,6 +208,41 @@ for name in UNFOLDED_FACTORS:
 print(f"ok   --precision int8 --density 0.25: {', '.join(UNFOLDED_FACTORS)} pruned as the reference prunes them")
 EOF
 
+# several models (checkpoints of one run): the average of their weights, float32 sums in the
+# order given then divided by the count, as numpy computes it here, and the last one's
+# metadata; a model of another configuration gets one line naming it, and exit != 0
+for p in float16 int8; do
+    "$SRNN" convert "$GOLDEN/gru.srnn" -o "$dir/gru.$p.srnn" --precision $p &&
+        "$SRNN" convert "$dir/gru.$p.srnn" -o "$dir/gru.$p.f32.srnn" --precision float32 ||
+        fail "convert gru to $p and back failed"
+done
+"$SRNN" convert "$GOLDEN/gru.srnn" "$dir/gru.float16.f32.srnn" "$dir/gru.int8.f32.srnn" -o "$dir/average.srnn" ||
+    fail "convert of three models (averaging) failed"
+PYTHONPATH=tests/reference "$PYTHON" - "$GOLDEN/gru.srnn" "$dir/gru.float16.f32.srnn" "$dir/gru.int8.f32.srnn" "$dir/average.srnn" <<'EOF' || failed=$((failed + 1))
+import sys
+import numpy as np
+from srnn_format import decode_model
+*sources, average = sys.argv[1:]
+models = [decode_model(open(path, "rb").read()) for path in sources]
+cfg, got, metadata = decode_model(open(average, "rb").read())
+assert metadata == models[-1][2], "not the last model's metadata"
+for name, value in got.items():
+    total = models[0][1][name].astype(np.float32)
+    for _, tensors, _ in models[1:]:
+        total = total + tensors[name].astype(np.float32)
+    want = total / np.float32(len(models))
+    assert np.array_equal(value, want), f"{name}: not the average"
+    assert not np.array_equal(value, models[0][1][name]), f"{name}: the first model's"
+print(f"ok   three models averaged: {len(got)} tensors, float32 sums in order over 3")
+EOF
+if "$SRNN" convert "$GOLDEN/gru.srnn" "$GOLDEN/lstm.srnn" -o "$dir/mixed.srnn" 2>"$dir/err"; then
+    fail "averaging a GRU and an LSTM model succeeded"
+elif [ "$(wc -l <"$dir/err")" -ne 1 ] || ! grep -q "gru.srnn and .*lstm.srnn differ in dim" "$dir/err" || [ -e "$dir/mixed.srnn" ]; then
+    fail "averaging a GRU and an LSTM model: $(cat "$dir/err")"
+else
+    echo "ok   a GRU and an LSTM model: $(cat "$dir/err")"
+fi
+
 # damaged version 2, 3 and 4 files: one line naming the problem, exit != 0
 "$SRNN" convert "$GOLDEN/gru.srnn" -o "$dir/base.srnn" --precision int8 || failed=$((failed + 1))
 "$SRNN" convert "$GOLDEN/gru.srnn" -o "$dir/base3.srnn" --precision int4/int8 || failed=$((failed + 1))

@@ -62,18 +62,68 @@ static double nll_bits(srnn_model *model, const char *audio)
     return result.nll_nats / log(2.0);
 }
 
+/* The most models convert averages. */
+#define MAX_AVERAGED 64
+
+/* The first hyper-parameter that differs between a and b (their tensors differ then), or NULL. */
+static const char *config_difference(const srnn_config *a, const srnn_config *b)
+{
+    if (a->sample_rate != b->sample_rate) return "sample_rate";
+    if (a->frame_size != b->frame_size || a->big_frame_size != b->big_frame_size) return "frame sizes";
+    if (a->dim != b->dim) return "dim";
+    if (a->num_rnn_layers != b->num_rnn_layers) return "num_rnn_layers";
+    if (a->rnn_type != b->rnn_type) return "rnn_type";
+    if (a->q_type != b->q_type || a->q_levels != b->q_levels) return "quantisation";
+    if (a->skip_conn != b->skip_conn) return "skip_conn";
+    return NULL;
+}
+
+/* Each tensor of the models at paths (count > 1; the last is last, loaded already) averaged
+ * into sums[i] (float32: the models' values added in their order, then divided by count, as
+ * checkpoint averaging in fairseq or SWA does); 0, or -1 after one line on stderr. */
+static int average_models(float **sums, const srnn_model *last, const char *const *paths, size_t count)
+{
+    const srnn_config *config = srnn_model_config(last);
+    size_t tensors = srnn_config_tensor_count(config);
+    for (size_t m = 0; m < count; m++) {
+        srnn_model *model = m + 1 < count ? cli_load_model(paths[m]) : NULL;
+        const srnn_model *source = m + 1 < count ? model : last;
+        if (!source) return -1;
+        const char *differs = config_difference(config, srnn_model_config(source));
+        if (differs) {
+            cli_error("convert: %s and %s differ in %s: only checkpoints of one model average", paths[m],
+                      paths[count - 1], differs);
+            srnn_model_free(model);
+            return -1;
+        }
+        for (size_t i = 0; i < tensors; i++) {
+            srnn_tensor_info info;
+            srnn_config_tensor(config, i, &info);
+            const float *values = srnn_model_tensor(source, info.name, NULL);
+            for (uint64_t k = 0; k < info.count; k++) sums[i][k] = m == 0 ? values[k] : sums[i][k] + values[k];
+        }
+        srnn_model_free(model);
+    }
+    for (size_t i = 0; i < tensors; i++) {
+        srnn_tensor_info info;
+        srnn_config_tensor(config, i, &info);
+        for (uint64_t k = 0; k < info.count; k++) sums[i][k] /= (float)count;
+    }
+    return 0;
+}
+
 static int convert_run(int argc, char **argv)
 {
     cli_option options[] = {{"--output", "-o", NULL}, {"--precision", NULL, NULL},
                             {"--density", NULL, NULL}, {"--eval", NULL, NULL},
                             {"--primer", NULL, NULL}};
     enum { OUTPUT, PRECISION, DENSITY, EVAL, PRIMER, NUM_OPTIONS };
-    const char *positional[1];
-    if (cli_parse(argc, argv, options, NUM_OPTIONS, positional, 1, 1,
-                  "MODEL -o OUT --precision P [--density D] [--primer AUDIO] [--eval AUDIO]") < 0)
-        return CLI_EXIT_USAGE;
+    const char *positional[MAX_AVERAGED];
+    int models = cli_parse(argc, argv, options, NUM_OPTIONS, positional, 1, MAX_AVERAGED,
+                           "MODEL [MODEL ...] -o OUT --precision P [--density D] [--primer AUDIO] [--eval AUDIO]");
+    if (models < 0) return CLI_EXIT_USAGE;
     if (!options[OUTPUT].value ||
-        (!options[PRECISION].value && !options[DENSITY].value && !options[PRIMER].value)) {
+        (models == 1 && !options[PRECISION].value && !options[DENSITY].value && !options[PRIMER].value)) {
         cli_error("convert: missing %s (usage: srnn convert MODEL -o OUT --precision "
                   "P or P/S, each float32, float16, bfloat16, int8 or int4, and/or --density D, "
                   "and/or --primer AUDIO)",
@@ -92,9 +142,9 @@ static int convert_run(int argc, char **argv)
         cli_error("convert: --eval %s: cannot read it", options[EVAL].value);
         return CLI_EXIT_ERROR;
     }
-    srnn_model *model = cli_load_model(positional[0]);
+    srnn_model *model = cli_load_model(positional[models - 1]); /* several: the last, whose metadata is kept */
     if (!model) return CLI_EXIT_ERROR;
-    if (!options[PRECISION].value) { /* --density or --primer alone keeps the precisions */
+    if (!options[PRECISION].value) { /* --density, --primer or averaging alone keep the precisions */
         precision = srnn_model_precision(model);
         sample_precision = srnn_model_sample_precision(model);
     }
@@ -102,11 +152,12 @@ static int convert_run(int argc, char **argv)
     size_t count = srnn_config_tensor_count(config);
     const float **tensors = calloc(count, sizeof *tensors);
     float **pruned = calloc(count, sizeof *pruned);
+    float **averaged = calloc(count, sizeof *averaged);
     metadata_text metadata = {NULL, options[PRIMER].value != NULL};
     char error[SRNN_ERROR_MAX] = "";
     char *primer = NULL;
     int status = CLI_EXIT_ERROR;
-    if (!tensors || !pruned) {
+    if (!tensors || !pruned || !averaged) {
         cli_error("out of memory");
         goto done;
     }
@@ -114,6 +165,14 @@ static int convert_run(int argc, char **argv)
         srnn_tensor_info info;
         srnn_config_tensor(config, i, &info);
         tensors[i] = srnn_model_tensor(model, info.name, NULL); /* float32, whatever the file */
+        if (models > 1 && !(averaged[i] = malloc(info.count * sizeof **averaged))) {
+            cli_error("out of memory for %d models' average", models);
+            goto done;
+        }
+    }
+    if (models > 1) {
+        if (average_models(averaged, model, positional, (size_t)models) != 0) goto done;
+        for (size_t i = 0; i < count; i++) tensors[i] = averaged[i];
     }
     srnn_model_metadata_each(model, append_metadata, &metadata);
     if (options[PRIMER].value) {
@@ -151,7 +210,9 @@ static int convert_run(int argc, char **argv)
     }
 done:
     for (size_t i = 0; pruned && i < count; i++) free(pruned[i]);
+    for (size_t i = 0; averaged && i < count; i++) free(averaged[i]);
     free(pruned);
+    free(averaged);
     free(metadata.text);
     free(primer);
     free(tensors);
@@ -162,8 +223,8 @@ done:
 const cli_command cmd_convert = {
     "convert",
     "rewrite a model with its weights in float16, bfloat16, int8 or int4, or block-sparse",
-    "usage: srnn convert MODEL -o OUT [--precision P|P/S] [--density D] [--primer AUDIO]\n"
-    "                    [--eval AUDIO]\n"
+    "usage: srnn convert MODEL [MODEL ...] -o OUT [--precision P|P/S] [--density D]\n"
+    "                    [--primer AUDIO] [--eval AUDIO]\n"
     "       (P, S: float32, float16, bfloat16, int8 or int4; 0 < D <= 1)\n"
     "\n"
     "Writes MODEL's weights to OUT (atomically) at the precision: float16 (IEEE half) and\n"
@@ -190,6 +251,12 @@ const cli_command cmd_convert = {
     "OUT's metadata as its primer: srnn render, play and the plugin start every voice from a\n"
     "big frame of it, and start a voice again from another when it has stayed below -40 dBFS\n"
     "for half a second (a SampleRNN started from silence tends to stay silent at low\n"
-    "temperatures). Alone, it keeps the weights as they are.\n",
+    "temperatures). Alone, it keeps the weights as they are.\n"
+    "\n"
+    "With several MODELs (checkpoints of one training run, up to 64, the same configuration),\n"
+    "OUT holds the average of their weights, with the last one's metadata and precisions\n"
+    "unless --precision is given; --eval then compares the last with OUT. Averaging the last\n"
+    "checkpoints of a run at a low learning rate gives a better model than any of them\n"
+    "(the default model's 8 last: -0.004 bits per sample on the test split, README).\n",
     convert_run,
 };
