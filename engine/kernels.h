@@ -68,6 +68,9 @@ typedef struct {
      * of them), and per column block the 8 octets' counts then their pieces' row groups */
     const uint32_t *kept_before;
     const uint16_t *index;
+    /* block-sparse I8 only, else NULL: per column (blocks · 64), the sum of its weights, for
+     * the levels whose product takes the inputs as unsigned bytes (sparse.h) */
+    const int32_t *column_sums;
 } srnn_matrix;
 
 #define SRNN_I8_CHUNK 4096 /* rows whose integer sum cannot overflow 32 bits: 4096 · 127² < 2³¹ */

@@ -315,13 +315,13 @@ static void i8_products(const srnn_matrix *w, const int16_t *const *q, const flo
 }
 
 #ifdef VEC_I8_SPARSE_BYTES
-/* Block b of a block-sparse I8 matrix for tile vectors (bytes and group sums from
+/* Block b of a block-sparse I8 matrix for tile vectors (unsigned input bytes from
  * i8_sparse_products), octet after octet: i8_sparse_block's exact sums by the level's
  * i8_sparse_octet_bytes, each load of the weights serving every vector of the tile, then
  * converted, scaled and added as integer_block does. */
 static inline __attribute__((always_inline)) void
-i8_sparse_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int8_t *const *bytes,
-                     const int16_t *const *group_sums, const float *step, float *const *y)
+i8_sparse_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const uint8_t *const *bytes,
+                     const float *step, float *const *y)
 {
     const uint16_t *counts = w->index + w->kept_before[b] + (size_t)SRNN_SPARSE_OCTETS * b;
     const uint16_t *groups = counts + SRNN_SPARSE_OCTETS;
@@ -330,7 +330,8 @@ i8_sparse_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int
     for (int k = 0; k < SRNN_SPARSE_OCTETS; k++) {
         int32_t *octet[VI_TILE];
         for (int t = 0; t < tile; t++) octet[t] = acc[t] + k * SRNN_SPARSE_COLUMNS;
-        i8_sparse_octet_bytes(octet, tile, bytes, group_sums, groups, counts[k], pieces);
+        const int32_t *sums = w->column_sums + (size_t)b * SRNN_BLOCK + (size_t)k * SRNN_SPARSE_COLUMNS;
+        i8_sparse_octet_bytes(octet, tile, bytes, sums, groups, counts[k], pieces);
         groups += counts[k];
         pieces += (size_t)counts[k] * SRNN_SPARSE_PIECE;
     }
@@ -345,30 +346,24 @@ i8_sparse_block_tile(const srnn_matrix *w, uint32_t b, const int tile, const int
 }
 
 /* The block-sparse I8 products of count quantised inputs (rows within one chunk), block after
- * block, the vectors in tiles of VI_TILE: each input as bytes, with the sum of each row group
- * of four that the octets' correction takes. */
+ * block, the vectors in tiles of VI_TILE: each input as the unsigned bytes x + 128, whose
+ * excess the octets take back with the matrix's column sums. */
 static void i8_sparse_products(const srnn_matrix *w, const int16_t *const *q, const float *step,
                                float *const *y, unsigned count, uint32_t block_begin,
                                uint32_t block_end)
 {
-    size_t groups = srnn_matrix_rows(w) / SRNN_SPARSE_ROWS;
-    int8_t bytes[SRNN_MAX_VOICES][SRNN_I8_CHUNK];
-    int16_t sums[SRNN_MAX_VOICES][SRNN_I8_CHUNK / SRNN_SPARSE_ROWS];
-    const int8_t *byte_rows[SRNN_MAX_VOICES];
-    const int16_t *sum_rows[SRNN_MAX_VOICES];
+    size_t rows = srnn_matrix_rows(w);
+    uint8_t bytes[SRNN_MAX_VOICES][SRNN_I8_CHUNK];
+    const uint8_t *byte_rows[SRNN_MAX_VOICES];
     float steps[SRNN_MAX_VOICES];
     float *outputs[SRNN_MAX_VOICES];
     unsigned which[SRNN_MAX_VOICES], live = live_vectors(step, y, count, which, steps, outputs);
     for (unsigned l = 0; l < live; l++) {
-        for (size_t g = 0; g < groups; g++) {
-            const int16_t *x = q[which[l]] + SRNN_SPARSE_ROWS * g;
-            for (int j = 0; j < SRNN_SPARSE_ROWS; j++) bytes[l][SRNN_SPARSE_ROWS * g + j] = (int8_t)x[j];
-            sums[l][g] = (int16_t)(x[0] + x[1] + x[2] + x[3]);
-        }
+        const int16_t *x = q[which[l]];
+        for (size_t i = 0; i < rows; i++) bytes[l][i] = (uint8_t)(x[i] + 128);
         byte_rows[l] = bytes[l];
-        sum_rows[l] = sums[l];
     }
-#define SPARSE_TILE(n) i8_sparse_block_tile(w, b, n, byte_rows + t, sum_rows + t, steps + t, outputs + t)
+#define SPARSE_TILE(n) i8_sparse_block_tile(w, b, n, byte_rows + t, steps + t, outputs + t)
     for (uint32_t b = block_begin; b < block_end; b++)
         for (unsigned t = 0; t < live; t += VI_TILE) FOR_TILE_SIZE(live, t, VI_TILE, SPARSE_TILE)
 #undef SPARSE_TILE

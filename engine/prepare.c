@@ -81,7 +81,7 @@ static void i4_scales(uint16_t *scale, const float *w, uint32_t in, uint32_t out
 static srnn_matrix block_matrix(builder *b, const float *w, uint32_t in, uint32_t out,
                                 srnn_dtype dtype)
 {
-    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL, NULL, NULL};
+    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL, NULL, NULL, NULL};
     size_t padded = (size_t)m.blocks * SRNN_BLOCK, rows = srnn_matrix_rows(&m);
     size_t groups = rows / SRNN_I4_GROUP; /* I4's scales per column */
     void *data = owned(b, rows * padded * srnn_dtype_bits(dtype) / 8);
@@ -134,8 +134,9 @@ static srnn_matrix sparse_if_worth(builder *b, srnn_matrix dense)
     int8_t *data = owned(b, kept * SRNN_SPARSE_PIECE + 1); /* + 1: never 0 bytes */
     uint16_t *index = owned(b, (kept + (size_t)SRNN_SPARSE_OCTETS * dense.blocks) * sizeof *index);
     uint32_t *kept_before = owned(b, (dense.blocks + 1) * sizeof *kept_before);
+    int32_t *column_sums = owned(b, (size_t)dense.blocks * SRNN_BLOCK * sizeof *column_sums);
     if (b->failed) return dense;
-    srnn_matrix sparse = srnn_sparse_from_dense(&dense, data, index, kept_before);
+    srnn_matrix sparse = srnn_sparse_from_dense(&dense, data, index, kept_before, column_sums);
     release(b, dense.data);
     return sparse;
 }
@@ -150,7 +151,7 @@ static srnn_matrix runtime_matrix(builder *b, const float *w, uint32_t in, uint3
 /* Frees a run-time matrix before prepare returns. */
 static void release_matrix(builder *b, const srnn_matrix *m)
 {
-    const void *parts[] = {m->data, m->scale, m->kept_before, m->index};
+    const void *parts[] = {m->data, m->scale, m->kept_before, m->index, m->column_sums};
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
         if (parts[i]) release(b, parts[i]);
 }

@@ -55,8 +55,8 @@ size_t srnn_matrix_bytes(const srnn_matrix *m);
 
 /* dense (I8, in <= SRNN_I8_CHUNK) without its all-zero pieces, in memory the caller gives:
  * data for srnn_sparse_kept(dense) pieces, index for that many + 8 · blocks entries,
- * kept_before for blocks + 1. The result shares dense's scales. */
+ * kept_before for blocks + 1, column_sums for blocks · 64. The result shares dense's scales. */
 srnn_matrix srnn_sparse_from_dense(const srnn_matrix *dense, int8_t *data, uint16_t *index,
-                                   uint32_t *kept_before);
+                                   uint32_t *kept_before, int32_t *column_sums);
 
 #endif

@@ -147,7 +147,7 @@ static void make_matrices(const float *scale, const uint16_t *scale_f16)
 {
     uint32_t blocks = (OUT + SRNN_BLOCK - 1) / SRNN_BLOCK;
     for (int dtype = 0; dtype < DTYPES; dtype++) {
-        srnn_matrix w = {IN, OUT, blocks, (srnn_dtype)dtype, NULL, NULL, NULL, NULL};
+        srnn_matrix w = {IN, OUT, blocks, (srnn_dtype)dtype, NULL, NULL, NULL, NULL, NULL};
         size_t size = srnn_matrix_rows(&w) * blocks * SRNN_BLOCK * srnn_dtype_bits(dtype) / 8;
         uint8_t *data = malloc(size);
         for (size_t i = 0; data && i < size; i++)

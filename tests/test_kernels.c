@@ -35,7 +35,7 @@ static float uniform(float lo, float hi)
 static srnn_matrix make_matrix(const float *w, uint32_t in, uint32_t out, srnn_dtype dtype,
                                double *dequantised)
 {
-    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL, NULL, NULL};
+    srnn_matrix m = {in, out, (out + SRNN_BLOCK - 1) / SRNN_BLOCK, dtype, NULL, NULL, NULL, NULL, NULL};
     size_t padded = (size_t)m.blocks * SRNN_BLOCK, groups = (in + 3) / 4;
     size_t i4_groups = (in + SRNN_I4_GROUP - 1) / SRNN_I4_GROUP, i4_quads = i4_groups * SRNN_I4_GROUP / 4;
     void *data = calloc(i4_groups * SRNN_I4_GROUP * padded, 4); /* room for every dtype */
@@ -265,7 +265,8 @@ static void test_sparse(void)
             int8_t *data = malloc(kept * SRNN_SPARSE_PIECE + 1);
             uint16_t *index = malloc(sizeof *index * (kept + SRNN_SPARSE_OCTETS * dense.blocks));
             uint32_t *kept_before = malloc(sizeof *kept_before * (dense.blocks + 1));
-            srnn_matrix sparse = srnn_sparse_from_dense(&dense, data, index, kept_before);
+            int32_t *column_sums = malloc(sizeof *column_sums * padded);
+            srnn_matrix sparse = srnn_sparse_from_dense(&dense, data, index, kept_before, column_sums);
             float *reference = malloc(sizeof(float) * padded), *y = malloc(sizeof(float) * padded);
             int16_t *q = malloc(sizeof *q * srnn_matrix_rows(&dense));
             for (size_t o = 0; o < padded; o++) reference[o] = 0.25f;
@@ -285,7 +286,7 @@ static void test_sparse(void)
             }
             if (d == 1 || d == 2) check_batch(&sparse, x, "sparse i8");
             free_matrix(&dense);
-            void *buffers[] = {q, y, reference, kept_before, index, data, stored, x, w};
+            void *buffers[] = {q, y, reference, kept_before, column_sums, index, data, stored, x, w};
             for (size_t i = 0; i < sizeof buffers / sizeof *buffers; i++) free(buffers[i]);
         }
 }
