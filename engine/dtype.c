@@ -1,7 +1,6 @@
 /* Float conversions by bit manipulation, so they are exact and the same on every CPU. */
 #include <assert.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dtype.h"
@@ -67,16 +66,21 @@ float srnn_bf16_to_f32(uint16_t h) { return from_bits((uint32_t)h << 16); }
 
 float srnn_i8_scale(float max_abs) { return max_abs > 0.0f ? max_abs / 127.0f : 1.0f; }
 
-/* round(x / scale) (to nearest, ties to even) clamped to [low, high]: clamped first, then
- * rounded by adding and subtracting 1.5 · 2^23 (IEEE arithmetic, which the compiler keeps),
- * exact for magnitudes below 2^22 and inline where nearbyintf is a library call (the int4
- * scale search rounds each weight eight times) */
+/* q clamped to [low, high] (integers), then rounded to nearest, ties to even, by adding and
+ * subtracting 1.5 · 2^23 (IEEE arithmetic, which the compiler keeps): exact below 2^22, and
+ * inline where nearbyintf is a library call (the int4 scale search rounds each weight eight
+ * times). The comparisons compile to maxss and minss. */
+static inline float clamp_round(float q, float low, float high)
+{
+    q = q > low ? q : low;
+    q = q < high ? q : high;
+    return (q + 0x1.8p23f) - 0x1.8p23f;
+}
+
+/* round(x / scale) clamped to [low, high] */
 static int8_t to_integer(float x, float scale, float low, float high)
 {
-    float q = x / scale;
-    if (q > high) q = high;
-    if (q < low) q = low;
-    return (int8_t)((q + 0x1.8p23f) - 0x1.8p23f);
+    return (int8_t)clamp_round(x / scale, low, high);
 }
 
 int8_t srnn_f32_to_i8(float x, float scale) { return to_integer(x, scale, -127.0f, 127.0f); }
@@ -94,10 +98,7 @@ static float half_scale(float scale)
  * where srnn_f32_to_i4 divides (values on a grid of the scale land on the same levels) */
 static inline float i4_level(float x, float inverse)
 {
-    float q = x * inverse;
-    q = q > -8.0f ? q : -8.0f; /* maxss, minss */
-    q = q < 7.0f ? q : 7.0f;
-    return (q + 0x1.8p23f) - 0x1.8p23f;
+    return clamp_round(x * inverse, -8.0f, 7.0f);
 }
 
 /* The largest group srnn_i4_group_scale takes: SRNN_I4_GROUP's choices (kernels.h). */

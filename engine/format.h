@@ -20,24 +20,30 @@ static inline uint64_t srnn_format_i4_groups(uint64_t n)
 }
 
 /* An int4 tensor's groups. Version 4 groups the rows of each column (shape (..., rows,
- * columns); a vector is one column): the inputs of a Keras kernel, as the engine groups them
- * at run time, so loading a converted file rounds no weight a second time. Version 3 grouped
- * consecutive elements of each row. The scale of element i (row-major) is number: */
+ * columns), a stack of matrices; a vector is one column): the inputs of a Keras kernel, as
+ * the engine groups them at run time, so loading a converted file rounds no weight a second
+ * time. Version 3 grouped consecutive elements of each row. Version 4's matrices: */
+static inline void srnn_format_i4_matrix(const srnn_tensor_info *info, uint64_t *rows, uint64_t *columns)
+{
+    *columns = info->ndim == 1 ? 1 : info->shape[info->ndim - 1];
+    *rows = info->ndim == 1 ? info->shape[0] : info->shape[info->ndim - 2];
+}
+/* The scale of element i (row-major) is number: */
 static inline uint64_t srnn_format_i4_scale_index(const srnn_tensor_info *info, uint32_t version,
                                                   uint64_t i)
 {
-    uint64_t last = info->shape[info->ndim - 1];
+    uint64_t last = info->shape[info->ndim - 1], rows, columns;
     if (version < 4) return i / last * srnn_format_i4_groups(last) + i % last / SRNN_FORMAT_I4_GROUP;
-    uint64_t columns = info->ndim == 1 ? 1 : last, rows = info->ndim == 1 ? last : info->shape[info->ndim - 2];
+    srnn_format_i4_matrix(info, &rows, &columns);
     uint64_t matrix = rows * columns, row = i % matrix / columns;
     return (i / matrix * srnn_format_i4_groups(rows) + row / SRNN_FORMAT_I4_GROUP) * columns + i % columns;
 }
 static inline uint64_t srnn_format_i4_scales(const srnn_tensor_info *info, uint32_t version)
 {
-    uint64_t last = info->shape[info->ndim - 1];
-    if (version < 4 || info->ndim == 1) return info->count / last * srnn_format_i4_groups(last);
-    uint64_t rows = info->shape[info->ndim - 2];
-    return info->count / (rows * last) * srnn_format_i4_groups(rows) * last;
+    uint64_t last = info->shape[info->ndim - 1], rows, columns;
+    if (version < 4) return info->count / last * srnn_format_i4_groups(last);
+    srnn_format_i4_matrix(info, &rows, &columns);
+    return info->count / (rows * columns) * srnn_format_i4_groups(rows) * columns;
 }
 
 /* Version 4: a tensor's dtype field with this bit set holds a block-sparse matrix (ndim 2):

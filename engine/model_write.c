@@ -75,8 +75,8 @@ static void put_f32(uint8_t *p, float x)
  * each column, as srnn_i4_group_scale chooses them. */
 static void i4_group_scales(float *scale, const float *x, const srnn_tensor_info *info)
 {
-    uint64_t columns = info->ndim == 1 ? 1 : info->shape[info->ndim - 1];
-    uint64_t rows = info->ndim == 1 ? info->shape[0] : info->shape[info->ndim - 2];
+    uint64_t rows, columns;
+    srnn_format_i4_matrix(info, &rows, &columns);
     uint64_t groups = srnn_format_i4_groups(rows);
     for (uint64_t m = 0; m < info->count / (rows * columns); m++)
         for (uint64_t g = 0; g < groups; g++) {
@@ -97,10 +97,11 @@ static srnn_status store_tensor(uint8_t *p, const float *x, const srnn_tensor_in
     uint64_t row_length = info->shape[info->ndim - 1], rows = info->count / row_length, at = 0;
     float *i4_scale = NULL; /* int4 (written in version 4 only): its groups' scales */
     if (dtype == SRNN_DTYPE_I4) {
-        i4_scale = malloc(srnn_format_i4_scales(info, version) * sizeof *i4_scale);
+        uint64_t scales = srnn_format_i4_scales(info, version);
+        i4_scale = malloc(scales * sizeof *i4_scale);
         if (!i4_scale) return srnn_fail(error, SRNN_ERR_NOMEM, "out of memory for tensor '%s''s scales", info->name);
         i4_group_scales(i4_scale, x, info);
-        for (uint64_t g = 0; g < srnn_format_i4_scales(info, version); g++) put_f32(p + 4 * g, i4_scale[g]);
+        for (uint64_t g = 0; g < scales; g++) put_f32(p + 4 * g, i4_scale[g]);
     }
     uint8_t *values = p + srnn_format_scale_bytes(info, dtype, version);
     if (mask) {
