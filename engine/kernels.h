@@ -43,13 +43,13 @@ typedef enum {
  * SRNN_I8_CHUNK rows, each converted to float and added in order).
  *
  * I4 holds values -8 … 7 (srnn_i4_group_scale puts a group's largest magnitude at 7 or 8)
- * with one scale per column and group of SRNN_I4_GROUP rows (rows past in are zero), a float16
- * (scale is uint16_t bits: the scales are a tenth of an I4 matrix's bytes, a fifth as floats). Each four-row group of a
- * block is the I8 layout's 256 values in 128 bytes: byte j holds value j in its low nibble and
- * value j + 128 in its high one, so a vector of bytes unpacks with a mask and a shift. Block b
- * starts at byte b · (R / 4) · 128, R = in rounded up to SRNN_I4_GROUP; scale of group g,
- * column o: scale[(o / 64 · R / SRNN_I4_GROUP + g) · 64 + o % 64], as float. Its product quantises x as
- * I8 does and adds y[o] += (sum over groups g, in order, of float(sum_i q_i · w_io over the
+ * with one scale per column and group of SRNN_I4_GROUP rows (rows past in are zero), a
+ * float16 (scale is uint16_t bits: the scales are a tenth of an I4 matrix's bytes, a fifth as
+ * floats). Each four-row group of a block is the I8 layout's 256 values in 128 bytes: byte j
+ * holds value j in its low nibble and value j + 128 in its high one, so a vector of bytes
+ * unpacks with a mask and a shift. Block b starts at byte b · (R / 4) · 128, R = in rounded up
+ * to SRNN_I4_GROUP; scale of group g, column o: scale[(o / 64 · R / SRNN_I4_GROUP + g) · 64 +
+ * o % 64], as float. Its product quantises x as I8 does and adds y[o] += (sum over groups g, in order, of float(sum_i q_i · w_io over the
  * group's rows) · scale_go) · s: each group's integer sum exact, then one multiply and one
  * add per group, the same on every level.
  *
